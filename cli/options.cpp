@@ -1,0 +1,77 @@
+// Flag parsing shared by the commands.
+#include "options.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace neurona::cli {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  if (text.empty()) return items;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    items.push_back(text.substr(start, end - start));
+    if (end == text.size()) break;
+    start = end + 1;
+  }
+  return items;
+}
+
+std::vector<Index> parse_layers(const std::string& text) {
+  const std::vector<std::string> items = split_list(text);
+  if (items.size() < 2)
+    throw UsageError(fmt::format("--layers \"{}\": expected the inputs and at least one layer, "
+                                 "as comma-separated widths like 3,2,4,1",
+                                 text));
+  std::vector<Index> widths;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string& item = items[i];
+    const std::string what = i == 0 ? "the input count" : fmt::format("layer {}", i);
+    if (item.empty())
+      throw UsageError(fmt::format("--layers \"{}\": {} is empty; expected a whole number of at "
+                                   "least 1, as in 3,2,4,1",
+                                   text, what));
+    long long width = 0;
+    const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), width);
+    if (error == std::errc::result_out_of_range)
+      throw UsageError(fmt::format("--layers \"{}\": {} is \"{}\", far too large", text, what, item));
+    if (error != std::errc() || end != item.data() + item.size() || width < 1)
+      throw UsageError(fmt::format("--layers \"{}\": {} is \"{}\"; expected a whole number of at "
+                                   "least 1",
+                                   text, what, item));
+    widths.push_back(Index(width));
+  }
+  return widths;
+}
+
+std::vector<Activation> parse_hidden_activations(const std::string& text, std::size_t hidden) {
+  std::vector<Activation> activations;
+  try {
+    for (const std::string& name : split_list(text)) activations.push_back(parse_activation(name));
+  } catch (const UsageError& e) {
+    throw UsageError(std::string("--activation: ") + e.what());
+  }
+  if (activations.size() == 1) activations.resize(hidden, activations.front());
+  if (activations.size() != hidden)
+    throw UsageError(fmt::format("--activation \"{}\": expected one activation, or one for each of "
+                                 "the {} hidden layers",
+                                 text, hidden));
+  for (Activation activation : activations)
+    if (activation == Activation::softmax)
+      throw UsageError("--activation: softmax is only for the output layer (--output softmax)");
+  return activations;
+}
+
+void check_learning_rate(double learning_rate) {
+  if (!(learning_rate > 0) || !std::isfinite(learning_rate))
+    throw UsageError(fmt::format("--lr must be a positive number, got {}", learning_rate));
+}
+
+std::string exact(double value) { return fmt::format("{}", value); }
+std::string exact(float value) { return fmt::format("{}", value); }
+
+}  // namespace neurona::cli

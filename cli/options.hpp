@@ -1,0 +1,27 @@
+// Parsing and checking of the flags the commands share; each error names its flag.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "neurona/neurona.hpp"
+
+namespace neurona::cli {
+
+// "3,2,4,1" -> {3, 2, 4, 1}: inputs, then each layer's width. Throws UsageError naming --layers.
+std::vector<Index> parse_layers(const std::string& text);
+
+// One activation for every hidden layer ("sigmoid"), or one per hidden layer ("relu,tanh").
+std::vector<Activation> parse_hidden_activations(const std::string& text, std::size_t hidden);
+
+// "a,b,3" -> {"a", "b", "3"}; empty text gives an empty list.
+std::vector<std::string> split_list(const std::string& text);
+
+// Throws UsageError unless the learning rate is a positive, finite number.
+void check_learning_rate(double learning_rate);
+
+// The shortest text that reads back to the same value.
+std::string exact(double value);
+std::string exact(float value);
+
+}  // namespace neurona::cli

@@ -1,0 +1,26 @@
+// Checks backpropagation against central differences of the loss, parameter by parameter.
+#pragma once
+
+#include <string>
+
+#include "neurona/matrix.hpp"
+#include "neurona/network.hpp"
+
+namespace neurona {
+
+struct GradientCheckResult {
+  double max_relative_error;  // over every weight and bias
+  std::string worst;          // where it was, e.g. "layer 2 W[1][3]"
+  double gradient_norm;       // of the backprop gradient; near 0 means the check proved nothing
+};
+
+// Compares each dE/dp from backprop with the fourth-order central difference
+// (-E(p+2h) + 8 E(p+h) - 8 E(p-h) + E(p-2h)) / 12h, on X (m x n_in) and Y (m x n_out). The
+// relative error of one parameter is |backprop - numeric| / max(|backprop|, |numeric|, floor), the
+// floor being 1e-6 of the largest gradient entry so that entries of nearly zero are not divided
+// by their own rounding noise. The network's parameters are left as they were.
+template <class T>
+GradientCheckResult gradient_check(Network<T>& network, const Matrix<T>& X, const Matrix<T>& Y,
+                                   double step = 1e-3);
+
+}  // namespace neurona

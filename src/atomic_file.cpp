@@ -1,0 +1,91 @@
+// Atomic file replacement: write a temporary file in the same folder, fsync it, rename it.
+#include "neurona/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "neurona/error.hpp"
+
+namespace neurona {
+namespace {
+
+namespace fs = std::filesystem;
+
+[[noreturn]] void fail(const fs::path& path, const std::string& why) {
+  throw InputError(path.string() + ": cannot write: " + why);
+}
+
+fs::path folder_of(const fs::path& path) {
+  return path.has_parent_path() ? path.parent_path() : fs::path(".");
+}
+
+void check_folder(const fs::path& path) {
+  std::error_code error;
+  const fs::path folder = folder_of(path);
+  if (!fs::exists(folder, error)) fail(path, "the folder " + folder.string() + " does not exist");
+  if (!fs::is_directory(folder, error)) fail(path, folder.string() + " is not a folder");
+  if (fs::is_directory(path, error)) fail(path, "it is a folder");
+}
+
+// A temporary file beside `path`, opened for writing; its name is returned through `name`.
+int open_temporary(const fs::path& path, std::string& name) {
+  name = (folder_of(path) / fmt::format(".{}.tmp-XXXXXX", path.filename().string())).string();
+  std::vector<char> buffer(name.begin(), name.end());
+  buffer.push_back('\0');
+  const int fd = mkstemp(buffer.data());
+  if (fd < 0) fail(path, std::strerror(errno));
+  name = buffer.data();
+  return fd;
+}
+
+}  // namespace
+
+void check_writable(const fs::path& path) {
+  check_folder(path);
+  std::string name;
+  const int fd = open_temporary(path, name);
+  close(fd);
+  unlink(name.c_str());
+}
+
+void write_file_atomically(const fs::path& path, std::string_view contents) {
+  check_folder(path);
+  std::string name;
+  const int fd = open_temporary(path, name);
+  const char* data = contents.data();
+  std::size_t left = contents.size();
+  std::string problem;
+  while (left > 0 && problem.empty()) {
+    const ssize_t written = write(fd, data, left);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) problem = std::strerror(errno);
+    else {
+      data += written;
+      left -= std::size_t(written);
+    }
+  }
+  if (problem.empty() && fsync(fd) != 0) problem = std::strerror(errno);
+  if (close(fd) != 0 && problem.empty()) problem = std::strerror(errno);
+  // A new file from mkstemp is private (0600); give it the mode an ordinary file would have.
+  if (problem.empty()) {
+    const mode_t mask = umask(0);
+    umask(mask);
+    chmod(name.c_str(), 0666 & ~mask);
+  }
+  if (problem.empty() && std::rename(name.c_str(), path.c_str()) != 0)
+    problem = std::strerror(errno);
+  if (!problem.empty()) {
+    unlink(name.c_str());
+    fail(path, problem);
+  }
+}
+
+}  // namespace neurona

@@ -1,0 +1,106 @@
+// Losses and their gradients, in numerically stable forms written on the output layer's Z.
+#include "neurona/loss.hpp"
+
+#include <array>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "neurona/error.hpp"
+
+namespace neurona {
+namespace {
+
+constexpr std::array<std::pair<Loss, std::string_view>, 3> names{{
+    {Loss::half_squared_error, "half_squared_error"},
+    {Loss::binary_cross_entropy, "binary_cross_entropy"},
+    {Loss::cross_entropy, "cross_entropy"},
+}};
+
+}  // namespace
+
+std::string_view to_string(Loss loss) {
+  for (const auto& [value, name] : names)
+    if (value == loss) return name;
+  return "?";
+}
+
+Loss parse_loss(std::string_view name) {
+  for (const auto& [value, known] : names)
+    if (known == name) return value;
+  throw UsageError("unknown loss \"" + std::string(name) +
+                   "\"; expected half_squared_error, binary_cross_entropy or cross_entropy");
+}
+
+Activation default_output_activation(Loss loss) {
+  switch (loss) {
+    case Loss::binary_cross_entropy:
+      return Activation::sigmoid;
+    case Loss::cross_entropy:
+      return Activation::softmax;
+    case Loss::half_squared_error:
+      break;
+  }
+  return Activation::linear;
+}
+
+void check_output_fits_loss(Activation output, Loss loss) {
+  const Activation needed = default_output_activation(loss);
+  if (loss != Loss::half_squared_error && output != needed)
+    throw UsageError("the loss " + std::string(to_string(loss)) + " needs a " +
+                     std::string(to_string(needed)) + " output layer, got " +
+                     std::string(to_string(output)));
+}
+
+template <class T>
+T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
+             const Matrix<T>& Y) {
+  const T m = T(Y.rows());
+  switch (loss) {
+    case Loss::half_squared_error:
+      return T(0.5) * (A - Y).squaredNorm() / m;
+    case Loss::binary_cross_entropy: {
+      // -[y log s(z) + (1 - y) log(1 - s(z))] = max(z, 0) - z y + log(1 + e^-|z|)
+      check_output_fits_loss(output, loss);
+      const auto z = Z.array();
+      return (z.max(T(0)) - z * Y.array() + (-z.abs()).exp().log1p()).sum() / m;
+    }
+    case Loss::cross_entropy: {
+      // -sum_j y_j log softmax(z)_j = sum_j y_j (logsumexp(z) - z_j)
+      check_output_fits_loss(output, loss);
+      T total = 0;
+      for (Index i = 0; i < Z.rows(); ++i) {
+        const T peak = Z.row(i).maxCoeff();
+        const T log_sum_exp = peak + std::log((Z.row(i).array() - peak).exp().sum());
+        total += (Y.row(i).array() * (log_sum_exp - Z.row(i).array())).sum();
+      }
+      return total / m;
+    }
+  }
+  return T(0);
+}
+
+template <class T>
+void loss_gradient(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
+                   const Matrix<T>& Y, Matrix<T>& dZ) {
+  const T m = T(Y.rows());
+  if (loss == Loss::half_squared_error) {
+    // dE/dyhat = (yhat - y) / m, then through the output activation
+    dZ = (A - Y) / m;
+    activation_backward(output, Z, A, dZ, dZ);
+    return;
+  }
+  check_output_fits_loss(output, loss);
+  dZ = (A - Y) / m;
+}
+
+template float loss_value<float>(Loss, Activation, const Matrix<float>&, const Matrix<float>&,
+                                 const Matrix<float>&);
+template double loss_value<double>(Loss, Activation, const Matrix<double>&, const Matrix<double>&,
+                                   const Matrix<double>&);
+template void loss_gradient<float>(Loss, Activation, const Matrix<float>&, const Matrix<float>&,
+                                   const Matrix<float>&, Matrix<float>&);
+template void loss_gradient<double>(Loss, Activation, const Matrix<double>&, const Matrix<double>&,
+                                    const Matrix<double>&, Matrix<double>&);
+
+}  // namespace neurona

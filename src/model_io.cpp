@@ -1,0 +1,251 @@
+// Reading and writing model files with nlohmann-json; the layout keeps one row of W per line.
+#include "neurona/model_io.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "neurona/atomic_file.hpp"
+#include "neurona/error.hpp"
+
+namespace neurona {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int format_version = 1;
+
+std::string read_text(const fs::path& path) {
+  std::error_code error;
+  if (!fs::exists(path, error)) throw InputError(path.string() + ": no such file");
+  if (fs::is_directory(path, error))
+    throw InputError(path.string() + ": is a folder, expected a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open for reading");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(path.string() + ": read error");
+  return text.str();
+}
+
+// "line:column" of a byte offset, both 1-based.
+std::string position_of(const std::string& text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return fmt::format("{}:{}", line, column);
+}
+
+// Reads one model file's fields, each error naming the file and the field.
+class ModelReader {
+ public:
+  explicit ModelReader(fs::path path) : path_(std::move(path)) {}
+
+  [[noreturn]] void fail(const std::string& field, const std::string& what) const {
+    throw InputError(fmt::format("{}: {}: {}", path_.string(), field, what));
+  }
+
+  static std::string describe(const json& value) {
+    std::string text = value.dump();
+    if (text.size() > 40) text = text.substr(0, 37) + "...";
+    return fmt::format("{} {}", value.type_name(), text);
+  }
+
+  const json& member(const json& object, const std::string& key, const std::string& field) const {
+    const auto it = object.find(key);
+    if (it == object.end()) fail(field, "missing");
+    return *it;
+  }
+
+  std::string string_field(const json& object, const std::string& key,
+                           const std::string& field) const {
+    const json& value = member(object, key, field);
+    if (!value.is_string()) fail(field, "expected a string, got " + describe(value));
+    return value.get<std::string>();
+  }
+
+  Index count_field(const json& object, const std::string& key, const std::string& field) const {
+    const json& value = member(object, key, field);
+    if (!value.is_number_integer() || value.get<long long>() < 1)
+      fail(field, "expected a whole number of at least 1, got " + describe(value));
+    return Index(value.get<long long>());
+  }
+
+  double number(const json& value, const std::string& field) const {
+    if (!value.is_number()) fail(field, "expected a number, got " + describe(value));
+    return value.get<double>();
+  }
+
+  // A JSON array of exactly `size` numbers.
+  std::vector<double> numbers(const json& value, Index size, const std::string& field) const {
+    if (!value.is_array()) fail(field, "expected an array, got " + describe(value));
+    if (Index(value.size()) != size)
+      fail(field, fmt::format("expected {} numbers, got {}", size, value.size()));
+    std::vector<double> result;
+    for (std::size_t i = 0; i < value.size(); ++i)
+      result.push_back(number(value[i], fmt::format("{}[{}]", field, i)));
+    return result;
+  }
+
+  ModelFile read(const json& root) const {
+    if (!root.is_object()) fail("top level", "expected an object, got " + describe(root));
+    if (const std::string format = string_field(root, "format", "format"); format != "neurona")
+      fail("format", "expected \"neurona\", got \"" + format + "\"");
+    const json& version = member(root, "version", "version");
+    if (!version.is_number_integer() || version.get<long long>() != format_version)
+      fail("version", fmt::format("this neurona reads version {}, got {}", format_version,
+                                  describe(version)));
+    Precision precision;
+    Loss loss;
+    try {
+      precision = parse_precision(string_field(root, "precision", "precision"));
+    } catch (const UsageError& e) {
+      fail("precision", e.what());
+    }
+    try {
+      loss = parse_loss(string_field(root, "loss", "loss"));
+    } catch (const UsageError& e) {
+      fail("loss", e.what());
+    }
+    const Index inputs = count_field(root, "inputs", "inputs");
+    const json& layers = member(root, "layers", "layers");
+    if (!layers.is_array() || layers.empty())
+      fail("layers", "expected a non-empty array, got " + describe(layers));
+
+    // Every shape is checked against the file's own numbers before anything is allocated.
+    std::vector<LayerSpec> specs;
+    std::vector<std::vector<std::vector<double>>> weights;
+    std::vector<std::vector<double>> biases;
+    Index n_in = inputs;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      const std::string field = fmt::format("layers[{}]", l);
+      const json& layer = layers[l];
+      if (!layer.is_object()) fail(field, "expected an object, got " + describe(layer));
+      const Index units = count_field(layer, "units", field + ".units");
+      Activation activation;
+      try {
+        activation = parse_activation(string_field(layer, "activation", field + ".activation"));
+      } catch (const UsageError& e) {
+        fail(field + ".activation", e.what());
+      }
+      const json& W = member(layer, "W", field + ".W");
+      if (!W.is_array() || Index(W.size()) != n_in)
+        fail(field + ".W", fmt::format("expected {} rows (the layer's inputs) of {} numbers, got {}",
+                                       n_in, units, W.is_array() ? fmt::format("{} rows", W.size())
+                                                                 : describe(W)));
+      std::vector<std::vector<double>> rows;
+      for (std::size_t i = 0; i < W.size(); ++i)
+        rows.push_back(numbers(W[i], units, fmt::format("{}.W[{}]", field, i)));
+      weights.push_back(std::move(rows));
+      biases.push_back(numbers(member(layer, "b", field + ".b"), units, field + ".b"));
+      specs.push_back({units, activation});
+      n_in = units;
+    }
+
+    try {
+      ModelFile model{precision, Network<double>(inputs, specs, loss)};
+      for (std::size_t l = 0; l < specs.size(); ++l) {
+        auto& layer = model.network.layers()[l];
+        for (Index i = 0; i < layer.W.rows(); ++i)
+          for (Index j = 0; j < layer.W.cols(); ++j) layer.W(i, j) = weights[l][i][j];
+        for (Index j = 0; j < layer.b.cols(); ++j) layer.b(j) = biases[l][j];
+      }
+      return model;
+    } catch (const UsageError& e) {
+      fail("layers", e.what());
+    }
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string number_text(double value) { return json(value).dump(); }
+
+}  // namespace
+
+std::string_view to_string(Precision precision) {
+  return precision == Precision::single ? "float" : "double";
+}
+
+Precision parse_precision(std::string_view name) {
+  if (name == "float") return Precision::single;
+  if (name == "double") return Precision::double_;
+  throw UsageError("unknown precision \"" + std::string(name) + "\"; expected float or double");
+}
+
+ModelFile read_model(const fs::path& path) {
+  const std::string text = read_text(path);
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 2:
+    // syntax error ..."; keep what follows the position and give the position our way.
+    std::string what = e.what();
+    const auto colon = what.find(": ", what.find("column"));
+    if (colon != std::string::npos) what = what.substr(colon + 2);
+    const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    throw InputError(fmt::format("{}:{}: {}: {}", path.string(), position_of(text, offset),
+                                 text.empty() ? "empty file, expected a neurona model (JSON)"
+                                              : "malformed JSON",
+                                 what));
+  }
+  return ModelReader(path).read(root);
+}
+
+template <class T>
+std::string model_to_json(const Network<T>& network) {
+  network.check_shapes();
+  std::string out = fmt::format(
+      "{{\n  \"format\": \"neurona\",\n  \"version\": {},\n  \"precision\": \"{}\",\n"
+      "  \"inputs\": {},\n  \"loss\": \"{}\",\n  \"layers\": [",
+      format_version, to_string(precision_of<T>()), network.inputs(),
+      to_string(network.loss_type()));
+  const auto& layers = network.layers();
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const auto& layer = layers[l];
+    out += fmt::format("{}\n    {{\n      \"units\": {},\n      \"activation\": \"{}\",\n      \"W\": [",
+                       l ? "," : "", layer.units(), to_string(layer.activation));
+    for (Index i = 0; i < layer.W.rows(); ++i) {
+      out += i ? ",\n        [" : "\n        [";
+      for (Index j = 0; j < layer.W.cols(); ++j)
+        out += fmt::format("{}{}", j ? ", " : "", number_text(double(layer.W(i, j))));
+      out += "]";
+    }
+    out += "\n      ],\n      \"b\": [";
+    for (Index j = 0; j < layer.b.cols(); ++j)
+      out += fmt::format("{}{}", j ? ", " : "", number_text(double(layer.b(j))));
+    out += "]\n    }";
+  }
+  out += "\n  ]\n}\n";
+  return out;
+}
+
+template <class T>
+void write_model(const Network<T>& network, const fs::path& path) {
+  const auto& layers = network.layers();
+  for (std::size_t l = 0; l < layers.size(); ++l)
+    if (!layers[l].W.allFinite() || !layers[l].b.allFinite())
+      throw InputError(fmt::format("{}: not written: layer {} has a NaN or infinite parameter",
+                                   path.string(), l + 1));
+  write_file_atomically(path, model_to_json(network));
+}
+
+template std::string model_to_json<float>(const Network<float>&);
+template std::string model_to_json<double>(const Network<double>&);
+template void write_model<float>(const Network<float>&, const fs::path&);
+template void write_model<double>(const Network<double>&, const fs::path&);
+
+}  // namespace neurona

@@ -1,0 +1,176 @@
+// The network's forward and backward passes through any depth.
+#include "neurona/network.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <limits>
+#include <new>
+
+#include "neurona/error.hpp"
+
+namespace neurona {
+namespace {
+
+// Bytes of memory on this machine, to refuse a topology before allocating it rather than after.
+double physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return std::numeric_limits<double>::infinity();
+  return double(pages) * double(page_size);
+}
+
+void check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss loss,
+                    std::size_t scalar_size) {
+  if (inputs < 1) throw UsageError(fmt::format("a network needs at least 1 input, got {}", inputs));
+  if (layers.empty()) throw UsageError("a network needs at least one layer");
+  // W, b and their gradients dW, db: twice the parameters, counted in double to avoid overflow.
+  double scalars = 0;
+  Index n_in = inputs;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const LayerSpec& layer = layers[l];
+    if (layer.units < 1)
+      throw UsageError(fmt::format("layer {} needs at least 1 unit, got {}", l + 1, layer.units));
+    if (layer.activation == Activation::softmax && l + 1 != layers.size())
+      throw UsageError(fmt::format("layer {}: softmax is only for the output layer", l + 1));
+    scalars += 2.0 * (double(n_in) + 1.0) * double(layer.units);
+    n_in = layer.units;
+  }
+  check_output_fits_loss(layers.back().activation, loss);
+  const double bytes = scalars * double(scalar_size);
+  const double available = physical_memory_bytes();
+  if (bytes > available)
+    throw UsageError(fmt::format(
+        "the network's weights and gradients need {:.3g} GiB, more than this machine's {:.3g} GiB",
+        bytes / (1 << 30), available / (1 << 30)));
+}
+
+}  // namespace
+
+template <class T>
+Network<T>::Network(Index inputs, const std::vector<LayerSpec>& layers, Loss loss)
+    : inputs_(inputs), loss_(loss) {
+  check_topology(inputs, layers, loss, sizeof(T));
+  try {
+    Index n_in = inputs;
+    for (const LayerSpec& layer : layers) {
+      layers_.emplace_back(n_in, layer.units, layer.activation);
+      n_in = layer.units;
+    }
+  } catch (const std::bad_alloc&) {
+    throw UsageError(fmt::format("cannot allocate the weights of a {} network", topology()));
+  }
+}
+
+template <class T>
+std::vector<LayerSpec> Network<T>::layer_specs() const {
+  std::vector<LayerSpec> specs;
+  for (const auto& layer : layers_) specs.push_back({layer.units(), layer.activation});
+  return specs;
+}
+
+template <class T>
+Index Network<T>::parameter_count() const {
+  Index count = 0;
+  for (const auto& layer : layers_) count += layer.W.size() + layer.b.size();
+  return count;
+}
+
+template <class T>
+std::string Network<T>::topology() const {
+  std::string text = std::to_string(inputs_);
+  for (const auto& layer : layers_) text += fmt::format("-{}", layer.units());
+  return text;
+}
+
+template <class T>
+void Network<T>::check_shapes() const {
+  Index n_in = inputs_;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const auto& layer = layers_[l];
+    if (layer.W.rows() != n_in || layer.b.cols() != layer.W.cols() || layer.W.cols() < 1)
+      throw ShapeError(fmt::format("layer {}: W is {}x{} and b is 1x{}; expected W {}x{} and b 1x{}",
+                                   l + 1, layer.W.rows(), layer.W.cols(), layer.b.cols(), n_in,
+                                   layer.W.cols(), layer.W.cols()));
+    n_in = layer.W.cols();
+  }
+}
+
+template <class T>
+const Matrix<T>& Network<T>::forward(const Matrix<T>& X) {
+  if (X.cols() != inputs_)
+    throw ShapeError(fmt::format("X has {} columns, the network has {} inputs", X.cols(), inputs_));
+  check_shapes();
+  X_ = X;
+  const Matrix<T>* A_prev = &X_;
+  for (auto& layer : layers_) {
+    layer.forward(*A_prev);
+    A_prev = &layer.A;
+  }
+  return layers_.back().A;
+}
+
+template <class T>
+T Network<T>::loss(const Matrix<T>& Y) const {
+  const auto& out = layers_.back();
+  if (Y.rows() != out.A.rows() || Y.cols() != out.A.cols())
+    throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(),
+                                 Y.cols(), out.A.rows(), out.A.cols()));
+  return loss_value(loss_, out.activation, out.Z, out.A, Y);
+}
+
+template <class T>
+void Network<T>::backward(const Matrix<T>& Y) {
+  auto& out = layers_.back();
+  if (Y.rows() != out.A.rows() || Y.cols() != out.A.cols())
+    throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(),
+                                 Y.cols(), out.A.rows(), out.A.cols()));
+  loss_gradient(loss_, out.activation, out.Z, out.A, Y, out.dZ);
+  for (std::size_t l = layers_.size(); l-- > 0;) {
+    auto& layer = layers_[l];
+    if (l == 0) {
+      layer.backward(X_, nullptr);
+      break;
+    }
+    // dA_prev = dZ W^T lands in the previous layer's dZ, then dZ_prev = dA_prev (.) sigma'(Z_prev)
+    auto& prev = layers_[l - 1];
+    layer.backward(prev.A, &prev.dZ);
+    activation_backward(prev.activation, prev.Z, prev.A, prev.dZ, prev.dZ);
+  }
+}
+
+template <class T>
+Matrix<T> Network<T>::predict(const Matrix<T>& X) const {
+  if (X.cols() != inputs_)
+    throw ShapeError(fmt::format("X has {} columns, the network has {} inputs", X.cols(), inputs_));
+  check_shapes();
+  Matrix<T> A = X;
+  Matrix<T> Z;
+  for (const auto& layer : layers_) {
+    Z.noalias() = A * layer.W;
+    Z.rowwise() += layer.b;
+    activate(layer.activation, Z, A);
+  }
+  return A;
+}
+
+template <class T>
+template <class U>
+Network<U> Network<T>::cast() const {
+  Network<U> result(inputs_, layer_specs(), loss_);
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    result.layers()[l].W = layers_[l].W.template cast<U>();
+    result.layers()[l].b = layers_[l].b.template cast<U>();
+  }
+  return result;
+}
+
+template class Network<float>;
+template class Network<double>;
+template Network<float> Network<float>::cast<float>() const;
+template Network<double> Network<float>::cast<double>() const;
+template Network<float> Network<double>::cast<float>() const;
+template Network<double> Network<double>::cast<double>() const;
+
+}  // namespace neurona
