@@ -21,15 +21,18 @@ struct MajorityArgs {
 template <class T>
 void run_majority(const MajorityArgs& args) {
   check_learning_rate(args.learning_rate);
-  if (args.epochs < 1) throw UsageError(fmt::format("--epochs must be at least 1, got {}", args.epochs));
+  if (args.epochs < 1)
+    throw UsageError(fmt::format("--epochs must be at least 1, got {}", args.epochs));
   const Dataset<T> data = tutorial::majority_table<T>();
   Network<T> network = tutorial::majority_network<T>(args.seed);
   GradientDescent<T> optimizer(T(args.learning_rate));
 
   fmt::print(
-      "The tutorial's 3-2-4-1 network: sigmoid hidden layers, linear output, E = 1/2 (yhat - y)^2,\n"
-      "trained by full-batch gradient descent on the 3-bit majority table ({} precision,\n"
-      "learning rate {}, weights drawn from seed {}).\n\n",
+      "The tutorial's 3-2-4-1 network: sigmoid hidden layers, linear output,\n"
+      "E = 1/2 (yhat - y)^2, 
+      "
+      "trained by full-batch gradient descent on the 3-bit majority table\n"
+      "({} precision, learning rate {}, weights drawn from seed {}).\n\n",
       args.precision, args.learning_rate, args.seed);
   const Index every = std::max<Index>(1, args.report_every);
   const int width = int(std::to_string(args.epochs).size());
@@ -47,10 +50,11 @@ void run_majority(const MajorityArgs& args) {
     const bool predicted = prediction(i, 0) >= T(0.5);
     const bool ok = predicted == (data.Y(i, 0) >= T(0.5));
     right += ok;
-    fmt::print("  {}  {}  {} |      {} | {:>10.6f} | {}\n", data.X(i, 0), data.X(i, 1), data.X(i, 2),
-               data.Y(i, 0), prediction(i, 0), ok ? "yes" : "NO");
+    fmt::print("  {}  {}  {} |      {} | {:>10.6f} | {}\n", data.X(i, 0), data.X(i, 1),
+               data.X(i, 2), data.Y(i, 0), prediction(i, 0), ok ? "yes" : "NO");
   }
-  fmt::print("accuracy: {}/{} ({:.0f}%)\n", right, data.X.rows(), 100.0 * right / double(data.X.rows()));
+  fmt::print("accuracy: {}/{} ({:.0f}%)\n", right, data.X.rows(),
+             100.0 * right / double(data.X.rows()));
 }
 
 // The tutorial's house-price program, printing what it prints, with correct backpropagation:
@@ -101,8 +105,10 @@ void add_demo_command(CLI::App& app, int& /*status*/) {
       ->check(CLI::IsMember({"float", "double"}))
       ->capture_default_str();
   majority->callback([args] {
-    if (args->precision == "float") run_majority<float>(*args);
-    else run_majority<double>(*args);
+    if (args->precision == "float")
+      run_majority<float>(*args);
+    else
+      run_majority<double>(*args);
   });
 
   CLI::App* house = demo->add_subcommand(

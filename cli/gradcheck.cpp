@@ -30,7 +30,8 @@ void add_gradcheck_command(CLI::App& app, int& status) {
       ->capture_default_str();
   cmd->callback([args, &status] {
     if (!(args->tolerance > 0))
-      throw UsageError(fmt::format("--tolerance must be a positive number, got {}", args->tolerance));
+      throw UsageError(
+          fmt::format("--tolerance must be a positive number, got {}", args->tolerance));
     // Always in double: differences of a float loss would measure float rounding, not backprop.
     ModelFile model = read_model(args->model);
     Network<double>& network = model.network;
@@ -38,10 +39,11 @@ void add_gradcheck_command(CLI::App& app, int& status) {
         make_dataset<double>(read_csv(args->data), network.inputs(), network.outputs(),
                              network.loss_type(), split_list(args->targets));
     const GradientCheckResult result = gradient_check(network, data.X, data.Y);
-    fmt::print("largest relative error: {:.3g} at {} (tolerance {:g}, {} parameters, gradient "
-               "norm {:.3g})\n",
-               result.max_relative_error, result.worst, args->tolerance,
-               network.parameter_count(), result.gradient_norm);
+    fmt::print(
+        "largest relative error: {:.3g} at {} (tolerance {:g}, {} parameters, gradient "
+        "norm {:.3g})\n",
+        result.max_relative_error, result.worst, args->tolerance, network.parameter_count(),
+        result.gradient_norm);
     if (result.gradient_norm == 0) {
       fmt::print("FAILED: the gradient is zero here, so the check proves nothing\n");
       status = 1;

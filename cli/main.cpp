@@ -9,8 +9,9 @@
 #include "neurona/neurona.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"neurona: train and run multilayer perceptrons, as derived in the tutorial "
-               "\"Red neuronal 1\"."};
+  CLI::App app{
+      "neurona: train and run multilayer perceptrons, as derived in the tutorial "
+      "\"Red neuronal 1\"."};
   app.set_version_flag("--version", std::string("neurona ") + neurona::version);
   app.require_subcommand(1);
   int status = 0;

@@ -24,25 +24,29 @@ std::vector<std::string> split_list(const std::string& text) {
 std::vector<Index> parse_layers(const std::string& text) {
   const std::vector<std::string> items = split_list(text);
   if (items.size() < 2)
-    throw UsageError(fmt::format("--layers \"{}\": expected the inputs and at least one layer, "
-                                 "as comma-separated widths like 3,2,4,1",
-                                 text));
+    throw UsageError(
+        fmt::format("--layers \"{}\": expected the inputs and at least one layer, "
+                    "as comma-separated widths like 3,2,4,1",
+                    text));
   std::vector<Index> widths;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string& item = items[i];
     const std::string what = i == 0 ? "the input count" : fmt::format("layer {}", i);
     if (item.empty())
-      throw UsageError(fmt::format("--layers \"{}\": {} is empty; expected a whole number of at "
-                                   "least 1, as in 3,2,4,1",
-                                   text, what));
+      throw UsageError(
+          fmt::format("--layers \"{}\": {} is empty; expected a whole number of at "
+                      "least 1, as in 3,2,4,1",
+                      text, what));
     long long width = 0;
     const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), width);
     if (error == std::errc::result_out_of_range)
-      throw UsageError(fmt::format("--layers \"{}\": {} is \"{}\", far too large", text, what, item));
+      throw UsageError(
+          fmt::format("--layers \"{}\": {} is \"{}\", far too large", text, what, item));
     if (error != std::errc() || end != item.data() + item.size() || width < 1)
-      throw UsageError(fmt::format("--layers \"{}\": {} is \"{}\"; expected a whole number of at "
-                                   "least 1",
-                                   text, what, item));
+      throw UsageError(
+          fmt::format("--layers \"{}\": {} is \"{}\"; expected a whole number of at "
+                      "least 1",
+                      text, what, item));
     widths.push_back(Index(width));
   }
   return widths;
@@ -51,15 +55,17 @@ std::vector<Index> parse_layers(const std::string& text) {
 std::vector<Activation> parse_hidden_activations(const std::string& text, std::size_t hidden) {
   std::vector<Activation> activations;
   try {
-    for (const std::string& name : split_list(text)) activations.push_back(parse_activation(name));
+    for (const std::string& name : split_list(text))
+      activations.push_back(parse_activation(name));
   } catch (const UsageError& e) {
     throw UsageError(std::string("--activation: ") + e.what());
   }
   if (activations.size() == 1) activations.resize(hidden, activations.front());
   if (activations.size() != hidden)
-    throw UsageError(fmt::format("--activation \"{}\": expected one activation, or one for each of "
-                                 "the {} hidden layers",
-                                 text, hidden));
+    throw UsageError(
+        fmt::format("--activation \"{}\": expected one activation, or one for each of "
+                    "the {} hidden layers",
+                    text, hidden));
   for (Activation activation : activations)
     if (activation == Activation::softmax)
       throw UsageError("--activation: softmax is only for the output layer (--output softmax)");
@@ -71,7 +77,11 @@ void check_learning_rate(double learning_rate) {
     throw UsageError(fmt::format("--lr must be a positive number, got {}", learning_rate));
 }
 
-std::string exact(double value) { return fmt::format("{}", value); }
-std::string exact(float value) { return fmt::format("{}", value); }
+std::string exact(double value) {
+  return fmt::format("{}", value);
+}
+std::string exact(float value) {
+  return fmt::format("{}", value);
+}
 
 }  // namespace neurona::cli

@@ -36,7 +36,8 @@ void run(const PredictArgs& args, const Network<T>& network, const Table& table)
 
 void add_predict_command(CLI::App& app, int& /*status*/) {
   auto args = std::make_shared<PredictArgs>();
-  CLI::App* cmd = app.add_subcommand("predict", "Print a model's outputs for each row of a CSV file");
+  CLI::App* cmd =
+      app.add_subcommand("predict", "Print a model's outputs for each row of a CSV file");
   cmd->add_option("--model", args->model, "Model file (JSON)")->required();
   cmd->add_option("--data", args->data, "CSV file: rows of inputs, targets optional")->required();
   cmd->add_option("--targets", args->targets,
@@ -44,8 +45,10 @@ void add_predict_command(CLI::App& app, int& /*status*/) {
   cmd->callback([args] {
     ModelFile model = read_model(args->model);
     const Table table = read_csv(args->data);
-    if (model.precision == Precision::single) run<float>(*args, model.network.cast<float>(), table);
-    else run<double>(*args, model.network, table);
+    if (model.precision == Precision::single)
+      run<float>(*args, model.network.cast<float>(), table);
+    else
+      run<double>(*args, model.network, table);
   });
 }
 

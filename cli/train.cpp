@@ -40,7 +40,8 @@ Network<double> network_from_flags(const TrainArgs& args) {
   if (args.layers.empty())
     throw UsageError("--layers is required (e.g. --layers 3,2,4,1), unless --init gives a model");
   const std::vector<Index> widths = parse_layers(args.layers);
-  const std::vector<Activation> hidden = parse_hidden_activations(args.activation, widths.size() - 2);
+  const std::vector<Activation> hidden =
+      parse_hidden_activations(args.activation, widths.size() - 2);
   const Loss loss = parse_loss(args.loss);
   Activation output = default_output_activation(loss);
   if (!args.output.empty()) {
@@ -68,22 +69,23 @@ ModelFile network_from_init(const TrainArgs& args) {
   const Network<double>& network = model.network;
   auto contradiction = [&](const std::string& flag, const std::string& value,
                            const std::string& in_file) {
-    return UsageError(fmt::format("{} {} contradicts {}, whose model has {}", flag, value,
-                                  args.init, in_file));
+    return UsageError(
+        fmt::format("{} {} contradicts {}, whose model has {}", flag, value, args.init, in_file));
   };
   if (args.layers_flag->count()) {
     std::vector<Index> widths = parse_layers(args.layers);
     std::vector<Index> file_widths{network.inputs()};
-    for (const auto& layer : network.layers()) file_widths.push_back(layer.units());
+    for (const auto& layer : network.layers())
+      file_widths.push_back(layer.units());
     if (widths != file_widths) throw contradiction("--layers", args.layers, network.topology());
   }
   if (args.activation_flag->count()) {
     const auto hidden = parse_hidden_activations(args.activation, network.layers().size() - 1);
     for (std::size_t l = 0; l + 1 < network.layers().size(); ++l)
       if (hidden[l] != network.layers()[l].activation)
-        throw contradiction("--activation", args.activation,
-                            fmt::format("{} in layer {}", to_string(network.layers()[l].activation),
-                                        l + 1));
+        throw contradiction(
+            "--activation", args.activation,
+            fmt::format("{} in layer {}", to_string(network.layers()[l].activation), l + 1));
   }
   if (args.output_flag->count() &&
       parse_activation(args.output) != network.layers().back().activation)
@@ -102,10 +104,11 @@ void run(const TrainArgs& args, Network<T> network) {
   const Dataset<T> data = make_dataset<T>(table, network.inputs(), network.outputs(),
                                           network.loss_type(), split_list(args.targets));
   GradientDescent<T> optimizer(T(args.learning_rate));
-  const Index every = args.report_every > 0 ? args.report_every : std::max<Index>(1, args.epochs / 10);
+  const Index every =
+      args.report_every > 0 ? args.report_every : std::max<Index>(1, args.epochs / 10);
   const int width = int(std::to_string(args.epochs).size());
-  const double loss = train(network, optimizer, data.X, data.Y, {args.epochs, args.batch, args.seed},
-                            [&](const EpochStats& stats) {
+  const double loss = train(network, optimizer, data.X, data.Y,
+                            {args.epochs, args.batch, args.seed}, [&](const EpochStats& stats) {
                               if (!args.quiet && (stats.epoch % every == 0 || stats.epoch == 1))
                                 fmt::print(stderr, "epoch {:>{}}/{}  loss {:.6g}\n", stats.epoch,
                                            width, args.epochs, stats.loss);
@@ -119,7 +122,8 @@ void run(const TrainArgs& args, Network<T> network) {
 
 void train_command(const TrainArgs& args) {
   check_learning_rate(args.learning_rate);
-  if (args.epochs < 0) throw UsageError(fmt::format("--epochs must be 0 or more, got {}", args.epochs));
+  if (args.epochs < 0)
+    throw UsageError(fmt::format("--epochs must be 0 or more, got {}", args.epochs));
   if (args.batch < 0)
     throw UsageError(fmt::format("--batch must be 0 (full batch) or more, got {}", args.batch));
   parse_precision(args.precision);
@@ -128,12 +132,13 @@ void train_command(const TrainArgs& args) {
 
   std::optional<ModelFile> model;
   if (!args.init.empty()) model = network_from_init(args);
-  const Precision precision =
-      model ? model->precision : parse_precision(args.precision);
+  const Precision precision = model ? model->precision : parse_precision(args.precision);
   Network<double> network = model ? std::move(model->network) : network_from_flags(args);
   if (!model) initialize(network, args.seed);
-  if (precision == Precision::single) run<float>(args, network.cast<float>());
-  else run<double>(args, std::move(network));
+  if (precision == Precision::single)
+    run<float>(args, network.cast<float>());
+  else
+    run<double>(args, std::move(network));
 }
 
 }  // namespace
@@ -150,17 +155,17 @@ void add_train_command(CLI::App& app, int& /*status*/) {
                       "Hidden activation: linear, sigmoid, tanh, relu, leaky_relu; one, or one per "
                       "hidden layer (relu,tanh)")
           ->capture_default_str();
-  args->output_flag = cmd->add_option(
-      "--output", args->output,
-      "Output activation (default: linear for half_squared_error, sigmoid for "
-      "binary_cross_entropy, softmax for cross_entropy)");
-  args->loss_flag =
-      cmd->add_option("--loss", args->loss,
-                      "half_squared_error, binary_cross_entropy or cross_entropy")
-          ->capture_default_str();
+  args->output_flag =
+      cmd->add_option("--output", args->output,
+                      "Output activation (default: linear for half_squared_error, sigmoid for "
+                      "binary_cross_entropy, softmax for cross_entropy)");
+  args->loss_flag = cmd->add_option("--loss", args->loss,
+                                    "half_squared_error, binary_cross_entropy or cross_entropy")
+                        ->capture_default_str();
   cmd->add_option("--lr", args->learning_rate, "Learning rate alpha (> 0)")->capture_default_str();
   cmd->add_option("--epochs", args->epochs, "Passes over the data")->capture_default_str();
-  cmd->add_option("--batch", args->batch, "Rows per step; 0 is the full batch")->capture_default_str();
+  cmd->add_option("--batch", args->batch, "Rows per step; 0 is the full batch")
+      ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the initial weights and of the shuffling")
       ->capture_default_str();
   args->precision_flag =

@@ -9,7 +9,8 @@ int main() {
   X << 50;   // square metres
   Y << 300;  // thousands of dollars
 
-  Network<double> net(1, {{1, Activation::relu}, {1, Activation::linear}}, Loss::half_squared_error);
+  Network<double> net(1, {{1, Activation::relu}, {1, Activation::linear}},
+                      Loss::half_squared_error);
   net.layers()[0].W << 0.5;  // w1
   net.layers()[0].b << 0.1;  // b1
   net.layers()[1].W << 0.4;  // w_out
@@ -21,7 +22,8 @@ int main() {
     const double error = net.loss(Y);
     net.backward(Y);
     optimizer.step(net);
-    if (epoch % 100 == 0) std::printf("epoch %4d  error %.6g  prediction %.9g\n", epoch, error, prediction);
+    if (epoch % 100 == 0)
+      std::printf("epoch %4d  error %.6g  prediction %.9g\n", epoch, error, prediction);
   }
   std::printf("final prediction: %.12g\n", net.predict(X)(0, 0));
 }

@@ -8,7 +8,8 @@ int main() {
   const Dataset<double> data = tutorial::majority_table<double>();
 
   // 3 inputs -> 2 sigmoid -> 4 sigmoid -> 1 linear, trained on E = 1/2 (yhat - y)^2
-  Network<double> net(3, {{2, Activation::sigmoid}, {4, Activation::sigmoid}, {1, Activation::linear}},
+  Network<double> net(3,
+                      {{2, Activation::sigmoid}, {4, Activation::sigmoid}, {1, Activation::linear}},
                       Loss::half_squared_error);
   initialize(net, /*seed=*/1);
   GradientDescent<double> optimizer(0.5);

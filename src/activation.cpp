@@ -107,8 +107,7 @@ template void activate<float>(Activation, const Matrix<float>&, Matrix<float>&);
 template void activate<double>(Activation, const Matrix<double>&, Matrix<double>&);
 template void activation_backward<float>(Activation, const Matrix<float>&, const Matrix<float>&,
                                          const Matrix<float>&, Matrix<float>&);
-template void activation_backward<double>(Activation, const Matrix<double>&,
-                                          const Matrix<double>&, const Matrix<double>&,
-                                          Matrix<double>&);
+template void activation_backward<double>(Activation, const Matrix<double>&, const Matrix<double>&,
+                                          const Matrix<double>&, Matrix<double>&);
 
 }  // namespace neurona

@@ -66,7 +66,8 @@ void write_file_atomically(const fs::path& path, std::string_view contents) {
   while (left > 0 && problem.empty()) {
     const ssize_t written = write(fd, data, left);
     if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) problem = std::strerror(errno);
+    if (written <= 0)
+      problem = std::strerror(errno);
     else {
       data += written;
       left -= std::size_t(written);

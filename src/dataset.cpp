@@ -105,16 +105,17 @@ Table read_csv(const fs::path& path) {
     if (columns == 0) {  // the first line decides the column count, and whether it is a header
       columns = fields.size();
       first_line = line_number;
-      const bool numeric = std::all_of(fields.begin(), fields.end(),
-                                       [](const Field& f) { return parse_number(f.text).has_value(); });
+      const bool numeric = std::all_of(fields.begin(), fields.end(), [](const Field& f) {
+        return parse_number(f.text).has_value();
+      });
       if (!numeric) {
-        for (const Field& f : fields) table.header.emplace_back(f.text);
+        for (const Field& f : fields)
+          table.header.emplace_back(f.text);
         continue;
       }
     }
     if (fields.size() != columns) {
-      const std::size_t column =
-          fields.size() > columns ? fields[columns].column : line.size() + 1;
+      const std::size_t column = fields.size() > columns ? fields[columns].column : line.size() + 1;
       throw InputError(fmt::format("{}:{}:{}: expected {} fields like line {}, got {}", name,
                                    line_number, column, columns, first_line, fields.size()));
     }
@@ -158,8 +159,8 @@ std::vector<Index> resolve_targets(const Table& table, const TargetColumns& targ
         number > table.values.cols())
       throw UsageError(fmt::format(
           "--targets: {} names no column of {}; expected a column name{} or a number from 1 to {}",
-          quote(target), table.file.string(), table.header.empty() ? " (the file has no header)" : "",
-          table.values.cols()));
+          quote(target), table.file.string(),
+          table.header.empty() ? " (the file has no header)" : "", table.values.cols()));
     result.push_back(Index(number - 1));
   }
   for (std::size_t i = 0; i < result.size(); ++i)
@@ -225,15 +226,16 @@ Dataset<T> choose_columns(const Table& table, Index n_in, Index n_out, Loss loss
                                    n_out == 1 ? "" : "s",
                                    classes_possible ? " (or 1 column of class numbers)" : ""));
     if (columns - n_targets != n_in)
-      throw InputError(fmt::format("{}: rows have {} columns; with {} target column{}, the "
-                                   "network's {} inputs need {}",
-                                   where, columns, n_targets, n_targets == 1 ? "" : "s", n_in,
-                                   n_in + n_targets));
+      throw InputError(fmt::format(
+          "{}: rows have {} columns; with {} target column{}, the "
+          "network's {} inputs need {}",
+          where, columns, n_targets, n_targets == 1 ? "" : "s", n_in, n_in + n_targets));
     return split<T>(table, target_columns, n_out, n_targets == 1 && n_out > 1);
   }
 
   if (columns == n_in + n_out) {
-    for (Index j = n_in; j < columns; ++j) target_columns.push_back(j);
+    for (Index j = n_in; j < columns; ++j)
+      target_columns.push_back(j);
     return split<T>(table, target_columns, n_out, false);
   }
   if (classes_possible && columns == n_in + 1) return split<T>(table, {n_in}, n_out, true);
@@ -243,8 +245,8 @@ Dataset<T> choose_columns(const Table& table, Index n_in, Index n_out, Loss loss
   if (classes_possible)
     expected += fmt::format(" or {} ({} inputs and a class number)", n_in + 1, n_in);
   if (targets_optional) expected += fmt::format(" or {} (inputs alone)", n_in);
-  throw InputError(fmt::format("{}: rows have {} columns; the network needs {}", where, columns,
-                               expected));
+  throw InputError(
+      fmt::format("{}: rows have {} columns; the network needs {}", where, columns, expected));
 }
 
 // Splits the table, then makes sure no value overflowed on the way to T (1e300 as float).

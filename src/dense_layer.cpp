@@ -20,8 +20,8 @@ void DenseLayer<T>::forward(const Matrix<T>& A_prev) {
 
 template <class T>
 void DenseLayer<T>::backward(const Matrix<T>& A_prev, Matrix<T>* dA_prev) {
-  dW.noalias() = A_prev.transpose() * dZ;        // (n_in x m) (m x n_out)
-  db = dZ.colwise().sum();                       // 1 x n_out
+  dW.noalias() = A_prev.transpose() * dZ;                // (n_in x m) (m x n_out)
+  db = dZ.colwise().sum();                               // 1 x n_out
   if (dA_prev) dA_prev->noalias() = dZ * W.transpose();  // (m x n_out) (n_out x n_in)
 }
 

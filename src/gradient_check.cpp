@@ -21,8 +21,8 @@ struct Probe {
 }  // namespace
 
 template <class T>
-GradientCheckResult gradient_check(Network<T>& network, const Matrix<T>& X, const Matrix<T>& Y,
-                                   double step) {
+GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X,
+                                   const Same<Matrix<T>>& Y, double step) {
   network.forward(X);
   network.backward(Y);
 
@@ -35,7 +35,8 @@ GradientCheckResult gradient_check(Network<T>& network, const Matrix<T>& X, cons
         probes.push_back({&layer.W(i, j), double(layer.dW(i, j)),
                           fmt::format("layer {} W[{}][{}]", l + 1, i + 1, j + 1)});
     for (Index j = 0; j < layer.b.cols(); ++j)
-      probes.push_back({&layer.b(j), double(layer.db(j)), fmt::format("layer {} b[{}]", l + 1, j + 1)});
+      probes.push_back(
+          {&layer.b(j), double(layer.db(j)), fmt::format("layer {} b[{}]", l + 1, j + 1)});
   }
   for (const auto& probe : probes) {
     largest = std::max(largest, std::abs(probe.analytic));
@@ -53,11 +54,11 @@ GradientCheckResult gradient_check(Network<T>& network, const Matrix<T>& X, cons
   for (const auto& probe : probes) {
     const T original = *probe.value;
     const T h = T(step);
-    const double numeric = (-loss_at(probe.value, original + 2 * h) +
-                            8 * loss_at(probe.value, original + h) -
-                            8 * loss_at(probe.value, original - h) +
-                            loss_at(probe.value, original - 2 * h)) /
-                           (12 * double(h));
+    // Differences first: a loss that does not move gives exactly 0, not rounding noise.
+    const double near = loss_at(probe.value, original + h) - loss_at(probe.value, original - h);
+    const double far =
+        loss_at(probe.value, original + 2 * h) - loss_at(probe.value, original - 2 * h);
+    const double numeric = (8 * near - far) / (12 * double(h));
     *probe.value = original;
     const double scale = std::max({std::abs(probe.analytic), std::abs(numeric), floor});
     double error = scale > 0 ? std::abs(probe.analytic - numeric) / scale : 0.0;

@@ -91,7 +91,8 @@ class ModelReader {
   std::vector<double> numbers(const json& value, Index size, const std::string& field) const {
     if (!value.is_array()) fail(field, "expected an array, got " + describe(value));
     if (Index(value.size()) != size)
-      fail(field, fmt::format("expected {} numbers, got {}", size, value.size()));
+      fail(field,
+           fmt::format("expected {} number{}, got {}", size, size == 1 ? "" : "s", value.size()));
     std::vector<double> result;
     for (std::size_t i = 0; i < value.size(); ++i)
       result.push_back(number(value[i], fmt::format("{}[{}]", field, i)));
@@ -104,8 +105,8 @@ class ModelReader {
       fail("format", "expected \"neurona\", got \"" + format + "\"");
     const json& version = member(root, "version", "version");
     if (!version.is_number_integer() || version.get<long long>() != format_version)
-      fail("version", fmt::format("this neurona reads version {}, got {}", format_version,
-                                  describe(version)));
+      fail("version",
+           fmt::format("this neurona reads version {}, got {}", format_version, describe(version)));
     Precision precision;
     Loss loss;
     try {
@@ -141,9 +142,9 @@ class ModelReader {
       }
       const json& W = member(layer, "W", field + ".W");
       if (!W.is_array() || Index(W.size()) != n_in)
-        fail(field + ".W", fmt::format("expected {} rows (the layer's inputs) of {} numbers, got {}",
-                                       n_in, units, W.is_array() ? fmt::format("{} rows", W.size())
-                                                                 : describe(W)));
+        fail(field + ".W",
+             fmt::format("expected {} rows (the layer's inputs) of {} numbers, got {}", n_in, units,
+                         W.is_array() ? fmt::format("{} rows", W.size()) : describe(W)));
       std::vector<std::vector<double>> rows;
       for (std::size_t i = 0; i < W.size(); ++i)
         rows.push_back(numbers(W[i], units, fmt::format("{}.W[{}]", field, i)));
@@ -158,8 +159,10 @@ class ModelReader {
       for (std::size_t l = 0; l < specs.size(); ++l) {
         auto& layer = model.network.layers()[l];
         for (Index i = 0; i < layer.W.rows(); ++i)
-          for (Index j = 0; j < layer.W.cols(); ++j) layer.W(i, j) = weights[l][i][j];
-        for (Index j = 0; j < layer.b.cols(); ++j) layer.b(j) = biases[l][j];
+          for (Index j = 0; j < layer.W.cols(); ++j)
+            layer.W(i, j) = weights[l][i][j];
+        for (Index j = 0; j < layer.b.cols(); ++j)
+          layer.b(j) = biases[l][j];
       }
       return model;
     } catch (const UsageError& e) {
@@ -171,7 +174,9 @@ class ModelReader {
   fs::path path_;
 };
 
-std::string number_text(double value) { return json(value).dump(); }
+std::string number_text(double value) {
+  return json(value).dump();
+}
 
 }  // namespace
 
@@ -197,10 +202,9 @@ ModelFile read_model(const fs::path& path) {
     const auto colon = what.find(": ", what.find("column"));
     if (colon != std::string::npos) what = what.substr(colon + 2);
     const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    throw InputError(fmt::format("{}:{}: {}: {}", path.string(), position_of(text, offset),
-                                 text.empty() ? "empty file, expected a neurona model (JSON)"
-                                              : "malformed JSON",
-                                 what));
+    throw InputError(fmt::format(
+        "{}:{}: {}: {}", path.string(), position_of(text, offset),
+        text.empty() ? "empty file, expected a neurona model (JSON)" : "malformed JSON", what));
   }
   return ModelReader(path).read(root);
 }
@@ -216,8 +220,9 @@ std::string model_to_json(const Network<T>& network) {
   const auto& layers = network.layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const auto& layer = layers[l];
-    out += fmt::format("{}\n    {{\n      \"units\": {},\n      \"activation\": \"{}\",\n      \"W\": [",
-                       l ? "," : "", layer.units(), to_string(layer.activation));
+    out += fmt::format(
+        "{}\n    {{\n      \"units\": {},\n      \"activation\": \"{}\",\n      \"W\": [",
+        l ? "," : "", layer.units(), to_string(layer.activation));
     for (Index i = 0; i < layer.W.rows(); ++i) {
       out += i ? ",\n        [" : "\n        [";
       for (Index j = 0; j < layer.W.cols(); ++j)

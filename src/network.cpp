@@ -66,21 +66,24 @@ Network<T>::Network(Index inputs, const std::vector<LayerSpec>& layers, Loss los
 template <class T>
 std::vector<LayerSpec> Network<T>::layer_specs() const {
   std::vector<LayerSpec> specs;
-  for (const auto& layer : layers_) specs.push_back({layer.units(), layer.activation});
+  for (const auto& layer : layers_)
+    specs.push_back({layer.units(), layer.activation});
   return specs;
 }
 
 template <class T>
 Index Network<T>::parameter_count() const {
   Index count = 0;
-  for (const auto& layer : layers_) count += layer.W.size() + layer.b.size();
+  for (const auto& layer : layers_)
+    count += layer.W.size() + layer.b.size();
   return count;
 }
 
 template <class T>
 std::string Network<T>::topology() const {
   std::string text = std::to_string(inputs_);
-  for (const auto& layer : layers_) text += fmt::format("-{}", layer.units());
+  for (const auto& layer : layers_)
+    text += fmt::format("-{}", layer.units());
   return text;
 }
 
@@ -90,9 +93,9 @@ void Network<T>::check_shapes() const {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const auto& layer = layers_[l];
     if (layer.W.rows() != n_in || layer.b.cols() != layer.W.cols() || layer.W.cols() < 1)
-      throw ShapeError(fmt::format("layer {}: W is {}x{} and b is 1x{}; expected W {}x{} and b 1x{}",
-                                   l + 1, layer.W.rows(), layer.W.cols(), layer.b.cols(), n_in,
-                                   layer.W.cols(), layer.W.cols()));
+      throw ShapeError(fmt::format(
+          "layer {}: W is {}x{} and b is 1x{}; expected W {}x{} and b 1x{}", l + 1, layer.W.rows(),
+          layer.W.cols(), layer.b.cols(), n_in, layer.W.cols(), layer.W.cols()));
     n_in = layer.W.cols();
   }
 }
@@ -115,8 +118,8 @@ template <class T>
 T Network<T>::loss(const Matrix<T>& Y) const {
   const auto& out = layers_.back();
   if (Y.rows() != out.A.rows() || Y.cols() != out.A.cols())
-    throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(),
-                                 Y.cols(), out.A.rows(), out.A.cols()));
+    throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),
+                                 out.A.rows(), out.A.cols()));
   return loss_value(loss_, out.activation, out.Z, out.A, Y);
 }
 
@@ -124,8 +127,8 @@ template <class T>
 void Network<T>::backward(const Matrix<T>& Y) {
   auto& out = layers_.back();
   if (Y.rows() != out.A.rows() || Y.cols() != out.A.cols())
-    throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(),
-                                 Y.cols(), out.A.rows(), out.A.cols()));
+    throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),
+                                 out.A.rows(), out.A.cols()));
   loss_gradient(loss_, out.activation, out.Z, out.A, Y, out.dZ);
   for (std::size_t l = layers_.size(); l-- > 0;) {
     auto& layer = layers_[l];

@@ -12,8 +12,8 @@ namespace neurona {
 template <class T>
 GradientDescent<T>::GradientDescent(T learning_rate) : learning_rate_(learning_rate) {
   if (!(learning_rate > 0) || !std::isfinite(learning_rate))
-    throw UsageError(fmt::format("the learning rate must be a positive number, got {}",
-                                 learning_rate));
+    throw UsageError(
+        fmt::format("the learning rate must be a positive number, got {}", learning_rate));
 }
 
 template <class T>

@@ -37,8 +37,8 @@ void check_training_data(const Network<T>& network, const Matrix<T>& X, const Ma
 }  // namespace
 
 template <class T>
-double train(Network<T>& network, Optimizer<T>& optimizer, const Matrix<T>& X, const Matrix<T>& Y,
-             const TrainOptions& options, const EpochCallback& on_epoch) {
+double train(Network<T>& network, Optimizer<T>& optimizer, const Same<Matrix<T>>& X,
+             const Same<Matrix<T>>& Y, const TrainOptions& options, const EpochCallback& on_epoch) {
   check_training_data(network, X, Y, options);
   const Index m = X.rows();
   const bool full_batch = options.batch_size == 0 || options.batch_size >= m;

@@ -24,7 +24,8 @@ Dataset<T> majority_table() {
 
 template <class T>
 Network<T> majority_network(std::uint64_t seed) {
-  Network<T> network(3, {{2, Activation::sigmoid}, {4, Activation::sigmoid}, {1, Activation::linear}},
+  Network<T> network(3,
+                     {{2, Activation::sigmoid}, {4, Activation::sigmoid}, {1, Activation::linear}},
                      Loss::half_squared_error);
   initialize(network, seed);
   return network;

@@ -13,7 +13,8 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A file or its contents cannot be used: missing, unreadable, malformed, or not fitting the network.
+// A file or its contents cannot be used: missing, unreadable, malformed, or not fitting the
+// network.
 class InputError : public Error {
  public:
   using Error::Error;

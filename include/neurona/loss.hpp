@@ -11,7 +11,8 @@ namespace neurona {
 
 enum class Loss {
   half_squared_error,    // E = 1/m sum_i 1/2 sum_j (yhat_ij - y_ij)^2, the tutorial's error
-  binary_cross_entropy,  // E = -1/m sum_i sum_j [y log yhat + (1 - y) log(1 - yhat)]; sigmoid output
+  binary_cross_entropy,  // E = -1/m sum_i sum_j [y log yhat + (1 - y) log(1 - yhat)]; sigmoid
+                         // output
   cross_entropy,         // E = -1/m sum_i sum_j y_ij log yhat_ij; softmax output, one-hot rows of Y
 };
 
@@ -33,8 +34,8 @@ template <class T>
 T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
              const Matrix<T>& Y);
 
-// dZ = dE/dZ of the output layer. Sigmoid + binary cross-entropy and softmax + cross-entropy use the
-// fused form dZ = (A - Y) / m, which never divides by a saturated yhat.
+// dZ = dE/dZ of the output layer. Sigmoid + binary cross-entropy and softmax + cross-entropy use
+// the fused form dZ = (A - Y) / m, which never divides by a saturated yhat.
 template <class T>
 void loss_gradient(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
                    const Matrix<T>& Y, Matrix<T>& dZ);

@@ -21,7 +21,8 @@ inline double uniform01(RandomEngine& engine) {
 inline std::uint64_t uniform_below(RandomEngine& engine, std::uint64_t n) {
   const std::uint64_t limit = engine.max() - engine.max() % n;
   std::uint64_t draw;
-  do draw = engine();
+  do
+    draw = engine();
   while (draw >= limit);
   return draw % n;
 }

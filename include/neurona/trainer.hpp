@@ -28,7 +28,8 @@ using EpochCallback = std::function<void(const EpochStats&)>;
 // on_epoch after every epoch. Throws DivergenceError naming the epoch when E is NaN or infinite;
 // the network is then left as that epoch found it, for the caller to discard.
 template <class T>
-double train(Network<T>& network, Optimizer<T>& optimizer, const Matrix<T>& X, const Matrix<T>& Y,
-             const TrainOptions& options, const EpochCallback& on_epoch = {});
+double train(Network<T>& network, Optimizer<T>& optimizer, const Same<Matrix<T>>& X,
+             const Same<Matrix<T>>& Y, const TrainOptions& options,
+             const EpochCallback& on_epoch = {});
 
 }  // namespace neurona

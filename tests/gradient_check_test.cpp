@@ -1,0 +1,98 @@
+// Backpropagation against central differences for every activation and loss, at several depths.
+#include <gtest/gtest.h>
+
+#include "neurona/gradient_check.hpp"
+#include "neurona/tutorial.hpp"
+#include "test_networks.hpp"
+
+namespace neurona {
+namespace {
+
+using testing::away_from_kinks;
+using testing::random_data;
+using testing::random_network;
+
+const std::vector<Activation> hidden_activations{Activation::linear, Activation::sigmoid,
+                                                 Activation::tanh, Activation::relu,
+                                                 Activation::leaky_relu};
+
+struct OutputAndLoss {
+  Activation output;
+  Loss loss;
+  Index outputs;
+};
+
+const std::vector<OutputAndLoss> output_losses{
+    {Activation::linear, Loss::half_squared_error, 2},
+    {Activation::sigmoid, Loss::half_squared_error, 2},
+    {Activation::tanh, Loss::half_squared_error, 1},
+    {Activation::relu, Loss::half_squared_error, 2},
+    {Activation::leaky_relu, Loss::half_squared_error, 1},
+    {Activation::softmax, Loss::half_squared_error, 3},
+    {Activation::sigmoid, Loss::binary_cross_entropy, 2},
+    {Activation::softmax, Loss::cross_entropy, 3},
+};
+
+// False when every ReLU output unit is off for every row: the gradient is then exactly zero and
+// a check of it would prove nothing.
+bool has_live_output(const Network<double>& net) {
+  const auto& out = net.layers().back();
+  return out.activation != Activation::relu || (out.Z.array() > 0).any();
+}
+
+// Every hidden activation x every output and loss, at depths 1 to 4 (0 to 3 hidden layers).
+TEST(GradientCheck, EveryActivationAndLossAtSeveralDepths) {
+  int checked = 0;
+  for (const OutputAndLoss& out : output_losses)
+    for (Activation activation : hidden_activations)
+      for (std::size_t hidden = 0; hidden <= 3; ++hidden) {
+        if (hidden == 0 && activation != Activation::linear) continue;  // no hidden layer to vary
+        const std::vector<Activation> hiddens(hidden, activation);
+        bool done = false;
+        // Draw until every ReLU input is clear of its kink (a central difference straddling it
+        // measures neither slope).
+        for (std::uint64_t seed = 1; seed < 200 && !done; ++seed) {
+          Network<double> net = random_network(3, hiddens, out.output, out.outputs, out.loss, seed);
+          const Dataset<double> data = random_data(6, 3, out.outputs, out.loss, seed);
+          if (!away_from_kinks(net, data.X, 1e-2) || !has_live_output(net)) continue;
+          const GradientCheckResult result = gradient_check(net, data.X, data.Y);
+          const std::string what =
+              std::string(to_string(activation)) + " x" + std::to_string(hidden) + " -> " +
+              std::string(to_string(out.output)) + " / " + std::string(to_string(out.loss));
+          EXPECT_GT(result.gradient_norm, 1e-6) << what << ": the check would prove nothing";
+          EXPECT_LT(result.max_relative_error, 1e-6) << what << " at " << result.worst;
+          done = true;
+          ++checked;
+        }
+        EXPECT_TRUE(done) << "no draw kept the ReLU inputs away from 0";
+      }
+  EXPECT_EQ(checked, int(output_losses.size()) * (1 + 3 * int(hidden_activations.size())));
+}
+
+TEST(GradientCheck, LeavesTheParametersAsTheyWere) {
+  Network<double> net =
+      random_network(3, {Activation::tanh}, Activation::linear, 1, Loss::half_squared_error, 3);
+  const Dataset<double> data = random_data(5, 3, 1, Loss::half_squared_error, 3);
+  const Matrix<double> W = net.layers()[0].W;
+  gradient_check(net, data.X, data.Y);
+  EXPECT_EQ(net.layers()[0].W, W);
+}
+
+// A check that passes everything would be worthless: at a ReLU kink the one-sided slopes differ,
+// and the check must say so.
+TEST(GradientCheck, ReportsADisagreementAtAReluKink) {
+  Network<double> net(1, {{1, Activation::relu}, {1, Activation::linear}},
+                      Loss::half_squared_error);
+  net.layers()[0].W << 1.0;
+  net.layers()[0].b << 0.0;  // z = x = 0: exactly at the kink
+  net.layers()[1].W << 1.0;
+  Matrix<double> X(1, 1), Y(1, 1);
+  X << 0.0;
+  Y << 1.0;
+  const GradientCheckResult result = gradient_check(net, X, Y);
+  EXPECT_GT(result.max_relative_error, 0.1);
+  EXPECT_EQ(result.worst.substr(0, 7), "layer 1");
+}
+
+}  // namespace
+}  // namespace neurona

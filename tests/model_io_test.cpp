@@ -1,0 +1,189 @@
+// Model files: exact round trips, tolerance of unknown fields, errors naming file and place, and
+// atomic replacement.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "neurona/error.hpp"
+#include "neurona/model_io.hpp"
+#include "test_networks.hpp"
+
+namespace neurona {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ModelFiles : public ::testing::Test {
+ protected:
+  fs::path dir =
+      fs::temp_directory_path() / (std::string("neurona-model-io-") +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  void SetUp() override {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir / name, std::ios::binary) << text;
+    return dir / name;
+  }
+  std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  // The message of the InputError that reading `text` as a model gives.
+  std::string error_of(const std::string& text) {
+    const fs::path path = write("model.json", text);
+    try {
+      read_model(path);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+  std::size_t files_in_dir() {
+    return std::size_t(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+  }
+};
+
+const std::string tiny_model = R"({"format": "neurona", "version": 1, "precision": "double",
+  "inputs": 2, "loss": "half_squared_error",
+  "layers": [{"units": 1, "activation": "linear", "W": [[0.5], [-1]], "b": [0.25]}]})";
+
+template <class T>
+bool same_bits(const Matrix<T>& a, const Matrix<T>& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         std::memcmp(a.data(), b.data(), sizeof(T) * std::size_t(a.size())) == 0;
+}
+
+TEST_F(ModelFiles, EveryNumberReadsBackToTheSameBits) {
+  Network<double> net = testing::random_network(3, {Activation::tanh, Activation::relu},
+                                                Activation::softmax, 3, Loss::cross_entropy, 11);
+  auto& W = net.layers()[0].W;
+  W(0, 0) = -0.0;
+  W(1, 0) = std::numeric_limits<double>::denorm_min();
+  W(2, 0) = std::numeric_limits<double>::max();
+  W(0, W.cols() - 1) = 0.1 + 0.2;
+  net.layers()[1].b(0) = -1e-300;
+  write_model(net, dir / "m.json");
+  const ModelFile model = read_model(dir / "m.json");
+  EXPECT_EQ(model.precision, Precision::double_);
+  EXPECT_EQ(model.network.topology(), net.topology());
+  EXPECT_EQ(model.network.loss_type(), Loss::cross_entropy);
+  for (std::size_t l = 0; l < net.layers().size(); ++l) {
+    EXPECT_EQ(model.network.layers()[l].activation, net.layers()[l].activation);
+    EXPECT_TRUE(same_bits(model.network.layers()[l].W, net.layers()[l].W)) << "layer " << l;
+    EXPECT_TRUE(same_bits<double>(model.network.layers()[l].b, net.layers()[l].b)) << "layer " << l;
+  }
+}
+
+TEST_F(ModelFiles, FloatModelsReadBackToTheSameFloatBits) {
+  const Network<float> net = testing::random_network(2, {Activation::sigmoid}, Activation::linear,
+                                                     1, Loss::half_squared_error, 4)
+                                 .cast<float>();
+  write_model(net, dir / "f.json");
+  const ModelFile model = read_model(dir / "f.json");
+  EXPECT_EQ(model.precision, Precision::single);
+  const Network<float> back = model.network.cast<float>();
+  for (std::size_t l = 0; l < net.layers().size(); ++l)
+    EXPECT_TRUE(same_bits(back.layers()[l].W, net.layers()[l].W));
+}
+
+TEST_F(ModelFiles, UnknownFieldsAreIgnored) {
+  std::string text = tiny_model;
+  text.replace(text.find("\"inputs\""), 0, "\"comment\": {\"by\": \"a later version\"}, ");
+  text.replace(text.find("\"units\""), 0, "\"dropout\": 0.5, ");
+  const fs::path path = write("extra.json", text);
+  const ModelFile model = read_model(path);
+  EXPECT_EQ(model.network.layers()[0].W(1, 0), -1.0);
+  EXPECT_EQ(model.network.layers()[0].b(0), 0.25);
+}
+
+TEST_F(ModelFiles, MalformedJsonNamesLineAndColumn) {
+  const std::string message = error_of("{\n  \"format\": \"neurona\",\n  \"version\" 1\n}");
+  EXPECT_NE(message.find("model.json:3:13: malformed JSON"), std::string::npos) << message;
+}
+
+TEST_F(ModelFiles, TruncatedFileIsMalformed) {
+  const std::string message = error_of(tiny_model.substr(0, tiny_model.find("\"layers\"")));
+  EXPECT_NE(message.find("malformed JSON"), std::string::npos) << message;
+  EXPECT_NE(message.find("end of input"), std::string::npos) << message;
+}
+
+TEST_F(ModelFiles, EmptyAndMissingFiles) {
+  EXPECT_NE(error_of("").find("model.json:1:1: empty file"), std::string::npos) << error_of("");
+  try {
+    read_model(dir / "absent.json");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("absent.json: no such file"), std::string::npos);
+  }
+  EXPECT_THROW(read_model(dir), InputError);
+}
+
+TEST_F(ModelFiles, ContentErrorsNameTheField) {
+  auto with = [](std::string from, std::string to) {
+    std::string text = tiny_model;
+    text.replace(text.find(from), from.size(), to);
+    return text;
+  };
+  struct Case {
+    std::string text, expected;
+  };
+  for (const Case& c : {
+           Case{with("\"neurona\"", "\"keras\""), "format: expected \"neurona\""},
+           Case{with("\"version\": 1", "\"version\": 2"), "version: this neurona reads version 1"},
+           Case{with("\"double\"", "\"half\""), "precision: unknown precision"},
+           Case{with("\"inputs\": 2", "\"inputs\": 0"), "inputs: expected a whole number"},
+           Case{with("[[0.5], [-1]]", "[[0.5]]"), "layers[0].W: expected 2 rows"},
+           Case{with("[[0.5], [-1]]", "[[0.5], [-1, 2]]"),
+                "layers[0].W[1]: expected 1 number, got 2"},
+           Case{with("[-1]", "[\"x\"]"), "layers[0].W[1][0]: expected a number, got string"},
+           Case{with("[0.25]", "[0.25, 1]"), "layers[0].b: expected 1 number, got 2"},
+           Case{with("\"linear\"", "\"swish\""), "layers[0].activation: unknown activation"},
+           Case{with("\"half_squared_error\"", "\"cross_entropy\""), "needs a softmax output"},
+           Case{with("\"b\": [0.25]", "\"c\": [0.25]"), "layers[0].b: missing"},
+       }) {
+    const std::string message = error_of(c.text);
+    EXPECT_NE(message.find("model.json: "), std::string::npos) << message;
+    EXPECT_NE(message.find(c.expected), std::string::npos) << message;
+  }
+}
+
+TEST_F(ModelFiles, ANanModelIsNotWrittenAndTheOldFileStaysWhole) {
+  const fs::path path = write("m.json", tiny_model);
+  Network<double> net = read_model(path).network;
+  net.layers()[0].W(0, 0) = std::nan("");
+  EXPECT_THROW(write_model(net, path), InputError);
+  EXPECT_EQ(read(path), tiny_model);
+  EXPECT_EQ(files_in_dir(), 1u);
+}
+
+TEST_F(ModelFiles, SavingReplacesTheFileAndLeavesNoTemporaryFile) {
+  const fs::path path = write("m.json", "old contents");
+  const Network<double> net = read_model(write("tiny.json", tiny_model)).network;
+  write_model(net, path);
+  EXPECT_EQ(read(path), model_to_json(net));
+  EXPECT_EQ(files_in_dir(), 2u);
+}
+
+TEST_F(ModelFiles, SavingIntoAMissingFolderFailsClearly) {
+  const Network<double> net = read_model(write("tiny.json", tiny_model)).network;
+  try {
+    write_model(net, dir / "missing" / "m.json");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir / "missing"));
+}
+
+}  // namespace
+}  // namespace neurona

@@ -1,0 +1,71 @@
+// The network: topology checks, shapes at the boundary, and predict agreeing with forward.
+#include <gtest/gtest.h>
+
+#include "neurona/error.hpp"
+#include "neurona/initialization.hpp"
+#include "neurona/network.hpp"
+
+namespace neurona {
+namespace {
+
+const std::vector<LayerSpec> tutorial_layers{
+    {2, Activation::sigmoid}, {4, Activation::sigmoid}, {1, Activation::linear}};
+
+TEST(Network, BuildsTheTutorialsTopology) {
+  Network<double> net(3, tutorial_layers, Loss::half_squared_error);
+  EXPECT_EQ(net.topology(), "3-2-4-1");
+  EXPECT_EQ(net.parameter_count(), 3 * 2 + 2 + 2 * 4 + 4 + 4 * 1 + 1);
+  EXPECT_EQ(net.layers()[1].W.rows(), 2);
+  EXPECT_EQ(net.layers()[1].W.cols(), 4);
+  EXPECT_EQ(net.layers()[1].b.cols(), 4);
+}
+
+TEST(Network, RejectsBadTopologies) {
+  EXPECT_THROW(Network<double>(3, {{0, Activation::relu}, {1, Activation::linear}},
+                               Loss::half_squared_error),
+               UsageError);
+  EXPECT_THROW(Network<double>(0, {{1, Activation::linear}}, Loss::half_squared_error), UsageError);
+  EXPECT_THROW(Network<double>(3, {}, Loss::half_squared_error), UsageError);
+  EXPECT_THROW(
+      Network<double>(3, {{4, Activation::softmax}, {2, Activation::softmax}}, Loss::cross_entropy),
+      UsageError);
+  EXPECT_THROW(Network<double>(3, {{1, Activation::linear}}, Loss::binary_cross_entropy),
+               UsageError);
+}
+
+TEST(Network, RefusesATopologyTooLargeForMemoryBeforeAllocating) {
+  try {
+    Network<double>(3, {{100000000000, Activation::relu}, {1, Activation::linear}},
+                    Loss::half_squared_error);
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("GiB"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Network, ShapesAreCheckedAtTheBoundary) {
+  Network<double> net(3, tutorial_layers, Loss::half_squared_error);
+  EXPECT_THROW(net.forward(Matrix<double>::Zero(8, 4)), ShapeError);
+  net.forward(Matrix<double>::Zero(8, 3));
+  EXPECT_THROW(net.backward(Matrix<double>::Zero(7, 1)), ShapeError);
+  EXPECT_THROW(net.loss(Matrix<double>::Zero(8, 2)), ShapeError);
+  net.layers()[1].W.resize(3, 4);  // no longer fits the 2 units before it
+  EXPECT_THROW(net.forward(Matrix<double>::Zero(8, 3)), ShapeError);
+}
+
+TEST(Network, PredictAgreesWithForwardAndCastKeepsTheWeights) {
+  Network<double> net(3, tutorial_layers, Loss::half_squared_error);
+  initialize(net, 7);
+  const Matrix<double> X = Matrix<double>::Random(5, 3);
+  const Matrix<double> forward = net.forward(X);
+  EXPECT_EQ(net.predict(X), forward);
+
+  const Network<float> single = net.cast<float>();
+  const Network<double> back = single.cast<double>();
+  for (std::size_t l = 0; l < net.layers().size(); ++l)
+    EXPECT_EQ(back.layers()[l].W, net.layers()[l].W.cast<float>().cast<double>());
+  EXPECT_TRUE(single.predict(X.cast<float>()).cast<double>().isApprox(forward, 1e-5));
+}
+
+}  // namespace
+}  // namespace neurona
