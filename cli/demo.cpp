@@ -29,9 +29,7 @@ void run_majority(const MajorityArgs& args) {
 
   fmt::print(
       "The tutorial's 3-2-4-1 network: sigmoid hidden layers, linear output,\n"
-      "E = 1/2 (yhat - y)^2, 
-      "
-      "trained by full-batch gradient descent on the 3-bit majority table\n"
+      "E = 1/2 (yhat - y)^2, trained by full-batch gradient descent on the 3-bit majority table\n"
       "({} precision, learning rate {}, weights drawn from seed {}).\n\n",
       args.precision, args.learning_rate, args.seed);
   const Index every = std::max<Index>(1, args.report_every);

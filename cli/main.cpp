@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "error: {}\nRun with --help for the usage.\n", e.what());
+    fmt::print(stderr, "error: {} (run with --help for the usage)\n", e.what());
     return 2;
   } catch (const neurona::UsageError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

@@ -126,7 +126,17 @@ void train_command(const TrainArgs& args) {
     throw UsageError(fmt::format("--epochs must be 0 or more, got {}", args.epochs));
   if (args.batch < 0)
     throw UsageError(fmt::format("--batch must be 0 (full batch) or more, got {}", args.batch));
-  parse_precision(args.precision);
+  // Each name checked here, so that its error names the flag whichever path reads it later.
+  auto check_name = [](const char* flag, auto parse) {
+    try {
+      parse();
+    } catch (const UsageError& e) {
+      throw UsageError(std::string(flag) + ": " + e.what());
+    }
+  };
+  check_name("--precision", [&] { parse_precision(args.precision); });
+  check_name("--loss", [&] { parse_loss(args.loss); });
+  if (!args.output.empty()) check_name("--output", [&] { parse_activation(args.output); });
   // Fail before training, not after it, when the model could not be saved.
   if (!args.save.empty()) check_writable(args.save);
 
