@@ -77,6 +77,16 @@ void check_learning_rate(double learning_rate) {
     throw UsageError(fmt::format("--lr must be a positive number, got {}", learning_rate));
 }
 
+const CLI::Validator whole_number(
+    [](std::string& text) -> std::string {
+      std::int64_t value = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      const bool whole =
+          !text.empty() && error == std::errc() && end == text.data() + text.size() && value >= 0;
+      return whole ? "" : "expected a whole number from 0 to 2^63-1, got \"" + text + "\"";
+    },
+    "");
+
 std::string exact(double value) {
   return fmt::format("{}", value);
 }

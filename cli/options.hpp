@@ -1,6 +1,7 @@
 // Parsing and checking of the flags the commands share; each error names its flag.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ std::vector<std::string> split_list(const std::string& text);
 
 // Throws UsageError unless the learning rate is a positive, finite number.
 void check_learning_rate(double learning_rate);
+
+// Accepts a whole number from 0 to 2^63-1. Counts and seeds take it: the conversion alone would
+// let "-1" wrap around and "99999999999999999999" saturate into a run that never ends.
+extern const CLI::Validator whole_number;
 
 // The shortest text that reads back to the same value.
 std::string exact(double value);

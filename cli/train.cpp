@@ -173,10 +173,14 @@ void add_train_command(CLI::App& app, int& /*status*/) {
                                     "half_squared_error, binary_cross_entropy or cross_entropy")
                         ->capture_default_str();
   cmd->add_option("--lr", args->learning_rate, "Learning rate alpha (> 0)")->capture_default_str();
-  cmd->add_option("--epochs", args->epochs, "Passes over the data")->capture_default_str();
+  cmd->add_option("--epochs", args->epochs, "Passes over the data")
+      ->check(whole_number)
+      ->capture_default_str();
   cmd->add_option("--batch", args->batch, "Rows per step; 0 is the full batch")
+      ->check(whole_number)
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the initial weights and of the shuffling")
+      ->check(whole_number)
       ->capture_default_str();
   args->precision_flag =
       cmd->add_option("--precision", args->precision, "float or double")->capture_default_str();
@@ -186,7 +190,8 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--targets", args->targets,
                   "Target columns by header name or 1-based number (default: the last ones)");
   cmd->add_option("--report-every", args->report_every,
-                  "Print the loss every N epochs (default: a tenth of the epochs)");
+                  "Print the loss every N epochs (default: a tenth of the epochs)")
+      ->check(whole_number);
   cmd->add_flag("--quiet", args->quiet, "Print no progress");
   cmd->callback([args] { train_command(*args); });
 }

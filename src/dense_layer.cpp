@@ -12,10 +12,10 @@ DenseLayer<T>::DenseLayer(Index n_in, Index n_out, Activation activation)
       db(RowVector<T>::Zero(n_out)) {}
 
 template <class T>
-void DenseLayer<T>::forward(const Matrix<T>& A_prev) {
-  Z.noalias() = A_prev * W;  // (m x n_in) (n_in x n_out)
-  Z.rowwise() += b;          // b broadcast over the m rows
-  activate(activation, Z, A);
+void DenseLayer<T>::apply(const Matrix<T>& A_prev, Matrix<T>& Z_out, Matrix<T>& A_out) const {
+  Z_out.noalias() = A_prev * W;  // (m x n_in) (n_in x n_out)
+  Z_out.rowwise() += b;          // b broadcast over the m rows
+  activate(activation, Z_out, A_out);
 }
 
 template <class T>

@@ -148,13 +148,9 @@ Matrix<T> Network<T>::predict(const Matrix<T>& X) const {
   if (X.cols() != inputs_)
     throw ShapeError(fmt::format("X has {} columns, the network has {} inputs", X.cols(), inputs_));
   check_shapes();
-  Matrix<T> A = X;
-  Matrix<T> Z;
-  for (const auto& layer : layers_) {
-    Z.noalias() = A * layer.W;
-    Z.rowwise() += layer.b;
-    activate(layer.activation, Z, A);
-  }
+  Matrix<T> A = X, Z;
+  for (const auto& layer : layers_)
+    layer.apply(A, Z, A);
   return A;
 }
 

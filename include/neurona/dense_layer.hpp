@@ -17,8 +17,12 @@ struct DenseLayer {
   Index inputs() const { return W.rows(); }
   Index units() const { return W.cols(); }
 
-  // Z = A_prev W + b,  A = sigma(Z)
-  void forward(const Matrix<T>& A_prev);
+  // Z = A_prev W + b,  A = sigma(Z), kept in this layer's Z and A for the backward pass.
+  void forward(const Matrix<T>& A_prev) { apply(A_prev, Z, A); }
+
+  // The same equations into buffers of the caller's, for prediction without training state;
+  // A_out may be A_prev itself.
+  void apply(const Matrix<T>& A_prev, Matrix<T>& Z_out, Matrix<T>& A_out) const;
 
   // With dZ set: dW = A_prev^T dZ,  db = sum over rows of dZ,  and dA_prev = dZ W^T when asked.
   void backward(const Matrix<T>& A_prev, Matrix<T>* dA_prev);

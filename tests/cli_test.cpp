@@ -1,0 +1,804 @@
+// The `neurona` command line, run as a user runs it: each test starts the built binary in a fresh
+// temporary folder and checks its exit status, what it printed on stdout and stderr, and the files
+// it left behind.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status = -1;  // the exit status, or 128 + the signal that killed it
+  std::string out;
+  std::string err;
+};
+
+// Runs the neurona binary with `args` in folder `cwd`, stdin empty, stdout and stderr captured.
+Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& args) {
+  std::vector<std::string> argv_text{NEURONA_CLI};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_text)
+    argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  int out_pipe[2], err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {  // the child: only async-signal-safe calls from here on
+    const int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0 ||
+        chdir(cwd.c_str()) != 0)
+      _exit(126);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+
+  // Both pipes are drained together, so that a child filling one of them never blocks.
+  Result result;
+  std::array<pollfd, 2> fds{pollfd{out_pipe[0], POLLIN, 0}, pollfd{err_pipe[0], POLLIN, 0}};
+  std::array<std::string*, 2> sinks{&result.out, &result.err};
+  int open_pipes = 2;
+  while (open_pipes > 0) {
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buffer[4096];
+      const ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        sinks[i]->append(buffer, std::size_t(n));
+      } else if (n == 0 || errno != EINTR) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_pipes;
+      }
+    }
+  }
+  int wait_status = 0;
+  while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+  }
+  result.status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+  return result;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const fs::path& path, std::string_view text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> Split(const std::string& text, char separator) {
+  std::vector<std::string> items;
+  std::istringstream in(text);
+  for (std::string item; std::getline(in, item, separator);)
+    items.push_back(item);
+  return items;
+}
+
+// The whole of `text` as a double, or NaN if it is not exactly one number.
+double ParseDouble(const std::string& text) {
+  if (text.empty()) return std::nan("");
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() ? value : std::nan("");
+}
+
+// Digits of the mantissa of a printed number, without leading or trailing zeros: "0.0012300" -> 3.
+std::size_t SignificantDigits(const std::string& number) {
+  std::string digits;
+  for (char c : number.substr(0, number.find_first_of("eE")))
+    if (c >= '0' && c <= '9') digits += c;
+  const std::size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return 0;
+  return digits.find_last_not_of('0') - first + 1;
+}
+
+// The number after `prefix` at the start of a line of `text`, up to the next space, or NaN if
+// there is no such line.
+double NumberAfter(const std::string& text, const std::string& prefix) {
+  for (const std::string& line : Lines(text))
+    if (line.rfind(prefix, 0) == 0) {
+      const std::string rest = line.substr(prefix.size());
+      return ParseDouble(rest.substr(0, rest.find(' ')));
+    }
+  return std::nan("");
+}
+
+// "line:column" of the position just past the end of `text`, both 1-based.
+std::string EndPosition(const std::string& text) {
+  std::size_t line = 1, column = 1;
+  for (char c : text) {
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(column);
+}
+
+// A run that failed as a user should see it: the exit status, nothing on stdout, and one line on
+// stderr, "error: ...", containing each of `parts`.
+testing::AssertionResult FailedWith(const Result& result, int status,
+                                    std::initializer_list<std::string_view> parts) {
+  auto failure = [&](const std::string& why) {
+    return testing::AssertionFailure()
+           << why << "\n  exit status " << result.status << "\n  stdout: \"" << result.out
+           << "\"\n  stderr: \"" << result.err << "\"";
+  };
+  if (result.status != status) return failure("expected exit status " + std::to_string(status));
+  if (!result.out.empty()) return failure("expected nothing on stdout");
+  if (result.err.rfind("error: ", 0) != 0)
+    return failure("expected stderr to start with \"error: \"");
+  if (result.err.find('\n') + 1 != result.err.size())
+    return failure("expected exactly one line on stderr");
+  for (std::string_view part : parts)
+    if (result.err.find(part) == std::string::npos)
+      return failure("expected stderr to contain \"" + std::string(part) + "\"");
+  return testing::AssertionSuccess();
+}
+
+testing::AssertionResult Succeeded(const Result& result) {
+  if (result.status == 0) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << "exit status " << result.status << "\n  stdout: \""
+                                     << result.out << "\"\n  stderr: \"" << result.err << "\"";
+}
+
+// The flags that train the tutorial's majority network as the tutorial trains it.
+const std::vector<std::pair<std::string, std::string>> kMajorityFlags{
+    {"--layers", "3,2,4,1"},  {"--activation", "sigmoid"},
+    {"--output", "linear"},   {"--loss", "half_squared_error"},
+    {"--lr", "0.5"},          {"--epochs", "10000"},
+    {"--batch", "0"},         {"--seed", "1"},
+    {"--precision", "double"}};
+const std::vector<double> kMajorityTargets{0, 0, 0, 0, 1, 1, 1, 1};
+
+// A fresh temporary folder per test, the working folder of every run, removed afterwards.
+class CliTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    std::string name = (fs::temp_directory_path() / "neurona-cli-test-XXXXXX").string();
+    ASSERT_NE(mkdtemp(name.data()), nullptr) << std::strerror(errno);
+    dir_ = name;
+  }
+
+  // Write permission back first (a test may lock a folder), then everything goes.
+  void TearDown() override {
+    if (dir_.empty()) return;
+    std::error_code error;
+    fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, error);
+    for (const auto& entry : fs::recursive_directory_iterator(dir_, error))
+      if (entry.is_directory(error))
+        fs::permissions(entry.path(), fs::perms::owner_all, fs::perm_options::add, error);
+    fs::remove_all(dir_, error);
+  }
+
+  Result Neurona(const std::vector<std::string>& args) const { return RunNeurona(dir_, args); }
+
+  // `train --data data` with the majority flags. A flag of `changes` followed by a value replaces
+  // the value of the same majority flag; any other argument is added at the end.
+  Result TrainMajority(const std::string& data, const std::vector<std::string>& changes) const {
+    auto flags = kMajorityFlags;
+    std::vector<std::string> added;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      const auto same = std::find_if(flags.begin(), flags.end(),
+                                     [&](const auto& flag) { return flag.first == changes[i]; });
+      if (same != flags.end() && i + 1 < changes.size()) {
+        same->second = changes[++i];
+      } else {
+        added.push_back(changes[i]);
+      }
+    }
+    std::vector<std::string> args{"train", "--data", data};
+    for (const auto& [flag, value] : flags)
+      args.insert(args.end(), {flag, value});
+    args.insert(args.end(), added.begin(), added.end());
+    return Neurona(args);
+  }
+
+  fs::path Path(const std::string& name) const { return dir_ / name; }
+  void Write(const std::string& name, std::string_view text) const { WriteFile(Path(name), text); }
+  std::string Read(const std::string& name) const { return ReadFile(Path(name)); }
+  bool Exists(const std::string& name) const { return fs::exists(Path(name)); }
+
+  // Copies tests/data/`name` into the folder.
+  void Fixture(const std::string& name) const {
+    fs::copy_file(fs::path(NEURONA_TEST_DATA) / name, Path(name));
+  }
+
+  // Names of everything in the folder, hidden files included.
+  std::set<std::string> Files() const {
+    std::set<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir_))
+      names.insert(entry.path().filename().string());
+    return names;
+  }
+
+  fs::path dir_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Bad data files: exit 1, one line naming the file (and line:column), nothing written.
+
+TEST_F(CliTest, MissingDataFileIsAnError) {
+  const Result result =
+      Neurona({"train", "--data", "nowhere.csv", "--layers", "3,1", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"nowhere.csv", "no such file"}));
+  EXPECT_EQ(Files(), std::set<std::string>{});
+}
+
+TEST_F(CliTest, EmptyDataFileIsAnError) {
+  Write("empty.csv", "");
+  const Result result =
+      Neurona({"train", "--data", "empty.csv", "--layers", "3,1", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"empty.csv", "empty"}));
+  EXPECT_EQ(Files(), std::set<std::string>{"empty.csv"});
+}
+
+TEST_F(CliTest, FolderAsDataFileIsAnError) {
+  fs::create_directory(Path("data"));
+  const Result result = Neurona({"train", "--data", "data", "--layers", "3,1", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"data", "folder", "expected a CSV file"}));
+  EXPECT_EQ(Files(), std::set<std::string>{"data"});
+}
+
+TEST_F(CliTest, RaggedRowNamesFileLineAndColumn) {
+  Write("ragged.csv", "x1,x2,x3,y\n1,0,0,0\n0,1,0\n");
+  const Result result =
+      Neurona({"train", "--data", "ragged.csv", "--layers", "3,1", "--save", "m.json"});
+  // Line 3 has 3 fields where 4 were expected; the missing one would start at column 6.
+  EXPECT_TRUE(FailedWith(result, 1, {"ragged.csv:3:6:", "expected 4 fields", "got 3"}));
+  EXPECT_EQ(Files(), std::set<std::string>{"ragged.csv"});
+}
+
+TEST_F(CliTest, NonNumericCellNamesFileLineColumnAndText) {
+  Write("words.csv", "x1,x2,x3,y\n1,0,0,0\n0,1,abc,0\n");
+  const Result result =
+      Neurona({"train", "--data", "words.csv", "--layers", "3,1", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"words.csv:3:5:", "expected a number", "\"abc\""}));
+  EXPECT_EQ(Files(), std::set<std::string>{"words.csv"});
+}
+
+TEST_F(CliTest, NanInDataIsAnError) {
+  Write("nan.csv", "x1,x2,x3,y\n1,0,0,0\n0,1,nan,0\n");
+  const Result result =
+      Neurona({"train", "--data", "nan.csv", "--layers", "3,1", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"nan.csv:3:5:", "expected a finite number", "\"nan\""}));
+  EXPECT_EQ(Files(), std::set<std::string>{"nan.csv"});
+}
+
+TEST_F(CliTest, InfInDataIsAnError) {
+  Write("inf.csv", "x1,x2,x3,y\n1,0,0,0\n0,inf,1,0\n");
+  const Result result =
+      Neurona({"train", "--data", "inf.csv", "--layers", "3,1", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"inf.csv:3:3:", "expected a finite number", "\"inf\""}));
+  EXPECT_EQ(Files(), std::set<std::string>{"inf.csv"});
+}
+
+TEST_F(CliTest, ColumnCountThatDoesNotFitTheNetworkIsAnError) {
+  Fixture("majority.csv");  // 4 columns; a 2-input, 1-output network needs 3
+  const Result result =
+      Neurona({"train", "--data", "majority.csv", "--layers", "2,1", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"majority.csv:2:", "rows have 4 columns", "needs 3"}));
+  EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad model files: exit 1, one line naming the file and where it went wrong.
+
+TEST_F(CliTest, MalformedModelFileNamesLineAndColumn) {
+  Fixture("majority.csv");
+  Write("bad.json", "{\n  \"format\": \"neurona\",\n  \"version\": 1,,\n}\n");
+  const Result result = Neurona({"predict", "--model", "bad.json", "--data", "majority.csv"});
+  // The second comma of line 3 is at column 16.
+  EXPECT_TRUE(FailedWith(result, 1, {"bad.json:3:16:", "malformed JSON"}));
+  EXPECT_EQ(Files(), (std::set<std::string>{"bad.json", "majority.csv"}));
+}
+
+TEST_F(CliTest, TruncatedModelFileIsAnError) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(
+      Succeeded(TrainMajority("majority.csv", {"--epochs", "10", "--quiet", "--save", "m.json"})));
+  const std::string whole = Read("m.json");
+  const std::string half = whole.substr(0, whole.size() / 2);
+  Write("cut.json", half);
+  // Training from the cut file into the whole one must leave the whole one as it was.
+  const Result result = Neurona(
+      {"train", "--data", "majority.csv", "--init", "cut.json", "--quiet", "--save", "m.json"});
+  EXPECT_TRUE(
+      FailedWith(result, 1, {"cut.json:" + EndPosition(half) + ":", "unexpected end of input"}));
+  EXPECT_EQ(Read("m.json"), whole);
+  EXPECT_EQ(Files(), (std::set<std::string>{"cut.json", "m.json", "majority.csv"}));
+}
+
+TEST_F(CliTest, ModelWhoseShapesDoNotFitIsAnError) {
+  Fixture("majority.csv");
+  Fixture("wrong_shape_model.json");  // 3 inputs, but the first W has 2 rows
+  const Result result =
+      Neurona({"predict", "--model", "wrong_shape_model.json", "--data", "majority.csv"});
+  EXPECT_TRUE(FailedWith(
+      result, 1, {"wrong_shape_model.json", "layers[0].W", "expected 3 rows", "got 2 rows"}));
+  EXPECT_EQ(Files(), (std::set<std::string>{"majority.csv", "wrong_shape_model.json"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad flags: exit 2, one line naming the flag.
+
+TEST_F(CliTest, LayersWithAnEmptyWidthIsAUsageError) {
+  Fixture("majority.csv");
+  const Result result = Neurona({"train", "--data", "majority.csv", "--layers", "3,,1"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--layers", "3,,1", "layer 1 is empty"}));
+}
+
+TEST_F(CliTest, LayersWithAZeroWidthIsAUsageError) {
+  Fixture("majority.csv");
+  const Result result = Neurona({"train", "--data", "majority.csv", "--layers", "3,0,1"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--layers", "3,0,1", "\"0\"", "at least 1"}));
+}
+
+TEST_F(CliTest, LayersWithANegativeWidthIsAUsageError) {
+  Fixture("majority.csv");
+  const Result result = Neurona({"train", "--data", "majority.csv", "--layers", "3,-2,1"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--layers", "3,-2,1", "\"-2\"", "at least 1"}));
+}
+
+TEST_F(CliTest, LayerTooWideToAllocateIsAQuickUsageError) {
+  Fixture("majority.csv");
+  const auto start = std::chrono::steady_clock::now();
+  const Result result = Neurona(
+      {"train", "--data", "majority.csv", "--layers", "3,100000000000,1", "--save", "m.json"});
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(FailedWith(result, 2, {"--layers", "3,100000000000,1", "GiB"}));
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+  EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
+}
+
+TEST_F(CliTest, NegativeLearningRateIsAUsageError) {
+  Fixture("majority.csv");
+  const Result result =
+      Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--lr", "-0.1"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--lr", "positive", "-0.1"}));
+}
+
+TEST_F(CliTest, ZeroLearningRateIsAUsageError) {
+  Fixture("majority.csv");
+  const Result result =
+      Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--lr", "0"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--lr", "positive", "got 0"}));
+}
+
+TEST_F(CliTest, LearningRateThatIsNotANumberIsAUsageError) {
+  Fixture("majority.csv");
+  const Result result =
+      Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--lr", "abc"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--lr", "abc"}));
+}
+
+TEST_F(CliTest, NanLearningRateIsAUsageError) {
+  Fixture("majority.csv");
+  const Result result =
+      Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--lr", "nan"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--lr", "positive", "nan"}));
+}
+
+TEST_F(CliTest, UnknownLossIsAUsageErrorNamingTheFlag) {
+  Fixture("majority.csv");
+  const Result result =
+      Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--loss", "bogus"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--loss", "\"bogus\"", "half_squared_error"}));
+}
+
+TEST_F(CliTest, UnknownPrecisionIsAUsageErrorNamingTheFlag) {
+  Fixture("majority.csv");
+  const Result result =
+      Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--precision", "half"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--precision", "\"half\"", "float or double"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Save paths that cannot be written: exit 1 before any training, nothing left behind.
+
+TEST_F(CliTest, SaveInAFolderThatDoesNotExistIsAnError) {
+  Fixture("majority.csv");
+  const Result result = TrainMajority("majority.csv", {"--save", "missing/m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"missing/m.json", "cannot write", "does not exist"}));
+  EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
+}
+
+TEST_F(CliTest, SaveUnderARegularFileIsAnError) {
+  // Works as root too, where permission bits would not stop the write.
+  Fixture("majority.csv");
+  Write("plain", "not a folder\n");
+  const Result result = TrainMajority("majority.csv", {"--save", "plain/m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"plain/m.json", "cannot write", "not a folder"}));
+  EXPECT_EQ(Files(), (std::set<std::string>{"majority.csv", "plain"}));
+  EXPECT_EQ(Read("plain"), "not a folder\n");
+}
+
+TEST_F(CliTest, SaveInAReadOnlyFolderIsAnError) {
+  if (geteuid() == 0) GTEST_SKIP() << "root writes into read-only folders";
+  Fixture("majority.csv");
+  fs::create_directory(Path("locked"));
+  fs::permissions(Path("locked"), fs::perms::owner_read | fs::perms::owner_exec);
+  const Result result = TrainMajority("majority.csv", {"--save", "locked/m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"locked/m.json", "cannot write"}));
+  EXPECT_TRUE(fs::is_empty(Path("locked")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Divergence: the epoch and a hint, exit 1, and no model saved.
+
+TEST_F(CliTest, DivergentTrainingStopsWithEpochAndHintAndSavesNothing) {
+  Fixture("large_targets.csv");
+  const Result result = Neurona({"train", "--data", "large_targets.csv", "--layers", "1,1", "--lr",
+                                 "1e6", "--epochs", "1000", "--quiet", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"diverged at epoch", "HINT", "learning rate"}));
+  EXPECT_TRUE(std::regex_search(result.err, std::regex("epoch [0-9]+")));
+  EXPECT_EQ(Files(), std::set<std::string>{"large_targets.csv"});
+}
+
+TEST_F(CliTest, DivergentTrainingLeavesAnOlderModelUntouched) {
+  Fixture("large_targets.csv");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "large_targets.csv", "--layers", "1,1", "--lr",
+                                 "1e-12", "--epochs", "5", "--quiet", "--save", "m.json"})));
+  const std::string before = Read("m.json");
+  const Result result = Neurona({"train", "--data", "large_targets.csv", "--layers", "1,1", "--lr",
+                                 "1e6", "--epochs", "1000", "--quiet", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 1, {"diverged at epoch", "HINT"}));
+  EXPECT_EQ(Read("m.json"), before);
+  EXPECT_EQ(Files(), (std::set<std::string>{"large_targets.csv", "m.json"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version, help and the tutorial's demos.
+
+TEST_F(CliTest, VersionPrintsTheVersion) {
+  const Result result = Neurona({"--version"});
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_TRUE(std::regex_match(result.out, std::regex("neurona [0-9]+\\.[0-9]+\\.[0-9]+\n")))
+      << result.out;
+}
+
+TEST_F(CliTest, HelpWorksOnEveryCommand) {
+  const std::vector<std::vector<std::string>> commands{
+      {"train"}, {"predict"}, {"gradcheck"}, {"demo"}, {"demo", "majority"}, {"demo", "house"}};
+  for (std::vector<std::string> command : commands) {
+    const std::string name = command.size() == 1 ? command[0] : command[0] + " " + command[1];
+    command.push_back("--help");
+    const Result result = Neurona(command);
+    EXPECT_TRUE(Succeeded(result)) << name;
+    EXPECT_NE(result.out.find("Usage:"), std::string::npos) << name << ": " << result.out;
+    EXPECT_NE(result.out.find(name + " [OPTIONS]"), std::string::npos)
+        << name << ": " << result.out;
+  }
+}
+
+TEST_F(CliTest, DemoHousePrintsTheTutorialsNumbers) {
+  const Result result = Neurona({"demo", "house"});
+  ASSERT_TRUE(Succeeded(result));
+  const std::string& out = result.out;
+  EXPECT_NE(out.find("Initial prediction: 10.24\n"), std::string::npos) << out;
+  EXPECT_NEAR(NumberAfter(out, "Initial error: "), 41980.4288, 41980.4288 * 1e-9);
+  EXPECT_NEAR(NumberAfter(out, "Updated w1: "), 0.557952, 0.557952 * 1e-12);
+  EXPECT_NEAR(NumberAfter(out, "Updated b1: "), 0.10115904, 0.10115904 * 1e-12);
+  EXPECT_NEAR(NumberAfter(out, "Updated w_out: "), 0.47272976, 0.47272976 * 1e-12);
+  EXPECT_NEAR(NumberAfter(out, "Updated b_out: "), 0.2028976, 0.2028976 * 1e-12);
+
+  std::vector<std::string> iterations;
+  for (const std::string& line : Lines(out))
+    if (line.rfind("Iteration ", 0) == 0) iterations.push_back(line.substr(0, line.find(',')));
+  const std::vector<std::string> expected{
+      "Iteration 1/1000",   "Iteration 101/1000", "Iteration 201/1000", "Iteration 301/1000",
+      "Iteration 401/1000", "Iteration 501/1000", "Iteration 601/1000", "Iteration 701/1000",
+      "Iteration 801/1000", "Iteration 901/1000"};
+  EXPECT_EQ(iterations, expected);
+  EXPECT_NEAR(NumberAfter(out, "Final prediction after training: "), 300.0, 1e-9);
+}
+
+TEST_F(CliTest, DemoMajorityClassifiesEveryRow) {
+  const Result result = Neurona({"demo", "majority"});
+  ASSERT_TRUE(Succeeded(result));
+  const std::vector<std::string> lines = Lines(result.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().rfind("accuracy: 8/8", 0), 0u) << lines.back();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training and predicting.
+
+TEST_F(CliTest, TrainThenPredictReproducesTheMajorityTable) {
+  Fixture("majority.csv");
+  const Result train = TrainMajority("majority.csv", {"--quiet", "--save", "m.json"});
+  ASSERT_TRUE(Succeeded(train));
+  EXPECT_EQ(train.out, "");
+  ASSERT_TRUE(Exists("m.json"));
+
+  const Result predict = Neurona({"predict", "--model", "m.json", "--data", "majority.csv"});
+  ASSERT_TRUE(Succeeded(predict));
+  EXPECT_EQ(predict.err, "");
+  const std::vector<std::string> lines = Lines(predict.out);
+  ASSERT_EQ(lines.size(), kMajorityTargets.size()) << predict.out;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    EXPECT_EQ(std::round(ParseDouble(lines[i])), kMajorityTargets[i]) << "row " << i + 1;
+  EXPECT_EQ(Files(), (std::set<std::string>{"majority.csv", "m.json"}));
+}
+
+TEST_F(CliTest, PredictAcceptsRowsOfInputsOnly) {
+  Fixture("majority.csv");
+  Fixture("majority_inputs.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--quiet", "--save", "m.json"})));
+  const Result with_targets = Neurona({"predict", "--model", "m.json", "--data", "majority.csv"});
+  const Result inputs_only =
+      Neurona({"predict", "--model", "m.json", "--data", "majority_inputs.csv"});
+  ASSERT_TRUE(Succeeded(with_targets));
+  ASSERT_TRUE(Succeeded(inputs_only));
+  EXPECT_EQ(Lines(inputs_only.out).size(), 8u);
+  EXPECT_EQ(inputs_only.out, with_targets.out);
+}
+
+TEST_F(CliTest, PredictingTwicePrintsTheSameDoubles) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--quiet", "--save", "m.json"})));
+  const Result first = Neurona({"predict", "--model", "m.json", "--data", "majority.csv"});
+  const Result second = Neurona({"predict", "--model", "m.json", "--data", "majority.csv"});
+  ASSERT_TRUE(Succeeded(first));
+  ASSERT_TRUE(Succeeded(second));
+  const std::vector<std::string> a = Lines(first.out), b = Lines(second.out);
+  ASSERT_EQ(a.size(), 8u);
+  ASSERT_EQ(b.size(), 8u);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double value = ParseDouble(a[i]);
+    ASSERT_FALSE(std::isnan(value)) << a[i];
+    EXPECT_EQ(value, ParseDouble(b[i])) << "row " << i + 1;
+    EXPECT_LE(SignificantDigits(a[i]), 17u) << a[i];
+    char again[32];
+    std::snprintf(again, sizeof again, "%.17g", value);
+    EXPECT_EQ(ParseDouble(again), value) << a[i];
+  }
+}
+
+TEST_F(CliTest, PredictPrintsEnoughDigitsToReadBackTheSameDouble) {
+  // y = 0.1 x + 0.2, with x powers of two so that the product is exact and only the sum rounds:
+  // 0.1 + 0.2 is 0.30000000000000004, which six digits would print as 0.3.
+  Fixture("linear_model.json");
+  Write("x.csv", "x\n1\n2\n4\n0.5\n-1\n");
+  const Result result = Neurona({"predict", "--model", "linear_model.json", "--data", "x.csv"});
+  ASSERT_TRUE(Succeeded(result));
+  const std::vector<std::string> lines = Lines(result.out);
+  const std::vector<double> xs{1, 2, 4, 0.5, -1};
+  ASSERT_EQ(lines.size(), xs.size()) << result.out;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    volatile double product = 0.1 * xs[i];  // no fused multiply-add: the CLI has none either
+    const double expected = product + 0.2;
+    EXPECT_EQ(ParseDouble(lines[i]), expected) << "x = " << xs[i] << ", printed " << lines[i];
+    EXPECT_LE(SignificantDigits(lines[i]), 17u) << lines[i];
+  }
+  EXPECT_EQ(SignificantDigits(lines[0]), 17u) << lines[0];
+}
+
+TEST_F(CliTest, SameSeedGivesByteIdenticalDoubleModels) {
+  Fixture("majority.csv");
+  const std::vector<std::string> flags{"--epochs", "500", "--seed", "7", "--quiet"};
+  auto save = [&](const std::string& name) {
+    std::vector<std::string> extra = flags;
+    extra.insert(extra.end(), {"--save", name});
+    return TrainMajority("majority.csv", extra);
+  };
+  ASSERT_TRUE(Succeeded(save("a.json")));
+  ASSERT_TRUE(Succeeded(save("b.json")));
+  EXPECT_NE(Read("a.json").find("\"precision\": \"double\""), std::string::npos);
+  EXPECT_EQ(Read("a.json"), Read("b.json"));
+}
+
+TEST_F(CliTest, SameSeedGivesByteIdenticalFloatModels) {
+  Fixture("majority.csv");
+  auto save = [&](const std::string& name) {
+    return TrainMajority("majority.csv", {"--epochs", "500", "--seed", "7", "--precision", "float",
+                                          "--quiet", "--save", name});
+  };
+  ASSERT_TRUE(Succeeded(save("a.json")));
+  ASSERT_TRUE(Succeeded(save("b.json")));
+  EXPECT_NE(Read("a.json").find("\"precision\": \"float\""), std::string::npos);
+  EXPECT_EQ(Read("a.json"), Read("b.json"));
+}
+
+TEST_F(CliTest, DifferentSeedGivesADifferentModel) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv", {"--epochs", "500", "--seed", "7", "--quiet", "--save", "a.json"})));
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv", {"--epochs", "500", "--seed", "8", "--quiet", "--save", "b.json"})));
+  EXPECT_NE(Read("a.json"), Read("b.json"));
+}
+
+TEST_F(CliTest, InitContinuesTrainingFromTheFile) {
+  // Full-batch training is deterministic and model files are exact, so 100 epochs, saved, then
+  // 100 more from the file give the very bytes of 200 epochs in one go.
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(
+      TrainMajority("majority.csv", {"--epochs", "200", "--quiet", "--save", "whole.json"})));
+  ASSERT_TRUE(Succeeded(
+      TrainMajority("majority.csv", {"--epochs", "100", "--quiet", "--save", "half.json"})));
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "majority.csv", "--init", "half.json", "--lr",
+                                 "0.5", "--epochs", "100", "--quiet", "--save", "resumed.json"})));
+  EXPECT_NE(Read("half.json"), Read("whole.json"));
+  EXPECT_EQ(Read("resumed.json"), Read("whole.json"));
+}
+
+TEST_F(CliTest, InitWithContradictingLayersIsAUsageError) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(
+      Succeeded(TrainMajority("majority.csv", {"--epochs", "10", "--quiet", "--save", "m.json"})));
+  const std::string before = Read("m.json");
+  const Result result = Neurona({"train", "--data", "majority.csv", "--init", "m.json", "--layers",
+                                 "3,4,1", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--layers 3,4,1", "contradicts m.json", "3-2-4-1"}));
+  EXPECT_EQ(Read("m.json"), before);
+}
+
+TEST_F(CliTest, InitWithContradictingLossIsAUsageError) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(
+      Succeeded(TrainMajority("majority.csv", {"--epochs", "10", "--quiet", "--save", "m.json"})));
+  const Result result =
+      Neurona({"train", "--data", "majority.csv", "--init", "m.json", "--loss", "cross_entropy"});
+  EXPECT_TRUE(
+      FailedWith(result, 2, {"--loss cross_entropy", "contradicts m.json", "half_squared_error"}));
+}
+
+TEST_F(CliTest, InitWithContradictingPrecisionIsAUsageError) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(
+      Succeeded(TrainMajority("majority.csv", {"--epochs", "10", "--quiet", "--save", "m.json"})));
+  const Result result =
+      Neurona({"train", "--data", "majority.csv", "--init", "m.json", "--precision", "float"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--precision float", "contradicts m.json", "double"}));
+}
+
+TEST_F(CliTest, InitWithAgreeingFlagsTrains) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(
+      Succeeded(TrainMajority("majority.csv", {"--epochs", "10", "--quiet", "--save", "m.json"})));
+  // Every flag of the original run again, each agreeing with the file.
+  const Result result = TrainMajority(
+      "majority.csv", {"--init", "m.json", "--epochs", "10", "--quiet", "--save", "again.json"});
+  EXPECT_TRUE(Succeeded(result));
+  EXPECT_TRUE(Exists("again.json"));
+}
+
+TEST_F(CliTest, GradcheckPassesOnATrainedModel) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(
+      Succeeded(TrainMajority("majority.csv", {"--epochs", "100", "--quiet", "--save", "m.json"})));
+  const Result result = Neurona({"gradcheck", "--model", "m.json", "--data", "majority.csv"});
+  ASSERT_TRUE(Succeeded(result));
+  const double error = NumberAfter(result.out, "largest relative error: ");
+  EXPECT_GE(error, 0.0) << result.out;
+  EXPECT_LT(error, 1e-6) << result.out;
+}
+
+TEST_F(CliTest, GradcheckFailsWhenTheGradientIsZero) {
+  // All weights zero and ReLU units everywhere: every unit sits at z = 0, so every gradient is 0.
+  Fixture("majority.csv");
+  Fixture("zero_relu_model.json");
+  const Result result =
+      Neurona({"gradcheck", "--model", "zero_relu_model.json", "--data", "majority.csv"});
+  EXPECT_EQ(result.status, 1) << result.out << result.err;
+  EXPECT_NE(result.out.find("gradient norm 0"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("FAILED"), std::string::npos) << result.out;
+}
+
+TEST_F(CliTest, MiniBatchTrainingLearnsAndIsDeterministic) {
+  Fixture("majority.csv");
+  auto train = [&](const std::string& seed, const std::string& name) {
+    return TrainMajority("majority.csv",
+                         {"--batch", "3", "--seed", seed, "--quiet", "--save", name});
+  };
+  ASSERT_TRUE(Succeeded(train("3", "a.json")));
+  ASSERT_TRUE(Succeeded(train("3", "b.json")));
+  ASSERT_TRUE(Succeeded(train("4", "c.json")));
+  EXPECT_EQ(Read("a.json"), Read("b.json"));
+  EXPECT_NE(Read("a.json"), Read("c.json"));
+
+  const Result predict = Neurona({"predict", "--model", "a.json", "--data", "majority.csv"});
+  ASSERT_TRUE(Succeeded(predict));
+  const std::vector<std::string> lines = Lines(predict.out);
+  ASSERT_EQ(lines.size(), kMajorityTargets.size());
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    EXPECT_EQ(std::round(ParseDouble(lines[i])), kMajorityTargets[i]) << "row " << i + 1;
+}
+
+TEST_F(CliTest, QuietTrainingPrintsNothing) {
+  Fixture("majority.csv");
+  const Result result =
+      TrainMajority("majority.csv", {"--epochs", "100", "--quiet", "--save", "m.json"});
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err, "");
+}
+
+TEST_F(CliTest, TrainingProgressGoesToStderrAndNothingToStdout) {
+  Fixture("majority.csv");
+  const Result result = TrainMajority("majority.csv", {"--epochs", "100", "--save", "m.json"});
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_EQ(result.out, "");
+  EXPECT_NE(result.err.find("epoch"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("loss"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("m.json"), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("error:"), std::string::npos) << result.err;
+}
+
+TEST_F(CliTest, CrossEntropyLearnsFromClassNumbers) {
+  // 2 inputs and one column of class numbers 0, 1, 2 for a softmax output of 3 units.
+  Fixture("classes.csv");
+  const Result train = Neurona({"train", "--data", "classes.csv", "--layers", "2,3", "--loss",
+                                "cross_entropy", "--output", "softmax", "--lr", "0.5", "--epochs",
+                                "500", "--quiet", "--save", "m.json"});
+  ASSERT_TRUE(Succeeded(train));
+  const Result predict = Neurona({"predict", "--model", "m.json", "--data", "classes.csv"});
+  ASSERT_TRUE(Succeeded(predict));
+  const std::vector<std::string> lines = Lines(predict.out);
+  const std::vector<std::size_t> classes{0, 0, 1, 1, 2, 2};
+  ASSERT_EQ(lines.size(), classes.size()) << predict.out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::vector<std::string> cells = Split(lines[i], ',');
+    ASSERT_EQ(cells.size(), 3u) << lines[i];
+    double sum = 0;
+    std::size_t best = 0;
+    for (std::size_t j = 0; j < cells.size(); ++j) {
+      const double p = ParseDouble(cells[j]);
+      EXPECT_GE(p, 0.0) << lines[i];
+      sum += p;
+      if (p > ParseDouble(cells[best])) best = j;
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-12) << lines[i];
+    EXPECT_EQ(best, classes[i]) << "row " << i + 1 << ": " << lines[i];
+  }
+}
+
+}  // namespace
