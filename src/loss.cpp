@@ -54,53 +54,53 @@ void check_output_fits_loss(Activation output, Loss loss) {
 
 template <class T>
 T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
-             const Matrix<T>& Y) {
-  const T m = T(Y.rows());
-  switch (loss) {
-    case Loss::half_squared_error:
-      return T(0.5) * (A - Y).squaredNorm() / m;
-    case Loss::binary_cross_entropy: {
-      // -[y log s(z) + (1 - y) log(1 - s(z))] = max(z, 0) - z y + log(1 + e^-|z|)
-      check_output_fits_loss(output, loss);
-      const auto z = Z.array();
-      return (z.max(T(0)) - z * Y.array() + (-z.abs()).exp().log1p()).sum() / m;
-    }
-    case Loss::cross_entropy: {
-      // -sum_j y_j log softmax(z)_j = sum_j y_j (logsumexp(z) - z_j)
-      check_output_fits_loss(output, loss);
-      T total = 0;
-      for (Index i = 0; i < Z.rows(); ++i) {
+             const Matrix<T>& Y, const Matrix<T>* row_weights) {
+  if (loss != Loss::half_squared_error) check_output_fits_loss(output, loss);
+  T total = 0;
+  for (Index i = 0; i < Y.rows(); ++i) {
+    T row = 0;
+    switch (loss) {
+      case Loss::half_squared_error:  // 1/2 sum_j (yhat_j - y_j)^2
+        row = T(0.5) * (A.row(i) - Y.row(i)).squaredNorm();
+        break;
+      case Loss::binary_cross_entropy: {
+        // -[y log s(z) + (1 - y) log(1 - s(z))] = max(z, 0) - z y + log(1 + e^-|z|)
+        const auto z = Z.row(i).array();
+        row = (z.max(T(0)) - z * Y.row(i).array() + (-z.abs()).exp().log1p()).sum();
+        break;
+      }
+      case Loss::cross_entropy: {
+        // -sum_j y_j log softmax(z)_j = sum_j y_j (logsumexp(z) - z_j)
         const T peak = Z.row(i).maxCoeff();
         const T log_sum_exp = peak + std::log((Z.row(i).array() - peak).exp().sum());
-        total += (Y.row(i).array() * (log_sum_exp - Z.row(i).array())).sum();
+        row = (Y.row(i).array() * (log_sum_exp - Z.row(i).array())).sum();
+        break;
       }
-      return total / m;
     }
+    total += row_weights ? (*row_weights)(i, 0) * row : row;
   }
-  return T(0);
+  return total / T(Y.rows());
 }
 
 template <class T>
 void loss_gradient(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
-                   const Matrix<T>& Y, Matrix<T>& dZ) {
+                   const Matrix<T>& Y, Matrix<T>& dZ, const Matrix<T>* row_weights) {
   const T m = T(Y.rows());
-  if (loss == Loss::half_squared_error) {
-    // dE/dyhat = (yhat - y) / m, then through the output activation
-    dZ = (A - Y) / m;
-    activation_backward(output, Z, A, dZ, dZ);
-    return;
-  }
-  check_output_fits_loss(output, loss);
+  if (loss != Loss::half_squared_error) check_output_fits_loss(output, loss);
+  // half_squared_error: dE/dyhat = (yhat - y) / m, then back through the output activation.
+  // Fused sigmoid + binary_cross_entropy and softmax + cross_entropy: dE/dZ = (A - Y) / m.
   dZ = (A - Y) / m;
+  if (row_weights) dZ.array().colwise() *= row_weights->col(0).array();  // row i scaled by w_i
+  if (loss == Loss::half_squared_error) activation_backward(output, Z, A, dZ, dZ);
 }
 
 template float loss_value<float>(Loss, Activation, const Matrix<float>&, const Matrix<float>&,
-                                 const Matrix<float>&);
+                                 const Matrix<float>&, const Matrix<float>*);
 template double loss_value<double>(Loss, Activation, const Matrix<double>&, const Matrix<double>&,
-                                   const Matrix<double>&);
+                                   const Matrix<double>&, const Matrix<double>*);
 template void loss_gradient<float>(Loss, Activation, const Matrix<float>&, const Matrix<float>&,
-                                   const Matrix<float>&, Matrix<float>&);
+                                   const Matrix<float>&, Matrix<float>&, const Matrix<float>*);
 template void loss_gradient<double>(Loss, Activation, const Matrix<double>&, const Matrix<double>&,
-                                    const Matrix<double>&, Matrix<double>&);
+                                    const Matrix<double>&, Matrix<double>&, const Matrix<double>*);
 
 }  // namespace neurona

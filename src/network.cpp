@@ -46,6 +46,13 @@ void check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss los
         bytes / (1 << 30), available / (1 << 30)));
 }
 
+template <class T>
+void check_row_weights(const Matrix<T>* row_weights, Index rows) {
+  if (row_weights && (row_weights->rows() != rows || row_weights->cols() != 1))
+    throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights->rows(),
+                                 row_weights->cols(), rows));
+}
+
 }  // namespace
 
 template <class T>
@@ -115,21 +122,23 @@ const Matrix<T>& Network<T>::forward(const Matrix<T>& X) {
 }
 
 template <class T>
-T Network<T>::loss(const Matrix<T>& Y) const {
+T Network<T>::loss(const Matrix<T>& Y, const Matrix<T>* row_weights) const {
   const auto& out = layers_.back();
   if (Y.rows() != out.A.rows() || Y.cols() != out.A.cols())
     throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),
                                  out.A.rows(), out.A.cols()));
-  return loss_value(loss_, out.activation, out.Z, out.A, Y);
+  check_row_weights(row_weights, Y.rows());
+  return loss_value(loss_, out.activation, out.Z, out.A, Y, row_weights);
 }
 
 template <class T>
-void Network<T>::backward(const Matrix<T>& Y) {
+void Network<T>::backward(const Matrix<T>& Y, const Matrix<T>* row_weights) {
   auto& out = layers_.back();
   if (Y.rows() != out.A.rows() || Y.cols() != out.A.cols())
     throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),
                                  out.A.rows(), out.A.cols()));
-  loss_gradient(loss_, out.activation, out.Z, out.A, Y, out.dZ);
+  check_row_weights(row_weights, Y.rows());
+  loss_gradient(loss_, out.activation, out.Z, out.A, Y, out.dZ, row_weights);
   for (std::size_t l = layers_.size(); l-- > 0;) {
     auto& layer = layers_[l];
     if (l == 0) {

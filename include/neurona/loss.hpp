@@ -29,15 +29,16 @@ void check_output_fits_loss(Activation output, Loss loss);
 // The activation an output layer takes by default with this loss (linear, sigmoid, softmax).
 Activation default_output_activation(Loss loss);
 
-// E for the output layer's Z (pre-activation) and A = sigma(Z) against targets Y.
+// E for the output layer's Z (pre-activation) and A = sigma(Z) against targets Y. With
+// row_weights (m x 1), row i's loss counts w_i times: E = 1/m sum_i w_i L_i (class weights).
 template <class T>
 T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
-             const Matrix<T>& Y);
+             const Matrix<T>& Y, const Matrix<T>* row_weights = nullptr);
 
 // dZ = dE/dZ of the output layer. Sigmoid + binary cross-entropy and softmax + cross-entropy use
 // the fused form dZ = (A - Y) / m, which never divides by a saturated yhat.
 template <class T>
 void loss_gradient(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
-                   const Matrix<T>& Y, Matrix<T>& dZ);
+                   const Matrix<T>& Y, Matrix<T>& dZ, const Matrix<T>* row_weights = nullptr);
 
 }  // namespace neurona

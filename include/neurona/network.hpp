@@ -42,11 +42,12 @@ class Network {
   // Y_hat for X (m x n_in), m x n_out. Keeps each layer's Z and A for backward.
   const Matrix<T>& forward(const Matrix<T>& X);
 
-  // E of the last forward pass against targets Y (m x n_out).
-  T loss(const Matrix<T>& Y) const;
+  // E of the last forward pass against targets Y (m x n_out); row_weights (m x 1) weigh each
+  // row's loss, as class weights do.
+  T loss(const Matrix<T>& Y, const Matrix<T>* row_weights = nullptr) const;
 
   // Every layer's dW and db for E of the last forward pass against Y (m x n_out).
-  void backward(const Matrix<T>& Y);
+  void backward(const Matrix<T>& Y, const Matrix<T>* row_weights = nullptr);
 
   // Y_hat for X without touching the training buffers.
   Matrix<T> predict(const Matrix<T>& X) const;
