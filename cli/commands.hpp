@@ -9,5 +9,6 @@ void add_demo_command(CLI::App& app, int& status);
 void add_train_command(CLI::App& app, int& status);
 void add_predict_command(CLI::App& app, int& status);
 void add_gradcheck_command(CLI::App& app, int& status);
+void add_evaluate_command(CLI::App& app, int& status);
 
 }  // namespace neurona::cli

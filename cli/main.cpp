@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "neurona/neurona.hpp"
+#include "options.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -15,9 +16,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("neurona ") + neurona::version);
   app.require_subcommand(1);
   int status = 0;
+  neurona::cli::invocation() = neurona::cli::training_command(argc, argv);
   neurona::cli::add_demo_command(app, status);
   neurona::cli::add_train_command(app, status);
   neurona::cli::add_predict_command(app, status);
+  neurona::cli::add_evaluate_command(app, status);
   neurona::cli::add_gradcheck_command(app, status);
 
   try {

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <set>
 
 namespace neurona::cli {
 
@@ -86,6 +87,29 @@ const CLI::Validator whole_number(
       return whole ? "" : "expected a whole number from 0 to 2^63-1, got \"" + text + "\"";
     },
     "");
+
+std::string& invocation() {
+  static std::string line;
+  return line;
+}
+
+std::string training_command(int argc, char** argv) {
+  static const std::set<std::string> with_value{
+      "--save", "--history", "--plot", "--checkpoint", "--report-every", "--checkpoint-every"};
+  static const std::set<std::string> alone{"--quiet", "--json", "--resume"};
+  std::string line = "neurona";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    const std::string flag = word.substr(0, word.find('='));
+    if (alone.count(word)) continue;
+    if (with_value.count(flag)) {
+      if (flag == word) ++i;  // "--save m.json" rather than "--save=m.json"
+      continue;
+    }
+    line += " " + word;
+  }
+  return line;
+}
 
 std::string exact(double value) {
   return fmt::format("{}", value);

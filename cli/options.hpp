@@ -25,6 +25,12 @@ void check_learning_rate(double learning_rate);
 // let "-1" wrap around and "99999999999999999999" saturate into a run that never ends.
 extern const CLI::Validator whole_number;
 
+// The command that trained a model, for its provenance: "neurona" and the arguments, less the flags
+// that only say where results go or how progress shows (--save, --quiet, ...), so that the same
+// training gives the same file wherever it is saved. Set once by main.
+std::string& invocation();
+std::string training_command(int argc, char** argv);
+
 // The shortest text that reads back to the same value.
 std::string exact(double value);
 std::string exact(float value);

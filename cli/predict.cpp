@@ -1,9 +1,11 @@
-// `neurona predict`: one line of outputs per input row, exact enough to read back the same value.
+// `neurona predict`: one line per input row: the class label for a model trained on classes, or
+// the outputs, exact enough to read back the same value.
 #include <fmt/format.h>
 
 #include <memory>
 
 #include "commands.hpp"
+#include "data.hpp"
 #include "options.hpp"
 
 namespace neurona::cli {
@@ -11,21 +13,27 @@ namespace {
 
 struct PredictArgs {
   std::string model;
-  std::string data;
-  std::string targets;
+  DataArgs data;
+  bool outputs = false;
 };
 
 template <class T>
-void run(const PredictArgs& args, const Network<T>& network, const Table& table) {
-  const Dataset<T> data = make_inputs<T>(table, network.inputs(), network.outputs(),
-                                         network.loss_type(), split_list(args.targets));
-  const Matrix<T> Y_hat = network.predict(data.X);
+void run(const PredictArgs& args, const Network<T>& network, const ModelInfo& info,
+         const Matrix<double>& X) {
+  const Matrix<T> Y_hat = network.predict(info.scaler.apply(X).template cast<T>());
   // Formatted whole before anything is printed, so that a failure prints nothing.
   std::string out;
+  const bool labels = !info.classes.empty() && !args.outputs;
+  const std::vector<Index> classes =
+      labels ? class_of_rows(Y_hat.template cast<double>()) : std::vector<Index>{};
   for (Index i = 0; i < Y_hat.rows(); ++i) {
-    for (Index j = 0; j < Y_hat.cols(); ++j) {
-      if (j) out += ',';
-      out += exact(Y_hat(i, j));
+    if (labels) {
+      out += info.classes[std::size_t(classes[std::size_t(i)])];
+    } else {
+      for (Index j = 0; j < Y_hat.cols(); ++j) {
+        if (j) out += ',';
+        out += exact(Y_hat(i, j));
+      }
     }
     out += '\n';
   }
@@ -37,18 +45,24 @@ void run(const PredictArgs& args, const Network<T>& network, const Table& table)
 void add_predict_command(CLI::App& app, int& /*status*/) {
   auto args = std::make_shared<PredictArgs>();
   CLI::App* cmd =
-      app.add_subcommand("predict", "Print a model's outputs for each row of a CSV file");
+      app.add_subcommand("predict", "Print a model's prediction for each row of a data file");
   cmd->add_option("--model", args->model, "Model file (JSON)")->required();
-  cmd->add_option("--data", args->data, "CSV file: rows of inputs, targets optional")->required();
-  cmd->add_option("--targets", args->targets,
-                  "Target columns to ignore, by header name or 1-based number");
+  args->data.add_flags(*cmd, "Data: rows of inputs (targets, if present, are ignored)");
+  cmd->add_flag("--outputs", args->outputs,
+                "Print the outputs (probabilities) rather than the class label");
   cmd->callback([args] {
-    ModelFile model = read_model(args->model);
-    const Table table = read_csv(args->data);
+    const ModelFile model = read_model(args->model);
+    const ClassEncoding classes{model.info.classes};
+    DataArgs data = args->data;
+    data.classes = data.classes || !classes.labels.empty();
+    const Network<double>& network = model.network;
+    const LoadedData loaded =
+        load_data(data, network.inputs(), network.outputs(), network.loss_type(),
+                  classes.size() ? &classes : nullptr, true);
     if (model.precision == Precision::single)
-      run<float>(*args, model.network.cast<float>(), table);
+      run<float>(*args, network.cast<float>(), model.info, loaded.data.X);
     else
-      run<double>(*args, model.network, table);
+      run<double>(*args, network, model.info, loaded.data.X);
   });
 }
 

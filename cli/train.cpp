@@ -1,31 +1,46 @@
-// `neurona train`: build or load a network, train it on a CSV file, save it atomically.
+// `neurona train`: build or load a network, train it on a data file, save it atomically.
 #include <fmt/format.h>
 
+#include <chrono>
+#include <cmath>
 #include <memory>
 #include <optional>
 
 #include "commands.hpp"
+#include "data.hpp"
 #include "options.hpp"
+#include "progress.hpp"
 
 namespace neurona::cli {
 namespace {
 
 struct TrainArgs {
-  std::string data;
+  DataArgs data;
   std::string layers;
   std::string activation = "sigmoid";
   std::string output;  // default: the one the loss takes
   std::string loss = "half_squared_error";
-  double learning_rate = 0.5;
   Index epochs = 1000;
   Index batch = 0;
   std::uint64_t seed = 1;
   std::string precision = "double";
   std::string save;
   std::string init;
-  std::string targets;
   Index report_every = 0;
   bool quiet = false;
+  bool json = false;
+  std::string scale = "none";
+  double validation = 0;
+  double test = 0;
+  Index patience = 0;
+  std::string class_weight = "none";
+  OptimizerSettings optimizer;
+  ScheduleSettings schedule;
+  Index checkpoint_every = 0;
+  std::string checkpoint;
+  bool resume = false;
+  std::string history;
+  std::string plot;
 
   // Which flags were given, to tell a default from a choice that may contradict --init.
   CLI::Option* layers_flag = nullptr;
@@ -33,16 +48,32 @@ struct TrainArgs {
   CLI::Option* output_flag = nullptr;
   CLI::Option* loss_flag = nullptr;
   CLI::Option* precision_flag = nullptr;
+  CLI::Option* lr_flag = nullptr;
+  CLI::Option* scale_flag = nullptr;
+
+  std::string checkpoint_path() const {
+    return !checkpoint.empty() ? checkpoint : save.empty() ? "" : save + ".checkpoint";
+  }
 };
 
-// The network the flags describe, with weights drawn from --seed.
-Network<double> network_from_flags(const TrainArgs& args) {
+// The network the flags describe, with weights drawn from --seed. With classes, the loss the
+// flags leave open is cross-entropy (or binary cross-entropy for one output).
+Network<double> network_from_flags(const TrainArgs& args, const ClassEncoding& classes) {
   if (args.layers.empty())
     throw UsageError("--layers is required (e.g. --layers 3,2,4,1), unless --init gives a model");
   const std::vector<Index> widths = parse_layers(args.layers);
   const std::vector<Activation> hidden =
       parse_hidden_activations(args.activation, widths.size() - 2);
-  const Loss loss = parse_loss(args.loss);
+  const Index outputs = widths.back();
+  Loss loss = parse_loss(args.loss);
+  if (classes.size() > 0) {
+    if (outputs != classes.size() && !(outputs == 1 && classes.size() == 2))
+      throw UsageError(fmt::format("--layers {}: {} output{}, but {} has {} classes", args.layers,
+                                   outputs, outputs == 1 ? "" : "s", args.data.file,
+                                   classes.size()));
+    if (!args.loss_flag->count())
+      loss = outputs == 1 ? Loss::binary_cross_entropy : Loss::cross_entropy;
+  }
   Activation output = default_output_activation(loss);
   if (!args.output.empty()) {
     try {
@@ -57,6 +88,7 @@ Network<double> network_from_flags(const TrainArgs& args) {
     specs.push_back({widths[l], l + 1 < widths.size() ? hidden[l - 1] : output});
   try {
     Network<double> network(widths.front(), specs, loss);
+    initialize(network, args.seed);
     return network;
   } catch (const UsageError& e) {
     throw UsageError(fmt::format("--layers {}: {}", args.layers, e.what()));
@@ -95,37 +127,144 @@ ModelFile network_from_init(const TrainArgs& args) {
     throw contradiction("--loss", args.loss, std::string(to_string(network.loss_type())));
   if (args.precision_flag->count() && parse_precision(args.precision) != model.precision)
     throw contradiction("--precision", args.precision, std::string(to_string(model.precision)));
+  if (args.scale_flag->count() && model.info.scaler.kind != Scaling::none &&
+      parse_scaling(args.scale) != model.info.scaler.kind)
+    throw contradiction("--scale", args.scale, std::string(to_string(model.info.scaler.kind)));
   return model;
 }
 
+// The rows of one part of a split, scaled and in precision T.
 template <class T>
-void run(const TrainArgs& args, Network<T> network) {
-  const Table table = read_csv(args.data);
-  const Dataset<T> data = make_dataset<T>(table, network.inputs(), network.outputs(),
-                                          network.loss_type(), split_list(args.targets));
-  GradientDescent<T> optimizer(T(args.learning_rate));
-  const Index every =
-      args.report_every > 0 ? args.report_every : std::max<Index>(1, args.epochs / 10);
-  const int width = int(std::to_string(args.epochs).size());
-  const double loss = train(network, optimizer, data.X, data.Y,
-                            {args.epochs, args.batch, args.seed}, [&](const EpochStats& stats) {
-                              if (!args.quiet && (stats.epoch % every == 0 || stats.epoch == 1))
-                                fmt::print(stderr, "epoch {:>{}}/{}  loss {:.6g}\n", stats.epoch,
-                                           width, args.epochs, stats.loss);
-                            });
-  if (!args.save.empty()) write_model(network, args.save);
-  if (!args.quiet)
-    fmt::print(stderr, "trained {} on {} rows for {} epochs: {} {:.6g}{}\n", network.topology(),
-               data.X.rows(), args.epochs, to_string(network.loss_type()), loss,
-               args.save.empty() ? " (not saved: no --save)" : "; saved " + args.save);
+struct Part {
+  Matrix<T> X, Y;
+};
+
+template <class T>
+Part<T> part(const Dataset<double>& data, const std::vector<Index>& rows, const Scaler& scaler) {
+  return {scaler.apply(take_rows(data.X, rows)).template cast<T>(),
+          take_rows(data.Y, rows).template cast<T>()};
 }
 
-void train_command(const TrainArgs& args) {
-  check_learning_rate(args.learning_rate);
-  if (args.epochs < 0)
-    throw UsageError(fmt::format("--epochs must be 0 or more, got {}", args.epochs));
-  if (args.batch < 0)
-    throw UsageError(fmt::format("--batch must be 0 (full batch) or more, got {}", args.batch));
+// The test set's metrics, as `neurona evaluate` prints them.
+template <class T>
+void print_test_metrics(const Network<T>& network, const Part<T>& test, const ModelInfo& info,
+                        bool json) {
+  const Matrix<double> Y_hat = network.predict(test.X).template cast<double>();
+  const Matrix<double> Y = test.Y.template cast<double>();
+  if (network.loss_type() == Loss::half_squared_error) {
+    const RegressionMetrics metrics = regression_metrics(Y_hat, Y);
+    fmt::print("{}", json ? metrics_json(metrics) : "test set:\n" + format_regression(metrics));
+  } else {
+    const ClassificationMetrics metrics = classification_metrics(Y_hat, Y);
+    fmt::print("{}", json ? metrics_json(metrics, info.classes)
+                          : "test set:\n" + format_classification(metrics, info.classes));
+  }
+}
+
+template <class T>
+void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, ModelInfo info) {
+  const Dataset<double>& data = loaded.data;
+  const bool classes = network.loss_type() != Loss::half_squared_error;
+  const std::vector<Index> row_classes = classes ? class_of_rows(data.Y) : std::vector<Index>{};
+  const Split split = split_rows(data.X.rows(), args.validation, args.test, args.seed,
+                                 classes ? &row_classes : nullptr);
+
+  // Scaling is fitted on the training rows alone, unless the --init model brings its own.
+  if (info.scaler.kind == Scaling::none)
+    info.scaler = fit_scaler(parse_scaling(args.scale), take_rows(data.X, split.train));
+  const Part<T> train_part = part<T>(data, split.train, info.scaler);
+  const Part<T> validation = part<T>(data, split.validation, info.scaler);
+  const Part<T> test = part<T>(data, split.test, info.scaler);
+
+  Matrix<T> row_weights;
+  if (args.class_weight == "balanced") {
+    if (!classes) throw UsageError("--class-weight balanced needs classes (a cross-entropy loss)");
+    row_weights = balanced_row_weights(class_of_rows(train_part.Y.template cast<double>()))
+                      .template cast<T>();
+  } else if (args.class_weight != "none") {
+    throw UsageError(
+        fmt::format("--class-weight must be none or balanced, got \"{}\"", args.class_weight));
+  }
+
+  OptimizerSettings settings = args.optimizer;
+  if (!args.lr_flag->count()) settings.learning_rate = default_learning_rate(settings.name);
+  check_learning_rate(settings.learning_rate);
+  std::unique_ptr<Optimizer<T>> optimizer = make_optimizer<T>(settings);
+  std::optional<LearningRateSchedule> schedule;
+  if (args.schedule.kind != "constant") {
+    ScheduleSettings schedule_settings = args.schedule;
+    schedule_settings.total_epochs = args.epochs;
+    schedule.emplace(schedule_settings, settings.learning_rate);
+  }
+
+  Trainer<T> trainer(network, *optimizer, {args.epochs, args.batch, args.seed, args.patience});
+  if (!split.validation.empty()) trainer.set_validation(validation.X, validation.Y);
+  if (row_weights.size()) trainer.set_row_weights(row_weights);
+  if (schedule) trainer.set_schedule(*schedule);
+  if (args.patience > 0 && split.validation.empty())
+    throw UsageError("--patience needs validation rows (--validation 0.2, say)");
+
+  History history;
+  const std::string checkpoint_path = args.checkpoint_path();
+  if (args.resume) {
+    Checkpoint<T> checkpoint = read_checkpoint<T>(checkpoint_path);
+    if (checkpoint.network.topology() != network.topology())
+      throw InputError(fmt::format("{}: the checkpoint's network is {}, the flags make {}",
+                                   checkpoint_path, checkpoint.network.topology(),
+                                   network.topology()));
+    network = checkpoint.network;
+    trainer.load_state(checkpoint.trainer);
+    optimizer->load_state(checkpoint.optimizer);
+    if (schedule && checkpoint.schedule) {
+      schedule->load_state(*checkpoint.schedule);
+      optimizer->set_learning_rate(schedule->rate());
+    }
+    history = checkpoint.history;
+  }
+
+  const Index every =
+      args.report_every > 0 ? args.report_every : std::max<Index>(1, args.epochs / 10);
+  Progress progress(progress_style(args.json, args.quiet), args.epochs, every);
+  const double seconds_before = history.empty() ? 0 : history.back().seconds;
+  const auto start = std::chrono::steady_clock::now();
+  while (!trainer.done()) {
+    const EpochStats stats = trainer.run_epoch(train_part.X, train_part.Y);
+    const double seconds =
+        seconds_before +
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    history.push_back(
+        {stats.epoch, stats.loss, stats.validation_loss, stats.learning_rate, seconds});
+    progress.report(history.back());
+    if (args.checkpoint_every > 0 && stats.epoch % args.checkpoint_every == 0)
+      write_checkpoint<T>({network, info, trainer.state(), optimizer->state(),
+                           schedule ? std::optional(schedule->state()) : std::nullopt, history},
+                          checkpoint_path);
+  }
+  progress.finish();
+  const bool stopped_early = trainer.state().epochs_done < args.epochs;
+  if (args.patience > 0) trainer.restore_best();
+
+  if (!args.save.empty()) write_model(network, args.save, info);
+  if (!args.history.empty()) write_history_csv(history, args.history);
+  if (!args.plot.empty())
+    write_file_atomically(
+        args.plot, loss_plot_svg(history, fmt::format("neurona: {} on {}", network.topology(),
+                                                      args.data.file)));
+  if (!args.quiet && !args.json) {
+    const EpochRecord& last = history.empty() ? EpochRecord{0, NAN, NAN, 0, 0} : history.back();
+    fmt::print(stderr, "trained {} on {} rows for {} epochs{}: {} {:.6g}{}\n", network.topology(),
+               train_part.X.rows(), last.epoch,
+               stopped_early ? fmt::format(" (stopped early; best validation loss at epoch {})",
+                                           trainer.state().best_epoch)
+                             : "",
+               to_string(network.loss_type()), last.loss,
+               args.save.empty() ? " (not saved: no --save)" : "; saved " + args.save);
+  }
+  if (!split.test.empty()) print_test_metrics(network, test, info, args.json);
+}
+
+void train_command(TrainArgs& args) {
+  if (args.lr_flag->count()) check_learning_rate(args.optimizer.learning_rate);
   // Each name checked here, so that its error names the flag whichever path reads it later.
   auto check_name = [](const char* flag, auto parse) {
     try {
@@ -136,28 +275,48 @@ void train_command(const TrainArgs& args) {
   };
   check_name("--precision", [&] { parse_precision(args.precision); });
   check_name("--loss", [&] { parse_loss(args.loss); });
+  check_name("--scale", [&] { parse_scaling(args.scale); });
   if (!args.output.empty()) check_name("--output", [&] { parse_activation(args.output); });
-  // Fail before training, not after it, when the model could not be saved.
-  if (!args.save.empty()) check_writable(args.save);
+  if (args.resume && args.checkpoint_path().empty())
+    throw UsageError(
+        "--resume needs --checkpoint FILE (or --save, whose FILE.checkpoint it reads)");
+  if (args.checkpoint_every > 0 && args.checkpoint_path().empty())
+    throw UsageError("--checkpoint-every needs --checkpoint FILE or --save");
+  // Fail before training, not after it, when a result could not be written.
+  for (const std::string& path : {args.save, args.history, args.plot})
+    if (!path.empty()) check_writable(path);
+  if (args.checkpoint_every > 0) check_writable(args.checkpoint_path());
 
   std::optional<ModelFile> model;
   if (!args.init.empty()) model = network_from_init(args);
   const Precision precision = model ? model->precision : parse_precision(args.precision);
-  Network<double> network = model ? std::move(model->network) : network_from_flags(args);
-  if (!model) initialize(network, args.seed);
-  if (precision == Precision::single)
-    run<float>(args, network.cast<float>());
+  ModelInfo info = model ? model->info : ModelInfo{};
+  ClassEncoding classes;
+  if (!info.classes.empty())
+    classes.labels = info.classes;
   else
-    run<double>(args, std::move(network));
+    classes = classes_in(args.data);
+  Network<double> network = model ? std::move(model->network) : network_from_flags(args, classes);
+  const LoadedData loaded =
+      load_data(args.data, network.inputs(), network.outputs(), network.loss_type(),
+                classes.size() ? &classes : nullptr, false);
+  info.classes = loaded.classes.labels;
+  info.provenance = {version, invocation(), args.seed, args.data.file, file_crc32(args.data.file)};
+  if (!args.quiet && !args.json) fmt::print(stderr, "{}\n", loaded.summary);
+  if (precision == Precision::single)
+    run<float>(args, network.cast<float>(), loaded, info);
+  else
+    run<double>(args, std::move(network), loaded, info);
 }
 
 }  // namespace
 
 void add_train_command(CLI::App& app, int& /*status*/) {
   auto args = std::make_shared<TrainArgs>();
-  CLI::App* cmd = app.add_subcommand("train", "Train a network on a CSV file by gradient descent");
-  cmd->add_option("--data", args->data, "CSV file: inputs, then targets (the last columns)")
-      ->required();
+  CLI::App* cmd = app.add_subcommand("train", "Train a network on a data file");
+  args->data.add_flags(*cmd,
+                       "Data: CSV (inputs, then targets), IDX images (with --labels) or "
+                       "FANN .data");
   args->layers_flag = cmd->add_option("--layers", args->layers,
                                       "Widths: inputs, hidden layers, outputs (e.g. 3,2,4,1)");
   args->activation_flag =
@@ -170,29 +329,84 @@ void add_train_command(CLI::App& app, int& /*status*/) {
                       "Output activation (default: linear for half_squared_error, sigmoid for "
                       "binary_cross_entropy, softmax for cross_entropy)");
   args->loss_flag = cmd->add_option("--loss", args->loss,
-                                    "half_squared_error, binary_cross_entropy or cross_entropy")
+                                    "half_squared_error, binary_cross_entropy or cross_entropy "
+                                    "(with --classes: cross_entropy, or binary for one output)")
                         ->capture_default_str();
-  cmd->add_option("--lr", args->learning_rate, "Learning rate alpha (> 0)")->capture_default_str();
+  args->precision_flag =
+      cmd->add_option("--precision", args->precision, "float or double")->capture_default_str();
   cmd->add_option("--epochs", args->epochs, "Passes over the data")
       ->check(whole_number)
       ->capture_default_str();
   cmd->add_option("--batch", args->batch, "Rows per step; 0 is the full batch")
       ->check(whole_number)
       ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the initial weights and of the shuffling")
+  cmd->add_option("--seed", args->seed, "Seed of the initial weights, the splits and the shuffling")
       ->check(whole_number)
       ->capture_default_str();
-  args->precision_flag =
-      cmd->add_option("--precision", args->precision, "float or double")->capture_default_str();
+
+  OptimizerSettings& o = args->optimizer;
+  cmd->add_option("--optimizer", o.name, "sgd, adam, adamw, rmsprop, rprop (iRPROP-) or lbfgs")
+      ->capture_default_str();
+  args->lr_flag = cmd->add_option(
+      "--lr", o.learning_rate,
+      "Learning rate alpha > 0 (default: 0.5 for sgd, 1e-3 adam/adamw, 1e-2 rmsprop, 0.1 rprop's "
+      "first step, 1 lbfgs)");
+  cmd->add_option("--momentum", o.momentum, "sgd, rmsprop: momentum in [0, 1)");
+  cmd->add_flag("--nesterov", o.nesterov, "sgd: Nesterov momentum");
+  cmd->add_option("--weight-decay", o.weight_decay, "L2 penalty; decoupled for adamw");
+  cmd->add_option("--beta1", o.beta1, "adam, adamw")->capture_default_str();
+  cmd->add_option("--beta2", o.beta2, "adam, adamw")->capture_default_str();
+  cmd->add_option("--epsilon", o.epsilon, "adam, adamw, rmsprop")->capture_default_str();
+  cmd->add_option("--rmsprop-alpha", o.alpha, "rmsprop: smoothing")->capture_default_str();
+  cmd->add_option("--eta-minus", o.eta_minus, "rprop: step factor on a sign change")
+      ->capture_default_str();
+  cmd->add_option("--eta-plus", o.eta_plus, "rprop: step factor otherwise")->capture_default_str();
+  cmd->add_option("--step-min", o.step_min, "rprop: smallest step")->capture_default_str();
+  cmd->add_option("--step-max", o.step_max, "rprop: largest step")->capture_default_str();
+  cmd->add_option("--lbfgs-history", o.history, "lbfgs: corrections kept")->capture_default_str();
+
+  ScheduleSettings& s = args->schedule;
+  cmd->add_option("--lr-schedule", s.kind, "constant, step, cosine or plateau")
+      ->capture_default_str();
+  cmd->add_option("--lr-step", s.step_size, "step: epochs between decays");
+  cmd->add_option("--lr-gamma", s.gamma, "step: decay factor")->capture_default_str();
+  cmd->add_option("--lr-min", s.min_rate, "cosine, plateau: lowest rate")->capture_default_str();
+  cmd->add_option("--lr-factor", s.factor, "plateau: decay factor")->capture_default_str();
+  cmd->add_option("--lr-patience", s.patience, "plateau: epochs without improvement first")
+      ->capture_default_str();
+  cmd->add_option("--lr-threshold", s.threshold, "plateau: relative improvement that counts")
+      ->capture_default_str();
+
+  args->scale_flag = cmd->add_option("--scale", args->scale,
+                                     "Input scaling fitted on the training rows: standard, "
+                                     "minmax or none; kept in the model")
+                         ->capture_default_str();
+  cmd->add_option("--validation", args->validation,
+                  "Fraction of rows held out to measure the validation loss each epoch");
+  cmd->add_option("--test", args->test, "Fraction of rows held out for the final test metrics");
+  cmd->add_option("--patience", args->patience,
+                  "Stop after N epochs without a better validation loss; keep the best weights")
+      ->check(whole_number);
+  cmd->add_option("--class-weight", args->class_weight,
+                  "none, or balanced: each class weighs the same in the loss")
+      ->capture_default_str();
+
   cmd->add_option("--save", args->save, "Write the trained model here (JSON, replaced atomically)");
   cmd->add_option("--init", args->init,
-                  "Start from this model's weights, topology, activations and loss");
-  cmd->add_option("--targets", args->targets,
-                  "Target columns by header name or 1-based number (default: the last ones)");
+                  "Start from this model's weights, topology, activations, loss and scaling");
+  cmd->add_option("--checkpoint-every", args->checkpoint_every,
+                  "Write a checkpoint (model and optimizer state) every N epochs")
+      ->check(whole_number);
+  cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file (default: SAVE.checkpoint)");
+  cmd->add_flag("--resume", args->resume,
+                "Continue from the checkpoint, with the same flags, to the same bits");
+  cmd->add_option("--history", args->history, "Save the per-epoch metrics as CSV");
+  cmd->add_option("--plot", args->plot, "Draw the loss curves as a standalone SVG");
   cmd->add_option("--report-every", args->report_every,
                   "Print the loss every N epochs (default: a tenth of the epochs)")
       ->check(whole_number);
   cmd->add_flag("--quiet", args->quiet, "Print no progress");
+  cmd->add_flag("--json", args->json, "One JSON object per epoch on stdout, for scripts");
   cmd->callback([args] { train_command(*args); });
 }
 

@@ -1,4 +1,5 @@
-// CSV reading with exact number parsing (std::from_chars) and messages that point at the cell.
+// CSV reading with exact number parsing (std::from_chars) and messages that point at the cell; the
+// split into X and Y, with class labels one-hot encoded.
 #include "neurona/dataset.hpp"
 
 #include <fmt/format.h>
@@ -6,10 +7,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <deque>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
-#include <string_view>
+#include <unordered_map>
 
 #include "neurona/error.hpp"
 
@@ -19,33 +22,97 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Field {
-  std::string_view text;  // trimmed
+  std::string_view text;  // trimmed, unquoted
   std::size_t column;     // 1-based character column where the field starts
 };
 
-std::string_view trim(std::string_view text, std::size_t& skipped) {
-  skipped = 0;
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-    ++skipped;
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
 }
 
-std::vector<Field> split_fields(std::string_view line) {
+bool blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+std::string quote(std::string_view text) {
+  std::string shown(text.substr(0, 40));
+  if (text.size() > 40) shown += "...";
+  return "\"" + shown + "\"";
+}
+
+std::string separator_name(char separator) {
+  return separator == '\t' ? "tab" : fmt::format("'{}'", separator);
+}
+
+// Splits one line into fields. A field that starts with " runs to the next lone " ("" inside
+// stands for one "); its unescaped text, when it needs one, is kept in `storage`, whose strings
+// stay where they are as it grows. `where` is "file:line" for messages.
+std::vector<Field> split_fields(std::string_view line, char separator, const std::string& where,
+                                std::deque<std::string>& storage) {
   std::vector<Field> fields;
-  std::size_t start = 0;
+  std::size_t i = 0;
   while (true) {
-    const std::size_t end = std::min(line.find(',', start), line.size());
-    std::size_t skipped;
-    const std::string_view text = trim(line.substr(start, end - start), skipped);
-    fields.push_back({text, start + skipped + 1});
-    if (end == line.size()) break;
-    start = end + 1;
+    // Leading blanks, but not the separator itself when it is a tab.
+    while (i < line.size() && line[i] != separator && is_blank(line[i]))
+      ++i;
+    const std::size_t start = i;
+    std::string_view text;
+    if (i < line.size() && line[i] == '"') {
+      std::string unescaped;
+      bool escaped = false;
+      ++i;
+      while (true) {
+        if (i >= line.size())
+          throw InputError(fmt::format(
+              "{}:{}: field {}: the quote opened here is not closed on this line (a field cannot "
+              "span lines)",
+              where, start + 1, fields.size() + 1));
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            unescaped += '"';
+            escaped = true;
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        unescaped += line[i++];
+      }
+      text = escaped ? std::string_view(storage.emplace_back(std::move(unescaped)))
+                     : line.substr(start + 1, i - start - 2);
+      while (i < line.size() && line[i] != separator && is_blank(line[i]))
+        ++i;
+      if (i < line.size() && line[i] != separator)
+        throw InputError(
+            fmt::format("{}:{}: field {}: expected {} or the end of the line after "
+                        "the closing quote, got '{}'",
+                        where, i + 1, fields.size() + 1, separator_name(separator), line[i]));
+    } else {
+      const std::size_t end = std::min(line.find(separator, i), line.size());
+      text = line.substr(start, end - start);
+      while (!text.empty() && is_blank(text.back()))
+        text.remove_suffix(1);
+      i = end;
+    }
+    fields.push_back({text, start + 1});
+    if (i >= line.size()) break;
+    ++i;  // past the separator
   }
   return fields;
+}
+
+// The separator of a file: the one of , ; tab found most often outside quotes in its first line.
+char detect_separator(std::string_view line) {
+  const std::string candidates = ",;\t";
+  std::size_t counts[3] = {0, 0, 0};
+  bool quoted = false;
+  for (const char c : line) {
+    if (c == '"') quoted = !quoted;
+    const std::size_t k = candidates.find(c);
+    if (!quoted && k != std::string::npos) ++counts[k];
+  }
+  return candidates[std::size_t(std::max_element(counts, counts + 3) - counts)];
 }
 
 // The number in `text`, or nothing if it is not one. Infinite or NaN values come back as such.
@@ -60,8 +127,32 @@ std::optional<double> parse_number(std::string_view text) {
   return value;
 }
 
-bool blank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+// Only these two mean "no value": NaN is a number gone wrong, and is refused as such.
+bool is_missing(std::string_view text) {
+  return text.empty() || text == "NA";
+}
+
+std::optional<Index> parse_column_number(std::string_view text, Index columns) {
+  long long number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end != text.data() + text.size() || number < 1 || number > columns)
+    return std::nullopt;
+  return Index(number - 1);
+}
+
+// A column (0-based) named by a header name or a 1-based number; names win over numbers.
+std::optional<Index> find_column(const std::vector<std::string>& header, Index columns,
+                                 std::string_view name) {
+  const auto named = std::find(header.begin(), header.end(), name);
+  if (named != header.end()) return Index(named - header.begin());
+  return parse_column_number(name, columns);
+}
+
+UsageError unknown_column(std::string_view name, const fs::path& file, bool has_header,
+                          Index columns) {
+  return UsageError(fmt::format(
+      "--targets: {} names no column of {}; expected a column name{} or a number from 1 to {}",
+      quote(name), file.string(), has_header ? "" : " (the file has no header)", columns));
 }
 
 std::string read_file(const fs::path& path) {
@@ -77,64 +168,111 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
-std::string quote(std::string_view text) {
-  std::string shown(text.substr(0, 40));
-  if (text.size() > 40) shown += "...";
-  return "\"" + shown + "\"";
-}
-
 }  // namespace
 
-Table read_csv(const fs::path& path) {
+Table read_csv(const fs::path& path, const CsvOptions& options) {
+  if (options.separator != 0 && options.separator != ',' && options.separator != ';' &&
+      options.separator != '\t')
+    throw UsageError(fmt::format("the CSV separator must be ',', ';' or a tab, got {}",
+                                 quote(std::string(1, options.separator))));
   const std::string text = read_file(path);
   Table table;
   table.file = path;
   const std::string name = path.string();
 
   std::vector<double> values;
+  std::vector<bool> is_label;  // per column
   std::size_t columns = 0;
   Index first_line = 0;
   std::size_t line_start = 0;
+  std::deque<std::string> storage;
+  std::vector<double> row;
+  std::vector<std::string_view> row_labels;
   for (Index line_number = 1; line_start < text.size(); ++line_number) {
     const std::size_t line_end = std::min(text.find('\n', line_start), text.size());
     const std::string_view line(text.data() + line_start, line_end - line_start);
     line_start = line_end + 1;
     if (blank(line)) continue;
-    const std::vector<Field> fields = split_fields(line);
+    if (columns == 0)
+      table.separator = options.separator ? options.separator : detect_separator(line);
+    const std::string where = fmt::format("{}:{}", name, line_number);
+    storage.clear();
+    const std::vector<Field> fields = split_fields(line, table.separator, where, storage);
 
     if (columns == 0) {  // the first line decides the column count, and whether it is a header
       columns = fields.size();
       first_line = line_number;
-      const bool numeric = std::all_of(fields.begin(), fields.end(), [](const Field& f) {
-        return parse_number(f.text).has_value();
-      });
-      if (!numeric) {
+      is_label.assign(columns, false);
+      // Label columns given by number may hold text in a first row of data.
+      std::vector<bool> numbered_label(columns, false);
+      for (const std::string& label : options.label_columns)
+        if (const auto j = parse_column_number(label, Index(columns))) numbered_label[*j] = true;
+      bool header = false;
+      for (std::size_t j = 0; j < columns; ++j)
+        if (!numbered_label[j] && !is_missing(fields[j].text) && !parse_number(fields[j].text))
+          header = true;
+      if (header)
         for (const Field& f : fields)
           table.header.emplace_back(f.text);
-        continue;
+      for (const std::string& label : options.label_columns) {
+        const auto j = find_column(table.header, Index(columns), label);
+        if (!j) throw unknown_column(label, path, header, Index(columns));
+        is_label[std::size_t(*j)] = true;
+        table.labels[*j];
       }
+      if (header) continue;
     }
     if (fields.size() != columns) {
       const std::size_t column = fields.size() > columns ? fields[columns].column : line.size() + 1;
-      throw InputError(fmt::format("{}:{}:{}: expected {} fields like line {}, got {}", name,
-                                   line_number, column, columns, first_line, fields.size()));
+      throw InputError(fmt::format("{}:{}: expected {} fields like line {}, got {}", where, column,
+                                   columns, first_line, fields.size()));
     }
+    // The whole row is checked before a missing value drops it, so that no error hides there.
+    row.clear();
+    row_labels.clear();
+    bool missing = false;
     for (std::size_t j = 0; j < fields.size(); ++j) {
       const Field& f = fields[j];
+      if (is_missing(f.text)) {
+        if (!options.drop_missing)
+          throw InputError(fmt::format(
+              "{}:{}: field {}: missing value ({}); use --drop-missing to skip such rows", where,
+              f.column, j + 1, f.text.empty() ? "an empty cell" : "NA"));
+        missing = true;
+        continue;
+      }
+      if (is_label[j]) {
+        row.push_back(0);
+        row_labels.push_back(f.text);
+        continue;
+      }
       const std::optional<double> value = parse_number(f.text);
-      if (!value)
-        throw InputError(fmt::format("{}:{}:{}: field {}: expected a number, got {}", name,
-                                     line_number, f.column, j + 1,
-                                     f.text.empty() ? "an empty cell" : quote(f.text)));
+      if (!value) {
+        const bool decimal_comma = table.separator != ',' && f.text.find(',') != std::string::npos;
+        throw InputError(fmt::format("{}:{}: field {}: expected a number, got {}{}", where,
+                                     f.column, j + 1, quote(f.text),
+                                     decimal_comma ? "; HINT: write decimals with a point" : ""));
+      }
       if (!std::isfinite(*value))
-        throw InputError(fmt::format("{}:{}:{}: field {}: expected a finite number, got {}", name,
-                                     line_number, f.column, j + 1, quote(f.text)));
-      values.push_back(*value);
+        throw InputError(fmt::format("{}:{}: field {}: expected a finite number, got {}", where,
+                                     f.column, j + 1, quote(f.text)));
+      row.push_back(*value);
     }
+    if (missing) {
+      ++table.dropped_rows;
+      continue;
+    }
+    values.insert(values.end(), row.begin(), row.end());
+    auto label = row_labels.begin();
+    for (auto& [j, texts] : table.labels)  // in column order, as row_labels
+      texts.emplace_back(*label++);
     table.lines.push_back(line_number);
   }
 
   if (columns == 0) throw InputError(name + ": the file is empty, expected rows of numbers");
+  if (table.lines.empty() && table.dropped_rows > 0)
+    throw InputError(fmt::format("{}: every row ({}) has a missing value; none is left to use",
+                                 name, table.dropped_rows));
   if (table.lines.empty())
     throw InputError(fmt::format("{}:{}: a header but no rows of numbers", name, first_line));
   const Index rows = Index(table.lines.size());
@@ -142,26 +280,74 @@ Table read_csv(const fs::path& path) {
   return table;
 }
 
+Index ClassEncoding::index_of(std::string_view label) const {
+  const auto exact = std::find(labels.begin(), labels.end(), label);
+  if (exact != labels.end()) return Index(exact - labels.begin());
+  // "1.0" is class "1" when the classes are numbers.
+  const std::optional<double> value = parse_number(label);
+  if (!value) return -1;
+  for (std::size_t k = 0; k < labels.size(); ++k)
+    if (parse_number(labels[k]) == value) return Index(k);
+  return -1;
+}
+
+ClassEncoding make_class_encoding(const std::vector<std::string>& labels) {
+  const std::set<std::string> distinct(labels.begin(), labels.end());
+  ClassEncoding encoding{{distinct.begin(), distinct.end()}};
+  std::vector<double> numbers;
+  for (const std::string& label : encoding.labels) {
+    const std::optional<double> value = parse_number(label);
+    if (!value || !std::isfinite(*value)) return encoding;  // text: in byte order, as std::set
+    numbers.push_back(*value);
+  }
+  // Every label is a number: order by value, and keep one label per value ("1" and "1.0").
+  std::vector<std::size_t> order(numbers.size());
+  for (std::size_t k = 0; k < order.size(); ++k)
+    order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return numbers[a] < numbers[b]; });
+  std::vector<std::string> sorted;
+  for (std::size_t k = 0; k < order.size(); ++k)
+    if (k == 0 || numbers[order[k]] != numbers[order[k - 1]])
+      sorted.push_back(encoding.labels[order[k]]);
+  encoding.labels = std::move(sorted);
+  return encoding;
+}
+
 namespace {
+
+// A column's labels: its text when read as labels, else its numbers written shortest.
+std::vector<std::string> labels_of(const Table& table, Index column) {
+  const auto text = table.labels.find(column);
+  if (text != table.labels.end()) return text->second;
+  std::vector<std::string> labels;
+  for (Index i = 0; i < table.values.rows(); ++i)
+    labels.push_back(fmt::format("{}", table.values(i, column)));
+  return labels;
+}
+
+std::string column_name(const Table& table, Index column) {
+  if (table.header.empty() || table.header[std::size_t(column)].empty())
+    return fmt::format("column {}", column + 1);
+  return fmt::format("column {} ({})", column + 1, quote(table.header[std::size_t(column)]));
+}
+
+std::string list_classes(const ClassEncoding& classes) {
+  std::string list;
+  for (Index k = 0; k < std::min<Index>(classes.size(), 10); ++k)
+    list += (k ? ", " : "") + classes.labels[std::size_t(k)];
+  if (classes.size() > 10) list += ", ...";
+  return list;
+}
 
 // Resolves the target columns of a table (0-based), each a header name or a 1-based number.
 std::vector<Index> resolve_targets(const Table& table, const TargetColumns& targets) {
   std::vector<Index> result;
   for (const std::string& target : targets) {
-    const auto named = std::find(table.header.begin(), table.header.end(), target);
-    if (named != table.header.end()) {
-      result.push_back(Index(named - table.header.begin()));
-      continue;
-    }
-    long long number = 0;
-    const auto [end, error] = std::from_chars(target.data(), target.data() + target.size(), number);
-    if (error != std::errc() || end != target.data() + target.size() || number < 1 ||
-        number > table.values.cols())
-      throw UsageError(fmt::format(
-          "--targets: {} names no column of {}; expected a column name{} or a number from 1 to {}",
-          quote(target), table.file.string(),
-          table.header.empty() ? " (the file has no header)" : "", table.values.cols()));
-    result.push_back(Index(number - 1));
+    const auto column = find_column(table.header, table.values.cols(), target);
+    if (!column)
+      throw unknown_column(target, table.file, !table.header.empty(), table.values.cols());
+    result.push_back(*column);
   }
   for (std::size_t i = 0; i < result.size(); ++i)
     if (std::count(result.begin(), result.end(), result[i]) > 1)
@@ -169,9 +355,33 @@ std::vector<Index> resolve_targets(const Table& table, const TargetColumns& targ
   return result;
 }
 
+// The one target column of class labels: named, or the last.
+Index class_column(const Table& table, const TargetColumns& targets) {
+  if (targets.size() > 1)
+    throw UsageError(fmt::format("--targets: names {} columns; class labels come from one column",
+                                 targets.size()));
+  return targets.empty() ? table.values.cols() - 1 : resolve_targets(table, targets).front();
+}
+
 std::string describe_network(Index n_in, Index n_out) {
   return fmt::format("{} input{} and {} target{}", n_in, n_in == 1 ? "" : "s", n_out,
                      n_out == 1 ? "" : "s");
+}
+
+std::vector<Index> input_columns_of(const Table& table, const std::vector<Index>& target_columns) {
+  std::vector<Index> input_columns;
+  for (Index j = 0; j < table.values.cols(); ++j)
+    if (std::find(target_columns.begin(), target_columns.end(), j) == target_columns.end())
+      input_columns.push_back(j);
+  return input_columns;
+}
+
+// A label column's values are 0, so one that ends up as a number is refused.
+void check_numeric(const Table& table, const std::vector<Index>& columns) {
+  for (const Index j : columns)
+    if (table.labels.count(j))
+      throw InputError(fmt::format("{}: {} holds text labels, which only a class target can",
+                                   table.file.string(), column_name(table, j)));
 }
 
 // Fills X from the columns that are not targets and Y from the target columns.
@@ -179,10 +389,9 @@ template <class T>
 Dataset<T> split(const Table& table, const std::vector<Index>& target_columns, Index n_out,
                  bool class_numbers) {
   const Index m = table.values.rows();
-  std::vector<Index> input_columns;
-  for (Index j = 0; j < table.values.cols(); ++j)
-    if (std::find(target_columns.begin(), target_columns.end(), j) == target_columns.end())
-      input_columns.push_back(j);
+  const std::vector<Index> input_columns = input_columns_of(table, target_columns);
+  check_numeric(table, input_columns);
+  check_numeric(table, target_columns);
 
   Dataset<T> data;
   data.X.resize(m, Index(input_columns.size()));
@@ -209,9 +418,63 @@ Dataset<T> split(const Table& table, const std::vector<Index>& target_columns, I
   return data;
 }
 
+// The split with a target column of class labels: Y one-hot by class, or the class 0/1 in one
+// column for a network of one output and two classes.
+template <class T>
+Dataset<T> split_classes(const Table& table, Index n_in, Index n_out, const TargetColumns& targets,
+                         const ClassEncoding& classes, bool targets_optional) {
+  const Index columns = table.values.cols();
+  const std::string where = fmt::format("{}:{}", table.file.string(), table.lines.front());
+  if (targets_optional && targets.empty() && columns == n_in)
+    return split<T>(table, {}, n_out, false);
+  const Index column = class_column(table, targets);
+  if (columns - 1 != n_in)
+    throw InputError(fmt::format(
+        "{}: rows have {} columns; with 1 target column of class labels, the network's {} inputs "
+        "need {}{}",
+        where, columns, n_in, n_in + 1,
+        targets_optional ? fmt::format(" (or {} alone)", n_in) : ""));
+  if (!(classes.size() == n_out || (n_out == 1 && classes.size() == 2)))
+    throw InputError(fmt::format(
+        "{}: the target has {} classes ({}); the network has {} output{}, expected {}{}",
+        table.file.string(), classes.size(), list_classes(classes), n_out, n_out == 1 ? "" : "s",
+        classes.size(), classes.size() == 2 ? " (or 1, for the class as 0 or 1)" : ""));
+
+  const std::vector<Index> input_columns = input_columns_of(table, {column});
+  check_numeric(table, input_columns);
+  Dataset<T> data;
+  const Index m = table.values.rows();
+  data.X.resize(m, n_in);
+  for (Index j = 0; j < n_in; ++j)
+    data.X.col(j) = table.values.col(input_columns[std::size_t(j)]).template cast<T>();
+
+  std::unordered_map<std::string, Index> index;
+  for (Index k = 0; k < classes.size(); ++k)
+    index.emplace(classes.labels[std::size_t(k)], k);
+  const std::vector<std::string> labels = labels_of(table, column);
+  data.Y = Matrix<T>::Zero(m, n_out);
+  for (Index i = 0; i < m; ++i) {
+    const std::string& label = labels[std::size_t(i)];
+    const auto found = index.find(label);
+    const Index k = found != index.end() ? found->second : classes.index_of(label);
+    if (k < 0)
+      throw InputError(fmt::format("{}:{}: {}: {} is not one of the {} classes: {}",
+                                   table.file.string(), table.lines[std::size_t(i)],
+                                   column_name(table, column), quote(label), classes.size(),
+                                   list_classes(classes)));
+    if (n_out == 1)
+      data.Y(i, 0) = T(k);
+    else
+      data.Y(i, k) = T(1);
+  }
+  return data;
+}
+
 template <class T>
 Dataset<T> choose_columns(const Table& table, Index n_in, Index n_out, Loss loss,
-                          const TargetColumns& targets, bool targets_optional) {
+                          const TargetColumns& targets, const ClassEncoding* classes,
+                          bool targets_optional) {
+  if (classes) return split_classes<T>(table, n_in, n_out, targets, *classes, targets_optional);
   const Index columns = table.values.cols();
   const bool classes_possible = loss == Loss::cross_entropy && n_out > 1;
   const std::string where = fmt::format("{}:{}", table.file.string(), table.lines.front());
@@ -252,8 +515,9 @@ Dataset<T> choose_columns(const Table& table, Index n_in, Index n_out, Loss loss
 // Splits the table, then makes sure no value overflowed on the way to T (1e300 as float).
 template <class T>
 Dataset<T> select(const Table& table, Index n_in, Index n_out, Loss loss,
-                  const TargetColumns& targets, bool targets_optional) {
-  Dataset<T> data = choose_columns<T>(table, n_in, n_out, loss, targets, targets_optional);
+                  const TargetColumns& targets, const ClassEncoding* classes,
+                  bool targets_optional) {
+  Dataset<T> data = choose_columns<T>(table, n_in, n_out, loss, targets, classes, targets_optional);
   for (Index i = 0; i < data.X.rows(); ++i)
     if (!data.X.row(i).allFinite() || (data.Y.size() && !data.Y.row(i).allFinite()))
       throw InputError(fmt::format("{}:{}: a value is too large for {} precision",
@@ -264,23 +528,29 @@ Dataset<T> select(const Table& table, Index n_in, Index n_out, Loss loss,
 
 }  // namespace
 
+ClassEncoding fit_classes(const Table& table, const TargetColumns& targets) {
+  return make_class_encoding(labels_of(table, class_column(table, targets)));
+}
+
 template <class T>
 Dataset<T> make_dataset(const Table& table, Index n_in, Index n_out, Loss loss,
-                        const TargetColumns& targets) {
-  return select<T>(table, n_in, n_out, loss, targets, false);
+                        const TargetColumns& targets, const ClassEncoding* classes) {
+  return select<T>(table, n_in, n_out, loss, targets, classes, false);
 }
 
 template <class T>
 Dataset<T> make_inputs(const Table& table, Index n_in, Index n_out, Loss loss,
-                       const TargetColumns& targets) {
-  return select<T>(table, n_in, n_out, loss, targets, true);
+                       const TargetColumns& targets, const ClassEncoding* classes) {
+  return select<T>(table, n_in, n_out, loss, targets, classes, true);
 }
 
-template Dataset<float> make_dataset<float>(const Table&, Index, Index, Loss, const TargetColumns&);
+template Dataset<float> make_dataset<float>(const Table&, Index, Index, Loss, const TargetColumns&,
+                                            const ClassEncoding*);
 template Dataset<double> make_dataset<double>(const Table&, Index, Index, Loss,
-                                              const TargetColumns&);
-template Dataset<float> make_inputs<float>(const Table&, Index, Index, Loss, const TargetColumns&);
-template Dataset<double> make_inputs<double>(const Table&, Index, Index, Loss,
-                                             const TargetColumns&);
+                                              const TargetColumns&, const ClassEncoding*);
+template Dataset<float> make_inputs<float>(const Table&, Index, Index, Loss, const TargetColumns&,
+                                           const ClassEncoding*);
+template Dataset<double> make_inputs<double>(const Table&, Index, Index, Loss, const TargetColumns&,
+                                             const ClassEncoding*);
 
 }  // namespace neurona

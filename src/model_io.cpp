@@ -164,10 +164,56 @@ class ModelReader {
         for (Index j = 0; j < layer.b.cols(); ++j)
           layer.b(j) = biases[l][j];
       }
+      model.info = read_info(root, model.network);
       return model;
     } catch (const UsageError& e) {
       fail("layers", e.what());
     }
+  }
+
+  // The optional fields beside the network; absent ones stay empty.
+  ModelInfo read_info(const json& root, const Network<double>& network) const {
+    ModelInfo info;
+    if (const auto it = root.find("classes"); it != root.end()) {
+      if (!it->is_array()) fail("classes", "expected an array of labels, got " + describe(*it));
+      for (std::size_t k = 0; k < it->size(); ++k) {
+        if (!(*it)[k].is_string())
+          fail(fmt::format("classes[{}]", k), "expected a string, got " + describe((*it)[k]));
+        info.classes.push_back((*it)[k].get<std::string>());
+      }
+      const Index outputs = network.outputs();
+      const Index count = Index(info.classes.size());
+      if (count != outputs && !(outputs == 1 && count == 2))
+        fail("classes", fmt::format("expected {} labels (one per output{}), got {}", outputs,
+                                    outputs == 1 ? ", or 2 for one sigmoid output" : "", count));
+    }
+    if (const auto it = root.find("scaling"); it != root.end()) {
+      if (!it->is_object()) fail("scaling", "expected an object, got " + describe(*it));
+      try {
+        info.scaler.kind = parse_scaling(string_field(*it, "kind", "scaling.kind"));
+      } catch (const UsageError& e) {
+        fail("scaling.kind", e.what());
+      }
+      if (info.scaler.kind != Scaling::none) {
+        const Index n = network.inputs();
+        const auto offset = numbers(member(*it, "offset", "scaling.offset"), n, "scaling.offset");
+        const auto scale = numbers(member(*it, "scale", "scaling.scale"), n, "scaling.scale");
+        info.scaler.offset = Eigen::Map<const RowVector<double>>(offset.data(), n);
+        info.scaler.scale = Eigen::Map<const RowVector<double>>(scale.data(), n);
+        if (!(info.scaler.scale.array() > 0).all())
+          fail("scaling.scale", "expected numbers above 0");
+      }
+    }
+    if (const auto it = root.find("provenance"); it != root.end() && it->is_object()) {
+      auto text = [&](const char* key) {
+        const auto found = it->find(key);
+        return found != it->end() && found->is_string() ? found->get<std::string>() : "";
+      };
+      info.provenance = {text("neurona"), text("command"), 0, text("data"), text("data_crc32")};
+      if (const auto seed = it->find("seed"); seed != it->end() && seed->is_number_unsigned())
+        info.provenance.seed = seed->get<std::uint64_t>();
+    }
+    return info;
   }
 
  private:
@@ -191,7 +237,11 @@ Precision parse_precision(std::string_view name) {
 }
 
 ModelFile read_model(const fs::path& path) {
-  const std::string text = read_text(path);
+  return parse_model(read_text(path), path.string());
+}
+
+ModelFile parse_model(const std::string& text, const std::string& name) {
+  const fs::path path = name;
   json root;
   try {
     root = json::parse(text);
@@ -209,14 +259,48 @@ ModelFile read_model(const fs::path& path) {
   return ModelReader(path).read(root);
 }
 
+namespace {
+
+// A JSON array of numbers on one line.
+template <class Vector>
+std::string number_list(const Vector& values) {
+  std::string out = "[";
+  for (Index j = 0; j < Index(values.size()); ++j)
+    out += fmt::format("{}{}", j ? ", " : "", number_text(double(values[j])));
+  return out + "]";
+}
+
+// The optional fields, each on its own lines before "layers".
+std::string info_to_json(const ModelInfo& info) {
+  std::string out;
+  if (!info.classes.empty()) out += fmt::format("  \"classes\": {},\n", json(info.classes).dump());
+  if (info.scaler.kind != Scaling::none)
+    out += fmt::format(
+        "  \"scaling\": {{\n    \"kind\": \"{}\",\n    \"offset\": {},\n    \"scale\": {}\n  }},\n",
+        to_string(info.scaler.kind), number_list(info.scaler.offset),
+        number_list(info.scaler.scale));
+  if (!info.provenance.neurona_version.empty()) {
+    const Provenance& p = info.provenance;
+    const json record = {{"neurona", p.neurona_version},
+                         {"command", p.command_line},
+                         {"seed", p.seed},
+                         {"data", p.data_file},
+                         {"data_crc32", p.data_crc32}};
+    out += fmt::format("  \"provenance\": {},\n", record.dump());
+  }
+  return out;
+}
+
+}  // namespace
+
 template <class T>
-std::string model_to_json(const Network<T>& network) {
+std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
   network.check_shapes();
   std::string out = fmt::format(
       "{{\n  \"format\": \"neurona\",\n  \"version\": {},\n  \"precision\": \"{}\",\n"
-      "  \"inputs\": {},\n  \"loss\": \"{}\",\n  \"layers\": [",
+      "  \"inputs\": {},\n  \"loss\": \"{}\",\n{}  \"layers\": [",
       format_version, to_string(precision_of<T>()), network.inputs(),
-      to_string(network.loss_type()));
+      to_string(network.loss_type()), info_to_json(info));
   const auto& layers = network.layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const auto& layer = layers[l];
@@ -225,32 +309,27 @@ std::string model_to_json(const Network<T>& network) {
         l ? "," : "", layer.units(), to_string(layer.activation));
     for (Index i = 0; i < layer.W.rows(); ++i) {
       out += i ? ",\n        [" : "\n        [";
-      for (Index j = 0; j < layer.W.cols(); ++j)
-        out += fmt::format("{}{}", j ? ", " : "", number_text(double(layer.W(i, j))));
-      out += "]";
+      out += number_list(layer.W.row(i)).substr(1);
     }
-    out += "\n      ],\n      \"b\": [";
-    for (Index j = 0; j < layer.b.cols(); ++j)
-      out += fmt::format("{}{}", j ? ", " : "", number_text(double(layer.b(j))));
-    out += "]\n    }";
+    out += fmt::format("\n      ],\n      \"b\": {}\n    }}", number_list(layer.b));
   }
   out += "\n  ]\n}\n";
   return out;
 }
 
 template <class T>
-void write_model(const Network<T>& network, const fs::path& path) {
+void write_model(const Network<T>& network, const fs::path& path, const ModelInfo& info) {
   const auto& layers = network.layers();
   for (std::size_t l = 0; l < layers.size(); ++l)
     if (!layers[l].W.allFinite() || !layers[l].b.allFinite())
       throw InputError(fmt::format("{}: not written: layer {} has a NaN or infinite parameter",
                                    path.string(), l + 1));
-  write_file_atomically(path, model_to_json(network));
+  write_file_atomically(path, model_to_json(network, info));
 }
 
-template std::string model_to_json<float>(const Network<float>&);
-template std::string model_to_json<double>(const Network<double>&);
-template void write_model<float>(const Network<float>&, const fs::path&);
-template void write_model<double>(const Network<double>&, const fs::path&);
+template std::string model_to_json<float>(const Network<float>&, const ModelInfo&);
+template std::string model_to_json<double>(const Network<double>&, const ModelInfo&);
+template void write_model<float>(const Network<float>&, const fs::path&, const ModelInfo&);
+template void write_model<double>(const Network<double>&, const fs::path&, const ModelInfo&);
 
 }  // namespace neurona

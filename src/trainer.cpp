@@ -1,4 +1,4 @@
-// The training loop of the tutorial, generalised to mini-batches.
+// The training loop of the tutorial, generalised to mini-batches, validation and early stopping.
 #include "neurona/trainer.hpp"
 
 #include <fmt/format.h>
@@ -9,22 +9,19 @@
 
 #include "neurona/error.hpp"
 #include "neurona/random.hpp"
+#include "neurona/schedule.hpp"
 
 namespace neurona {
 namespace {
 
 template <class T>
-void check_training_data(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& Y,
-                         const TrainOptions& options) {
-  if (X.rows() < 1) throw ShapeError("there are no rows to train on");
+void check_rows(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& Y,
+                const char* what) {
+  if (X.rows() < 1) throw ShapeError(fmt::format("there are no {} rows", what));
   if (X.cols() != network.inputs() || Y.cols() != network.outputs() || Y.rows() != X.rows())
-    throw ShapeError(fmt::format("X is {}x{} and Y is {}x{}; a {} network needs m x {} and m x {}",
-                                 X.rows(), X.cols(), Y.rows(), Y.cols(), network.topology(),
-                                 network.inputs(), network.outputs()));
-  if (options.epochs < 0)
-    throw UsageError(fmt::format("epochs must be 0 or more, got {}", options.epochs));
-  if (options.batch_size < 0)
-    throw UsageError(fmt::format("the batch size must be 0 or more, got {}", options.batch_size));
+    throw ShapeError(fmt::format(
+        "{} X is {}x{} and Y is {}x{}; a {} network needs m x {} and m x {}", what, X.rows(),
+        X.cols(), Y.rows(), Y.cols(), network.topology(), network.inputs(), network.outputs()));
 }
 
 [[noreturn]] void diverged(Index epoch, double loss) {
@@ -34,53 +31,156 @@ void check_training_data(const Network<T>& network, const Matrix<T>& X, const Ma
       epoch, loss));
 }
 
+// Each epoch's shuffle comes from its own engine, seeded by the run's seed and the epoch, so
+// that a run resumed at any epoch draws the same batches as one never stopped.
+RandomEngine epoch_engine(std::uint64_t seed, Index epoch) {
+  std::uint64_t mixed = seed + 0x9e3779b97f4a7c15ULL * std::uint64_t(epoch);  // splitmix64
+  mixed = (mixed ^ (mixed >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  mixed = (mixed ^ (mixed >> 27)) * 0x94d049bb133111ebULL;
+  return RandomEngine(mixed ^ (mixed >> 31));
+}
+
 }  // namespace
+
+template <class T>
+Trainer<T>::Trainer(Network<T>& network, Optimizer<T>& optimizer, const TrainOptions& options)
+    : network_(network),
+      optimizer_(optimizer),
+      options_(options),
+      evaluate_([this] { return forward_backward(); }) {
+  if (options.epochs < 0)
+    throw UsageError(fmt::format("epochs must be 0 or more, got {}", options.epochs));
+  if (options.batch_size < 0)
+    throw UsageError(fmt::format("the batch size must be 0 or more, got {}", options.batch_size));
+  if (options.patience < 0)
+    throw UsageError(fmt::format("the patience must be 0 or more, got {}", options.patience));
+}
+
+template <class T>
+void Trainer<T>::set_validation(const Matrix<T>& X, const Matrix<T>& Y) {
+  check_rows(network_, X, Y, "validation");
+  X_validation_ = &X;
+  Y_validation_ = &Y;
+}
+
+template <class T>
+void Trainer<T>::set_row_weights(const Matrix<T>& weights) {
+  row_weights_ = &weights;
+}
+
+template <class T>
+void Trainer<T>::set_schedule(LearningRateSchedule& schedule) {
+  schedule_ = &schedule;
+}
+
+template <class T>
+bool Trainer<T>::done() const {
+  if (state_.epochs_done >= options_.epochs) return true;
+  return options_.patience > 0 && X_validation_ &&
+         state_.epochs_done - state_.best_epoch >= options_.patience;
+}
+
+template <class T>
+void Trainer<T>::restore_best() {
+  if (state_.best_network) network_ = *state_.best_network;
+}
+
+template <class T>
+double Trainer<T>::forward_backward() {
+  network_.forward(*batch_X_);
+  const double loss = double(network_.loss(*batch_Y_, batch_weights_));
+  network_.backward(*batch_Y_, batch_weights_);
+  return loss;
+}
+
+template <class T>
+void Trainer<T>::step(const Matrix<T>& X, const Matrix<T>& Y, const Matrix<T>* weights,
+                      double& loss) {
+  batch_X_ = &X;
+  batch_Y_ = &Y;
+  batch_weights_ = weights;
+  loss = forward_backward();             // every gradient from this one forward pass,
+  optimizer_.step(network_, evaluate_);  // then the update (L-BFGS may evaluate again)
+}
+
+template <class T>
+double Trainer<T>::run_batches(const Matrix<T>& X, const Matrix<T>& Y, Index epoch) {
+  const Index m = X.rows();
+  if (options_.batch_size == 0 || options_.batch_size >= m) {
+    double loss;
+    step(X, Y, row_weights_, loss);
+    if (!std::isfinite(loss)) diverged(epoch, loss);
+    return loss;
+  }
+  order_.resize(std::size_t(m));
+  std::iota(order_.begin(), order_.end(), Index(0));
+  RandomEngine engine = epoch_engine(options_.seed, epoch);
+  shuffle(order_, engine);
+  double weighted = 0;
+  for (Index start = 0; start < m; start += options_.batch_size) {
+    const Index rows = std::min(options_.batch_size, m - start);
+    X_batch_.resize(rows, X.cols());
+    Y_batch_.resize(rows, Y.cols());
+    if (row_weights_) weights_batch_.resize(rows, 1);
+    for (Index r = 0; r < rows; ++r) {
+      const Index source = order_[std::size_t(start + r)];
+      X_batch_.row(r) = X.row(source);
+      Y_batch_.row(r) = Y.row(source);
+      if (row_weights_) weights_batch_(r, 0) = (*row_weights_)(source, 0);
+    }
+    double loss;
+    step(X_batch_, Y_batch_, row_weights_ ? &weights_batch_ : nullptr, loss);
+    if (!std::isfinite(loss)) diverged(epoch, loss);
+    weighted += loss * double(rows);
+  }
+  return weighted / double(m);
+}
+
+template <class T>
+EpochStats Trainer<T>::run_epoch(const Matrix<T>& X, const Matrix<T>& Y) {
+  check_rows(network_, X, Y, "training");
+  if (row_weights_ && (row_weights_->rows() != X.rows() || row_weights_->cols() != 1))
+    throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights_->rows(),
+                                 row_weights_->cols(), X.rows()));
+  const Index epoch = state_.epochs_done + 1;
+  EpochStats stats{epoch, 0, std::nan(""), optimizer_.learning_rate(), false};
+  stats.loss = run_batches(X, Y, epoch);
+  state_.epochs_done = epoch;
+
+  if (X_validation_) {
+    network_.forward(*X_validation_);
+    stats.validation_loss = double(network_.loss(*Y_validation_));
+    if (!std::isfinite(stats.validation_loss)) diverged(epoch, stats.validation_loss);
+    if (stats.validation_loss < state_.best_validation_loss) {
+      state_.best_validation_loss = stats.validation_loss;
+      state_.best_epoch = epoch;
+      state_.best_network = network_;
+      stats.best = true;
+    }
+  }
+  if (schedule_) {
+    optimizer_.set_learning_rate(schedule_->epoch_end(
+        epoch, stats.loss,
+        X_validation_ ? std::optional<double>(stats.validation_loss) : std::nullopt));
+  }
+  return stats;
+}
 
 template <class T>
 double train(Network<T>& network, Optimizer<T>& optimizer, const Same<Matrix<T>>& X,
              const Same<Matrix<T>>& Y, const TrainOptions& options, const EpochCallback& on_epoch) {
-  check_training_data(network, X, Y, options);
-  const Index m = X.rows();
-  const bool full_batch = options.batch_size == 0 || options.batch_size >= m;
-
-  RandomEngine engine(options.seed);
-  std::vector<Index> order(static_cast<std::size_t>(m));
-  std::iota(order.begin(), order.end(), Index(0));
-  Matrix<T> X_batch, Y_batch;
-
+  Trainer<T> trainer(network, optimizer, options);
   double loss = 0;
-  for (Index epoch = 1; epoch <= options.epochs; ++epoch) {
-    if (full_batch) {
-      network.forward(X);
-      loss = double(network.loss(Y));
-      if (!std::isfinite(loss)) diverged(epoch, loss);
-      network.backward(Y);
-      optimizer.step(network);
-    } else {
-      shuffle(order, engine);
-      double weighted = 0;
-      for (Index start = 0; start < m; start += options.batch_size) {
-        const Index rows = std::min(options.batch_size, m - start);
-        X_batch.resize(rows, X.cols());
-        Y_batch.resize(rows, Y.cols());
-        for (Index r = 0; r < rows; ++r) {
-          X_batch.row(r) = X.row(order[std::size_t(start + r)]);
-          Y_batch.row(r) = Y.row(order[std::size_t(start + r)]);
-        }
-        network.forward(X_batch);
-        const double batch_loss = double(network.loss(Y_batch));
-        if (!std::isfinite(batch_loss)) diverged(epoch, batch_loss);
-        weighted += batch_loss * double(rows);
-        network.backward(Y_batch);
-        optimizer.step(network);
-      }
-      loss = weighted / double(m);
-    }
-    if (on_epoch) on_epoch({epoch, loss});
+  while (!trainer.done()) {
+    const EpochStats stats = trainer.run_epoch(X, Y);
+    loss = stats.loss;
+    if (on_epoch) on_epoch(stats);
   }
   return loss;
 }
 
+template class Trainer<float>;
+template class Trainer<double>;
 template double train<float>(Network<float>&, Optimizer<float>&, const Matrix<float>&,
                              const Matrix<float>&, const TrainOptions&, const EpochCallback&);
 template double train<double>(Network<double>&, Optimizer<double>&, const Matrix<double>&,

@@ -658,7 +658,8 @@ TEST_F(CliTest, DifferentSeedGivesADifferentModel) {
 
 TEST_F(CliTest, InitContinuesTrainingFromTheFile) {
   // Full-batch training is deterministic and model files are exact, so 100 epochs, saved, then
-  // 100 more from the file give the very bytes of 200 epochs in one go.
+  // 100 more from the file give the very weights of 200 epochs in one go (the files differ only in
+  // the provenance, which records each run's own command).
   Fixture("majority.csv");
   ASSERT_TRUE(Succeeded(
       TrainMajority("majority.csv", {"--epochs", "200", "--quiet", "--save", "whole.json"})));
@@ -666,8 +667,9 @@ TEST_F(CliTest, InitContinuesTrainingFromTheFile) {
       TrainMajority("majority.csv", {"--epochs", "100", "--quiet", "--save", "half.json"})));
   ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "majority.csv", "--init", "half.json", "--lr",
                                  "0.5", "--epochs", "100", "--quiet", "--save", "resumed.json"})));
-  EXPECT_NE(Read("half.json"), Read("whole.json"));
-  EXPECT_EQ(Read("resumed.json"), Read("whole.json"));
+  auto layers = [](const std::string& model) { return model.substr(model.find("\"layers\"")); };
+  EXPECT_NE(layers(Read("half.json")), layers(Read("whole.json")));
+  EXPECT_EQ(layers(Read("resumed.json")), layers(Read("whole.json")));
 }
 
 TEST_F(CliTest, InitWithContradictingLayersIsAUsageError) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "neurona/dataset.hpp"
 #include "neurona/error.hpp"
@@ -67,7 +68,20 @@ TEST_F(Csv, ErrorsNameFileLineAndColumn) {
            Case{"1,2,3\n4,5\n", "data.csv:2:4: expected 3 fields like line 1, got 2"},
            Case{"1,2,3\n4,5,6,7\n", "data.csv:2:7: expected 3 fields like line 1, got 4"},
            Case{"a,b\n1,2\n3,abc\n", "data.csv:3:3: field 2: expected a number, got \"abc\""},
-           Case{"1,2\n3,\n", "data.csv:2:3: field 2: expected a number, got an empty cell"},
+           Case{"1,2\n3,\n",
+                "data.csv:2:3: field 2: missing value (an empty cell); use "
+                "--drop-missing to skip such rows"},
+           Case{"a,b\n1,NA\n", "data.csv:2:3: field 2: missing value (NA); use --drop-missing"},
+           Case{"1,NaN\n", "data.csv:1:3: field 2: expected a finite number, got \"NaN\""},
+           Case{"1,\"2\n",
+                "data.csv:1:3: field 2: the quote opened here is not closed on this "
+                "line"},
+           Case{"1,\"2\"x\n",
+                "data.csv:1:6: field 2: expected ',' or the end of the line after "
+                "the closing quote, got 'x'"},
+           Case{"a;b\n1,5;2\n",
+                "data.csv:2:1: field 1: expected a number, got \"1,5\"; HINT: "
+                "write decimals with a point"},
            Case{"1,nan\n", "data.csv:1:3: field 2: expected a finite number, got \"nan\""},
            Case{"1,2\n-inf,2\n", "data.csv:2:1: field 1: expected a finite number, got \"-inf\""},
            Case{"1,1e999\n", "data.csv:1:3: field 2: expected a finite number, got \"1e999\""},
@@ -149,6 +163,266 @@ TEST_F(Csv, ValuesBeyondFloatAreRefusedInFloatPrecision) {
   const Table table = read_csv(write("1e300,1\n"));
   EXPECT_NO_THROW(make_dataset<double>(table, 1, 1, Loss::half_squared_error));
   EXPECT_THROW(make_dataset<float>(table, 1, 1, Loss::half_squared_error), InputError);
+}
+
+TEST_F(Csv, SeparatorsAreDetectedFromTheFirstLineOrGiven) {
+  Table table = read_csv(write("a;b;c\n1;2.5;3\n"));
+  EXPECT_EQ(table.separator, ';');
+  EXPECT_EQ(table.header, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(table.values, (Matrix<double>(1, 3) << 1, 2.5, 3).finished());
+
+  table = read_csv(write("1\t2\t3\n4\t5\t6\n"));
+  EXPECT_EQ(table.separator, '\t');
+  EXPECT_EQ(table.values.row(1), (RowVector<double>(3) << 4, 5, 6).finished());
+
+  // The most frequent of the three wins; a single column reads as comma-separated.
+  EXPECT_EQ(read_csv(write("x;y,z;w\n1;2;3\n")).separator, ';');
+  table = read_csv(write("y\n1\n2\n"));
+  EXPECT_EQ(table.separator, ',');
+  EXPECT_EQ(table.values.rows(), 2);
+
+  // Given, it is used even where another one occurs more.
+  table = read_csv(write("a,b;c,d\n1;2\n"), {.separator = ';'});
+  EXPECT_EQ(table.header, (std::vector<std::string>{"a,b", "c,d"}));
+  EXPECT_THROW(read_csv(write("1|2\n"), {.separator = '|'}), UsageError);
+}
+
+TEST_F(Csv, QuotedFieldsAreUnquoted) {
+  // As R's write.csv writes them: quoted names and text, "" for a quote inside.
+  const Table table =
+      read_csv(write("\"\",\"x\",\"name\"\n\"1\",0.5,\"say \"\"hi\"\", then go\"\n"),
+               {.label_columns = {"name"}});
+  EXPECT_EQ(table.header, (std::vector<std::string>{"", "x", "name"}));
+  EXPECT_EQ(table.values(0, 0), 1);
+  EXPECT_EQ(table.values(0, 1), 0.5);
+  EXPECT_EQ(table.labels.at(2), (std::vector<std::string>{"say \"hi\", then go"}));
+}
+
+TEST_F(Csv, MissingValuesDropWholeRowsWhenAsked) {
+  const std::string text = "a,b,c\n1,2,3\nNA,5,6\n7,,9\n10,11,12\n";
+  EXPECT_NE(error_of(text).find("data.csv:3:1: field 1: missing value (NA)"), std::string::npos);
+  const Table table = read_csv(write(text), {.drop_missing = true});
+  EXPECT_EQ(table.dropped_rows, 2);
+  EXPECT_EQ(table.lines, (std::vector<Index>{2, 5}));
+  EXPECT_EQ(table.values, (Matrix<double>(2, 3) << 1, 2, 3, 10, 11, 12).finished());
+
+  // A dropped row is still checked: its other cells' errors are not hidden.
+  try {
+    read_csv(write("a,b\nNA,x\n"), {.drop_missing = true});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("data.csv:2:4: field 2: expected a number, got \"x\""),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    read_csv(write("a,b\nNA,1\n2,\n"), {.drop_missing = true});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("data.csv: every row (2) has a missing value"),
+              std::string::npos)
+        << e.what();
+  }
+  // A first line whose only text is NA is data, not a header.
+  EXPECT_EQ(read_csv(write("NA,1\n2,3\n"), {.drop_missing = true}).values.rows(), 1);
+}
+
+TEST_F(Csv, LabelColumnsKeepTheirText) {
+  Table table =
+      read_csv(write("x,species\n1,setosa\n2,virginica\n"), {.label_columns = {"species"}});
+  EXPECT_EQ(table.labels.at(1), (std::vector<std::string>{"setosa", "virginica"}));
+  EXPECT_EQ(table.values.col(1), Matrix<double>::Zero(2, 1));
+
+  // By number, in a file without a header: the text in the first row does not make it one.
+  table = read_csv(write("1,setosa\n2,virginica\n"), {.label_columns = {"2"}});
+  EXPECT_TRUE(table.header.empty());
+  EXPECT_EQ(table.labels.at(1), (std::vector<std::string>{"setosa", "virginica"}));
+
+  // Labels with missing values drop their rows too.
+  table = read_csv(write("x,y\n1,a\n2,NA\n3,c\n"), {.drop_missing = true, .label_columns = {"y"}});
+  EXPECT_EQ(table.labels.at(1), (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(table.dropped_rows, 1);
+
+  try {
+    read_csv(write("1,2\n"), {.label_columns = {"species"}});
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--targets: \"species\" names no column of"),
+              std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("(the file has no header) or a number from 1 to 2"),
+              std::string::npos)
+        << e.what();
+  }
+  // Without label_columns, text in a column is the error it always was.
+  EXPECT_NE(error_of("x,species\n1,setosa\n").find("data.csv:2:3: field 2: expected a number"),
+            std::string::npos);
+}
+
+TEST(ClassEncoding, SortsNumbersByValueAndTextByBytes) {
+  EXPECT_EQ(make_class_encoding({"10", "2", "1", "2", "-1.5"}).labels,
+            (std::vector<std::string>{"-1.5", "1", "2", "10"}));
+  EXPECT_EQ(make_class_encoding({"b", "a", "B", "10", "a"}).labels,
+            (std::vector<std::string>{"10", "B", "a", "b"}));
+  // "1" and "1.0" are one class when the labels are numbers.
+  const ClassEncoding numbers = make_class_encoding({"1.0", "0", "1"});
+  EXPECT_EQ(numbers.labels, (std::vector<std::string>{"0", "1"}));
+  EXPECT_EQ(numbers.index_of("1.0"), 1);
+  EXPECT_EQ(numbers.index_of("0"), 0);
+  EXPECT_EQ(numbers.index_of("2"), -1);
+  EXPECT_EQ(make_class_encoding({"cat", "dog"}).index_of("cow"), -1);
+}
+
+TEST_F(Csv, ClassLabelsAreOneHotEncodedByTheirSortedClass) {
+  const Table table = read_csv(write("x1,x2,species\n1,2,virginica\n3,4,setosa\n5,6,versicolor\n"
+                                     "7,8,setosa\n"),
+                               {.label_columns = {"species"}});
+  const ClassEncoding classes = fit_classes(table);
+  EXPECT_EQ(classes.labels, (std::vector<std::string>{"setosa", "versicolor", "virginica"}));
+  EXPECT_EQ(fit_classes(table, {"species"}).labels, classes.labels);
+
+  const Dataset<float> data =
+      make_dataset<float>(table, 2, 3, Loss::cross_entropy, {"species"}, &classes);
+  EXPECT_EQ(data.X, (Matrix<float>(4, 2) << 1, 2, 3, 4, 5, 6, 7, 8).finished());
+  EXPECT_EQ(data.Y, (Matrix<float>(4, 3) << 0, 0, 1, 1, 0, 0, 0, 1, 0, 1, 0, 0).finished());
+  EXPECT_EQ(make_dataset<float>(table, 2, 3, Loss::cross_entropy, {}, &classes).Y, data.Y);
+
+  // The target needs not be last.
+  const Table first = read_csv(write("species,x\nb,1\na,2\n"), {.label_columns = {"1"}});
+  const ClassEncoding ab = fit_classes(first, {"species"});
+  const Dataset<double> d = make_dataset<double>(first, 1, 2, Loss::cross_entropy, {"1"}, &ab);
+  EXPECT_EQ(d.X, (Matrix<double>(2, 1) << 1, 2).finished());
+  EXPECT_EQ(d.Y, (Matrix<double>(2, 2) << 0, 1, 1, 0).finished());
+}
+
+TEST_F(Csv, TwoClassesFitOneSigmoidOutputAsZeroOrOne) {
+  const Table table =
+      read_csv(write("x,diagnosis\n1,malignant\n2,benign\n"), {.label_columns = {"diagnosis"}});
+  const ClassEncoding classes = fit_classes(table);
+  const Dataset<double> data =
+      make_dataset<double>(table, 1, 1, Loss::binary_cross_entropy, {}, &classes);
+  EXPECT_EQ(data.Y, (Matrix<double>(2, 1) << 1, 0).finished());  // benign 0, malignant 1
+}
+
+TEST_F(Csv, NumericClassColumnsNeedNoLabelColumn) {
+  const Table table = read_csv(write("x,digit\n1,10\n2,2\n3,2.0\n"));
+  const ClassEncoding classes = fit_classes(table);
+  EXPECT_EQ(classes.labels, (std::vector<std::string>{"2", "10"}));
+  EXPECT_EQ(make_dataset<double>(table, 1, 2, Loss::cross_entropy, {}, &classes).Y,
+            (Matrix<double>(3, 2) << 0, 1, 1, 0, 1, 0).finished());
+}
+
+TEST_F(Csv, ClassErrorsNameTheLineAndTheClasses) {
+  const Table train =
+      read_csv(write("x,species\n1,setosa\n2,virginica\n"), {.label_columns = {"species"}});
+  const ClassEncoding classes = fit_classes(train);
+  auto error = [&](const Table& table, Index n_in, Index n_out, const TargetColumns& targets,
+                   bool inputs_only = false) -> std::string {
+    try {
+      if (inputs_only)
+        make_inputs<double>(table, n_in, n_out, Loss::cross_entropy, targets, &classes);
+      else
+        make_dataset<double>(table, n_in, n_out, Loss::cross_entropy, targets, &classes);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_NE(error(train, 1, 3, {})
+                .find("data.csv: the target has 2 classes (setosa, virginica); "
+                      "the network has 3 outputs, expected 2 (or 1, for the "
+                      "class as 0 or 1)"),
+            std::string::npos);
+  EXPECT_NE(error(train, 2, 2, {})
+                .find("data.csv:2: rows have 2 columns; with 1 target column of "
+                      "class labels, the network's 2 inputs need 3"),
+            std::string::npos);
+  EXPECT_NE(error(train, 1, 2, {"x", "species"})
+                .find("--targets: names 2 columns; class labels "
+                      "come from one column"),
+            std::string::npos);
+
+  // A label unseen in training, at prediction time.
+  const Table later = read_csv(write("x,species\n1,setosa\n2,iris\n"), {.label_columns = {"2"}});
+  EXPECT_NE(error(later, 1, 2, {}, true)
+                .find("data.csv:3: column 2 (\"species\"): \"iris\" is not one of the 2 classes: "
+                      "setosa, virginica"),
+            std::string::npos);
+  // Inputs alone are fine for prediction; a label column among the inputs is not.
+  const Table inputs = read_csv(write("x\n1\n2\n"));
+  EXPECT_EQ(make_inputs<double>(inputs, 1, 2, Loss::cross_entropy, {}, &classes).Y.size(), 0);
+  const Table text_input =
+      read_csv(write("name,x,species\na,1,setosa\n"), {.label_columns = {"name", "species"}});
+  EXPECT_NE(error(text_input, 2, 2, {})
+                .find("data.csv: column 1 (\"name\") holds text labels, "
+                      "which only a class target can"),
+            std::string::npos);
+  EXPECT_THROW(make_dataset<double>(train, 1, 1, Loss::half_squared_error), InputError);
+}
+
+// The vendored datasets in data/, beside this test's source tree.
+const fs::path data_dir = fs::path(__FILE__).parent_path().parent_path() / "data";
+
+TEST(VendoredData, EachFileReadsWithItsColumnsAndClasses) {
+  struct Expected {
+    const char* file;
+    Index rows, inputs;
+    const char* target;
+    std::map<std::string, Index> class_counts;  // empty for regression
+  };
+  for (const Expected& e : {
+           Expected{"iris.csv",
+                    150,
+                    4,
+                    "species",
+                    {{"setosa", 50}, {"versicolor", 50}, {"virginica", 50}}},
+           Expected{"wine.csv",
+                    178,
+                    13,
+                    "cultivar",
+                    {{"class_0", 59}, {"class_1", 71}, {"class_2", 48}}},
+           Expected{
+               "breast_cancer.csv", 569, 30, "diagnosis", {{"benign", 357}, {"malignant", 212}}},
+           Expected{"digits.csv",
+                    1797,
+                    64,
+                    "digit",
+                    {{"0", 178},
+                     {"1", 182},
+                     {"2", 177},
+                     {"3", 183},
+                     {"4", 181},
+                     {"5", 182},
+                     {"6", 181},
+                     {"7", 179},
+                     {"8", 174},
+                     {"9", 180}}},
+           Expected{"diabetes.csv", 442, 10, "progression", {}},
+       }) {
+    SCOPED_TRACE(e.file);
+    const bool classes = !e.class_counts.empty();
+    CsvOptions options;
+    if (classes) options.label_columns = {e.target};
+    const Table table = read_csv(data_dir / e.file, options);
+    ASSERT_EQ(table.values.rows(), e.rows);
+    ASSERT_EQ(table.values.cols(), e.inputs + 1);
+    EXPECT_EQ(table.header.back(), e.target);
+    if (!classes) {
+      const Dataset<double> data =
+          make_dataset<double>(table, e.inputs, 1, Loss::half_squared_error);
+      EXPECT_EQ(data.Y(0, 0), 151);  // the first patient's progression
+      continue;
+    }
+    const ClassEncoding encoding = fit_classes(table);
+    ASSERT_EQ(encoding.size(), Index(e.class_counts.size()));
+    const Dataset<double> data =
+        make_dataset<double>(table, e.inputs, encoding.size(), Loss::cross_entropy, {}, &encoding);
+    for (const auto& [label, count] : e.class_counts)
+      EXPECT_EQ(data.Y.col(encoding.index_of(label)).sum(), count) << label;
+  }
+  // digits' classes sort as numbers; iris's first flower is as Fisher measured it.
+  EXPECT_EQ(fit_classes(read_csv(data_dir / "digits.csv")).labels.back(), "9");
+  const Table iris = read_csv(data_dir / "iris.csv", {.label_columns = {"species"}});
+  EXPECT_EQ(iris.values.row(0).head(4), (RowVector<double>(4) << 5.1, 3.5, 1.4, 0.2).finished());
 }
 
 }  // namespace

@@ -185,5 +185,29 @@ TEST_F(ModelFiles, SavingIntoAMissingFolderFailsClearly) {
   EXPECT_FALSE(fs::exists(dir / "missing"));
 }
 
+TEST_F(ModelFiles, ClassesScalingAndProvenanceRoundTrip) {
+  const Network<double> net = testing::random_network(2, {Activation::relu}, Activation::softmax, 3,
+                                                      Loss::cross_entropy, 8);
+  ModelInfo info;
+  info.classes = {"setosa", "versi\"color", "virginica"};
+  info.scaler.kind = Scaling::standard;
+  info.scaler.offset = (RowVector<double>(2) << 5.8, -0.1).finished();
+  info.scaler.scale = (RowVector<double>(2) << 0.83, 1.0 / 3).finished();
+  info.provenance = {"0.1.0", "neurona train --data iris.csv", 42, "iris.csv", "0badcafe"};
+  write_model(net, dir / "m.json", info);
+  const ModelFile model = read_model(dir / "m.json");
+  EXPECT_EQ(model.info.classes, info.classes);
+  EXPECT_EQ(model.info.scaler.kind, Scaling::standard);
+  EXPECT_EQ(model.info.scaler.offset, info.scaler.offset);
+  EXPECT_EQ(model.info.scaler.scale, info.scaler.scale);
+  EXPECT_EQ(model.info.provenance.command_line, info.provenance.command_line);
+  EXPECT_EQ(model.info.provenance.seed, 42u);
+  EXPECT_EQ(model.info.provenance.data_crc32, "0badcafe");
+
+  std::string text = read(dir / "m.json");
+  text.replace(text.find("\"setosa\","), 9, "");
+  EXPECT_NE(error_of(text).find("classes: expected 3 labels"), std::string::npos) << error_of(text);
+}
+
 }  // namespace
 }  // namespace neurona

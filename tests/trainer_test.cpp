@@ -79,5 +79,70 @@ TEST(Trainer, RefusesBadArguments) {
   EXPECT_THROW(GradientDescent<double>(std::nan("")), UsageError);
 }
 
+TEST(Trainer, EarlyStoppingRestoresTheBestValidationWeights) {
+  // Validation rows that contradict the training rows: the validation loss soon rises.
+  const Dataset<double> data = tutorial::majority_table<double>();
+  const Matrix<double> Y_flipped = (1.0 - data.Y.array()).matrix();
+  Network<double> net = tutorial::majority_network<double>(1);
+  GradientDescent<double> optimizer(0.5);
+  Trainer<double> trainer(net, optimizer, {5000, 0, 1, 25});
+  trainer.set_validation(data.X, Y_flipped);
+  std::vector<EpochStats> epochs;
+  while (!trainer.done())
+    epochs.push_back(trainer.run_epoch(data.X, data.Y));
+  ASSERT_LT(epochs.size(), 5000u) << "early stopping never stopped";
+  const Index best = trainer.state().best_epoch;
+  EXPECT_EQ(Index(epochs.size()), best + 25);
+  double lowest = HUGE_VAL;
+  for (const EpochStats& e : epochs)
+    lowest = std::min(lowest, e.validation_loss);
+  EXPECT_EQ(epochs[std::size_t(best - 1)].validation_loss, lowest);
+  EXPECT_TRUE(epochs[std::size_t(best - 1)].best);
+
+  trainer.restore_best();
+  net.forward(data.X);
+  EXPECT_EQ(net.loss(Y_flipped), lowest);
+}
+
+TEST(Trainer, RowWeightsCountRowsThatManyTimes) {
+  // Weight 2 on a row is the same loss and gradient as that row written twice (E is a mean over
+  // rows, so the doubled table has m + 1 rows and weights average to 1 over m rows: scale alike).
+  const Dataset<double> data = tutorial::majority_table<double>();
+  Matrix<double> weights = Matrix<double>::Ones(8, 1);
+  weights(4, 0) = 2;
+  Matrix<double> X(9, 3), Y(9, 1);
+  X << data.X, data.X.row(4);
+  Y << data.Y, data.Y.row(4);
+  Network<double> weighted = tutorial::majority_network<double>(4), doubled = weighted;
+  weighted.forward(data.X);
+  weighted.backward(data.Y, &weights);
+  doubled.forward(X);
+  doubled.backward(Y);
+  const double scale = 9.0 / 8.0;  // 1/m differs: 1/8 against 1/9
+  EXPECT_TRUE(weighted.layers()[0].dW.isApprox(doubled.layers()[0].dW * scale, 1e-12));
+  EXPECT_NEAR(weighted.loss(data.Y, &weights), doubled.loss(Y) * scale, 1e-15);
+}
+
+TEST(Trainer, AResumedRunEndsWithTheSameBits) {
+  const Dataset<double> data = tutorial::majority_table<double>();
+  const TrainOptions options{60, 3, 7, 0};
+  Network<double> whole = tutorial::majority_network<double>(7), resumed = whole;
+  GradientDescent<double> first(0.3), second(0.3);
+  train(whole, first, data.X, data.Y, options);
+
+  Trainer<double> before(resumed, second, options);
+  for (int e = 0; e < 25; ++e)
+    before.run_epoch(data.X, data.Y);
+  Network<double> saved = resumed;
+  const TrainerState<double> state = before.state();
+  Network<double> restarted = saved;
+  Trainer<double> after(restarted, second, options);
+  after.load_state(state);
+  while (!after.done())
+    after.run_epoch(data.X, data.Y);
+  for (std::size_t l = 0; l < 3; ++l)
+    EXPECT_EQ(restarted.layers()[l].W, whole.layers()[l].W);
+}
+
 }  // namespace
 }  // namespace neurona

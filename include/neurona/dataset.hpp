@@ -1,8 +1,10 @@
-// Data in: CSV files of numbers, split into inputs X and targets Y for a network.
+// Data in: CSV files of numbers and class labels, split into inputs X and targets Y for a network.
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "neurona/loss.hpp"
@@ -10,18 +12,36 @@
 
 namespace neurona {
 
-// A CSV file as numbers. Fields are separated by commas; the first line is a header when some
-// field of it is not a number; blank lines are skipped.
+// How to read a CSV file. The default reads what read_csv always read: numbers, comma-separated.
+struct CsvOptions {
+  // ',', ';' or '\t'. 0 detects it from the first non-blank line: the one of the three that occurs
+  // there most often outside quotes; on a tie (a single column, say) the first of ',' ';' '\t'.
+  char separator = 0;
+  // Skip rows with a missing value (NA or an empty cell) instead of refusing the file.
+  bool drop_missing = false;
+  // Columns kept as text labels, each a header name or a 1-based number (as --targets names them).
+  std::vector<std::string> label_columns = {};
+};
+
+// A CSV file as numbers, with label columns also kept as text. The first line is a header when
+// one of its fields is neither a number nor missing (label columns given by number not counted);
+// blank lines are skipped; a field may be quoted with "" (a "" inside stands for one ").
 struct Table {
   std::filesystem::path file;
   std::vector<std::string> header;  // column names, empty when the file has none
-  Matrix<double> values;            // rows x columns
+  Matrix<double> values;            // rows x columns; 0 in label columns
   std::vector<Index> lines;         // the 1-based line number of each row, for messages
+  // Label columns (0-based) -> each row's text, as written (unquoted and trimmed).
+  std::map<Index, std::vector<std::string>> labels;
+  Index dropped_rows = 0;  // rows skipped for a missing value (CsvOptions::drop_missing)
+  char separator = ',';    // the separator read, given or detected
 };
 
 // Reads a CSV file. Throws InputError naming file, line and column for a missing, empty or
-// unreadable file, a ragged row, a cell that is not a number, and NaN or infinity.
-Table read_csv(const std::filesystem::path& path);
+// unreadable file, a ragged row, a cell that is not a number, NaN or infinity, and a missing value
+// (NA or an empty cell) unless options.drop_missing; UsageError for a label column that names no
+// column or a separator other than , ; and tab.
+Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
 
 template <class T>
 struct Dataset {
@@ -33,16 +53,37 @@ struct Dataset {
 // last columns, as many as the targets take.
 using TargetColumns = std::vector<std::string>;
 
+// The classes of a label column: its distinct labels sorted, numerically when every label is a
+// number ("2" before "10"), else by bytes. Class k is one-hot column k.
+struct ClassEncoding {
+  std::vector<std::string> labels;
+
+  Index size() const { return Index(labels.size()); }
+  // The class of a label, or -1 when it is not one of them.
+  Index index_of(std::string_view label) const;
+};
+
+// The sorted distinct labels of `labels`.
+ClassEncoding make_class_encoding(const std::vector<std::string>& labels);
+
+// The classes of a table's target column: the one column `targets` names, or the last column. A
+// label column gives its text; a numeric column its numbers written shortest ("1", "2.5"). Throws
+// UsageError for more than one or an unknown target column.
+ClassEncoding fit_classes(const Table& table, const TargetColumns& targets = {});
+
 // Splits a table for a network with n_in inputs and n_out outputs. Targets are n_out columns,
 // or, for cross_entropy with n_out > 1, one column of class numbers 0 .. n_out-1 (one-hot encoded
-// here). Throws InputError when the columns do not fit, UsageError for an unknown target column.
+// here). With `classes`, the target is one column of labels (named by `targets`, else the last),
+// one-hot encoded by class: n_out must equal classes->size(), or be 1 for two classes (Y is then
+// the class, 0 or 1). Throws InputError when the columns do not fit or a label is not a class,
+// UsageError for an unknown target column.
 template <class T>
 Dataset<T> make_dataset(const Table& table, Index n_in, Index n_out, Loss loss,
-                        const TargetColumns& targets = {});
+                        const TargetColumns& targets = {}, const ClassEncoding* classes = nullptr);
 
 // As make_dataset, but the targets may be absent: rows of n_in columns give X alone.
 template <class T>
 Dataset<T> make_inputs(const Table& table, Index n_in, Index n_out, Loss loss,
-                       const TargetColumns& targets = {});
+                       const TargetColumns& targets = {}, const ClassEncoding* classes = nullptr);
 
 }  // namespace neurona

@@ -2,11 +2,14 @@
 // (see docs/FORMAT.md). Every number is written so that it reads back to the same bits.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "neurona/network.hpp"
+#include "neurona/scaling.hpp"
 
 namespace neurona {
 
@@ -22,23 +25,45 @@ constexpr Precision precision_of() {
   return sizeof(T) == sizeof(float) ? Precision::single : Precision::double_;
 }
 
+// Where a model came from, for reports: what trained it, on what, with which seed.
+struct Provenance {
+  std::string neurona_version;  // empty: unknown (the whole record is then left out of the file)
+  std::string command_line;
+  std::uint64_t seed = 0;
+  std::string data_file;
+  std::string data_crc32;  // 8 hex digits of the data file's CRC-32
+};
+
+// What a model file holds beside the network, each part optional.
+struct ModelInfo {
+  std::vector<std::string>
+      classes;    // label of each output (one-hot column), when trained on labels
+  Scaler scaler;  // applied to raw inputs before the first layer
+  Provenance provenance;
+};
+
 // A model as read from a file. A float model's numbers are exact in double, so one type holds both.
 struct ModelFile {
   Precision precision;
   Network<double> network;
+  ModelInfo info;
 };
 
 // Reads a model file. Throws InputError naming the file and, for malformed JSON, the line and
 // column; for a well-formed file with wrong contents, the field ("layers[2].W").
 ModelFile read_model(const std::filesystem::path& path);
 
+// Reads a model from its JSON text; `name` stands for the file in messages.
+ModelFile parse_model(const std::string& text, const std::string& name);
+
 // The model file's text for a network.
 template <class T>
-std::string model_to_json(const Network<T>& network);
+std::string model_to_json(const Network<T>& network, const ModelInfo& info = {});
 
 // Writes the network to `path` atomically. Throws InputError if a parameter is NaN or infinite
 // (nothing is written then) or the file cannot be written.
 template <class T>
-void write_model(const Network<T>& network, const std::filesystem::path& path);
+void write_model(const Network<T>& network, const std::filesystem::path& path,
+                 const ModelInfo& info = {});
 
 }  // namespace neurona

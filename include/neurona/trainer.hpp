@@ -1,9 +1,11 @@
 // The training loop: forward, backward and an optimizer step, over full batches or seeded
-// mini-batches, stopping with a DivergenceError when the loss stops being a finite number.
+// mini-batches, with optional validation data, early stopping and a learning-rate schedule.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <optional>
 
 #include "neurona/matrix.hpp"
 #include "neurona/network.hpp"
@@ -11,22 +13,86 @@
 
 namespace neurona {
 
+class LearningRateSchedule;
+
 struct TrainOptions {
   Index epochs = 1000;
   Index batch_size = 0;    // rows per step; 0 (or at least m) is the full batch, the tutorial's
-  std::uint64_t seed = 1;  // reshuffles the rows before every epoch of mini-batches
+  std::uint64_t seed = 1;  // shuffles the rows of each epoch of mini-batches
+  Index patience = 0;      // with validation data: stop after this many epochs without a better
+                           // validation loss, keeping the best weights; 0 never stops early
 };
 
 struct EpochStats {
-  Index epoch;  // 1-based
-  double loss;  // E over the epoch's rows, each batch's taken before its update
+  Index epoch;             // 1-based
+  double loss;             // E over the epoch's rows, each batch's taken before its update
+  double validation_loss;  // E on the validation rows after the epoch; NaN without them
+  double learning_rate;    // the rate this epoch's steps used
+  bool best;               // the lowest validation loss so far
+};
+
+// What a checkpoint keeps of a trainer, so that a resumed run ends with the same bits.
+template <class T>
+struct TrainerState {
+  Index epochs_done = 0;
+  double best_validation_loss = std::numeric_limits<double>::infinity();
+  Index best_epoch = 0;
+  std::optional<Network<T>> best_network;  // the weights early stopping returns to
+};
+
+// Runs epochs one at a time, so that a caller can report, checkpoint or stop between them.
+template <class T>
+class Trainer {
+ public:
+  // Trains `network` with `optimizer`; both must outlive the trainer.
+  Trainer(Network<T>& network, Optimizer<T>& optimizer, const TrainOptions& options);
+
+  // Rows to measure the validation loss on after every epoch (kept by reference).
+  void set_validation(const Matrix<T>& X, const Matrix<T>& Y);
+  // A weight for each training row's loss, m x 1 (kept by reference), as class weights give.
+  void set_row_weights(const Matrix<T>& weights);
+  // Changes the optimizer's learning rate after every epoch (kept by reference).
+  void set_schedule(LearningRateSchedule& schedule);
+
+  // One more epoch on X (m x n_in) and Y (m x n_out). Throws DivergenceError naming the epoch
+  // when E is NaN or infinite; the network is then left as that epoch found it.
+  EpochStats run_epoch(const Matrix<T>& X, const Matrix<T>& Y);
+
+  // True when every epoch has run or early stopping's patience is spent.
+  bool done() const;
+  // With validation data, puts back the weights of the lowest validation loss.
+  void restore_best();
+
+  const TrainerState<T>& state() const { return state_; }
+  void load_state(TrainerState<T> state) { state_ = std::move(state); }
+
+ private:
+  // E over X and Y in batches of the options' size, stepping the optimizer after each.
+  double run_batches(const Matrix<T>& X, const Matrix<T>& Y, Index epoch);
+  void step(const Matrix<T>& X, const Matrix<T>& Y, const Matrix<T>* weights, double& loss);
+  // Forward, loss and backward on the current batch: E at the network's parameters.
+  double forward_backward();
+
+  Network<T>& network_;
+  Optimizer<T>& optimizer_;
+  TrainOptions options_;
+  const Matrix<T>* X_validation_ = nullptr;
+  const Matrix<T>* Y_validation_ = nullptr;
+  const Matrix<T>* row_weights_ = nullptr;
+  LearningRateSchedule* schedule_ = nullptr;
+  TrainerState<T> state_;
+  std::vector<Index> order_;
+  Matrix<T> X_batch_, Y_batch_, weights_batch_;
+  const Matrix<T>* batch_X_ = nullptr;
+  const Matrix<T>* batch_Y_ = nullptr;
+  const Matrix<T>* batch_weights_ = nullptr;
+  std::function<double()> evaluate_;  // forward_backward, made once: no allocation per step
 };
 
 using EpochCallback = std::function<void(const EpochStats&)>;
 
-// Trains on X (m x n_in) against Y (m x n_out) and returns the last epoch's loss. Calls
-// on_epoch after every epoch. Throws DivergenceError naming the epoch when E is NaN or infinite;
-// the network is then left as that epoch found it, for the caller to discard.
+// Trains on X (m x n_in) against Y (m x n_out) for the options' epochs and returns the last
+// epoch's loss, calling on_epoch after each. Throws DivergenceError as Trainer::run_epoch does.
 template <class T>
 double train(Network<T>& network, Optimizer<T>& optimizer, const Same<Matrix<T>>& X,
              const Same<Matrix<T>>& Y, const TrainOptions& options,

@@ -1,0 +1,170 @@
+// Data loading for the commands: the format from the file itself, the columns from the flags.
+#include "data.hpp"
+
+#include "options.hpp"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+namespace neurona::cli {
+namespace {
+
+enum class Format { csv, idx, fann };
+
+// IDX files (plain or gzip-compressed) by their first bytes; FANN's by its extensions.
+Format format_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[3] = {0, 0, 0};
+  in.read(reinterpret_cast<char*>(head), 3);
+  if (in.gcount() == 3 && ((head[0] == 0x1f && head[1] == 0x8b) || (head[0] == 0 && head[1] == 0)))
+    return Format::idx;
+  for (const char* extension : {".data", ".train", ".test"})
+    if (path.size() > std::strlen(extension) &&
+        path.compare(path.size() - std::strlen(extension), std::string::npos, extension) == 0)
+      return Format::fann;
+  return Format::csv;
+}
+
+CsvOptions csv_options(const DataArgs& args) {
+  CsvOptions options;
+  if (args.separator == "tab")
+    options.separator = '\t';
+  else if (args.separator.size() == 1)
+    options.separator = args.separator[0];
+  else if (!args.separator.empty())
+    throw UsageError(fmt::format("--separator must be , ; or tab, got \"{}\"", args.separator));
+  options.drop_missing = args.drop_missing;
+  return options;
+}
+
+// The separator CsvOptions would detect on a line: the most frequent of , ; and tab outside
+// quotes, the first of them on a tie.
+char detect_separator(const std::string& line) {
+  int counts[3] = {0, 0, 0};
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    counts[0] += c == ',';
+    counts[1] += c == ';';
+    counts[2] += c == '\t';
+  }
+  const char separators[3] = {',', ';', '\t'};
+  int best = 0;
+  for (int k = 1; k < 3; ++k)
+    if (counts[k] > counts[best]) best = k;
+  return separators[best];
+}
+
+// The label column for --classes: the one --targets names, else the last, found from the first
+// line so that the reader keeps that column's text. None when the rows hold n_in inputs alone.
+std::vector<std::string> label_columns(const DataArgs& args, char separator, Index n_in) {
+  if (!args.targets.empty()) return {args.targets};
+  std::ifstream in(args.file);
+  std::string line;
+  while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
+  }
+  if (!separator) separator = detect_separator(line);
+  const Index columns = Index(std::count(line.begin(), line.end(), separator)) + 1;
+  if (columns == n_in) return {};
+  return {std::to_string(columns)};
+}
+
+// n_in: the network's inputs, or -1 before there is a network.
+Table read_table(const DataArgs& args, Index n_in) {
+  CsvOptions options = csv_options(args);
+  if (args.classes) options.label_columns = label_columns(args, options.separator, n_in);
+  return read_csv(args.file, options);
+}
+
+}  // namespace
+
+void DataArgs::add_flags(CLI::App& command, const std::string& data_help) {
+  command.add_option("--data", file, data_help)->required();
+  command.add_option("--labels", labels, "IDX labels file, beside an IDX images file as --data");
+  command.add_option("--targets", targets,
+                     "Target columns by header name or 1-based number (default: the last ones)");
+  command.add_flag("--classes", classes,
+                   "The target is one column of class labels (numbers or names), one-hot inside");
+  command.add_option("--separator", separator, "CSV separator: , ; or tab (default: detected)");
+  command.add_flag("--drop-missing", drop_missing, "Skip rows with a missing value (NA or empty)");
+}
+
+ClassEncoding classes_in(const DataArgs& args) {
+  if (format_of(args.file) == Format::idx && !args.labels.empty()) {
+    const Matrix<double> labels = read_idx(args.labels);
+    std::vector<std::string> names;
+    for (Index i = 0; i < labels.rows(); ++i)
+      names.push_back(fmt::format("{}", labels(i, 0)));
+    return make_class_encoding(names);
+  }
+  if (!args.classes) return {};
+  if (format_of(args.file) != Format::csv)
+    throw UsageError("--classes is for CSV files; an IDX images file takes --labels");
+  return fit_classes(read_table(args, -1), split_list(args.targets));
+}
+
+LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
+                     const ClassEncoding* classes, bool targets_optional) {
+  LoadedData loaded;
+  switch (format_of(args.file)) {
+    case Format::idx: {
+      if (args.labels.empty()) {
+        if (!targets_optional)
+          throw UsageError(
+              fmt::format("{} is an IDX images file: give its labels with --labels", args.file));
+        loaded.data.X = read_idx(args.file);
+      } else {
+        loaded.classes = classes ? *classes : classes_in(args);
+        loaded.data = read_idx_pair<double>(args.file, args.labels, loaded.classes.size());
+      }
+      if (loaded.data.X.cols() != n_in)
+        throw InputError(fmt::format("{}: images of {} values; the network has {} inputs",
+                                     args.file, loaded.data.X.cols(), n_in));
+      break;
+    }
+    case Format::fann:
+      loaded.data = read_fann_data(args.file);
+      if (loaded.data.X.cols() != n_in || loaded.data.Y.cols() != n_out)
+        throw InputError(fmt::format("{}: {} inputs and {} outputs; the network has {} and {}",
+                                     args.file, loaded.data.X.cols(), loaded.data.Y.cols(), n_in,
+                                     n_out));
+      break;
+    case Format::csv: {
+      const Table table = read_table(args, n_in);
+      const bool labelled = args.classes && !table.labels.empty();
+      if (labelled)
+        loaded.classes = classes ? *classes : fit_classes(table, split_list(args.targets));
+      else if (classes)
+        loaded.classes = *classes;
+      const ClassEncoding* encoding = labelled ? &loaded.classes : nullptr;
+      const TargetColumns targets = split_list(args.targets);
+      loaded.data = targets_optional
+                        ? make_inputs<double>(table, n_in, n_out, loss, targets, encoding)
+                        : make_dataset<double>(table, n_in, n_out, loss, targets, encoding);
+      if (table.dropped_rows > 0)
+        loaded.summary = fmt::format(" (dropped {} rows with missing values)", table.dropped_rows);
+      break;
+    }
+  }
+  loaded.summary =
+      fmt::format("{}: {} rows{}{}", args.file, loaded.data.X.rows(),
+                  loaded.classes.size() ? fmt::format(", {} classes", loaded.classes.size()) : "",
+                  loaded.summary);
+  return loaded;
+}
+
+std::string file_crc32(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> buffer(1 << 16);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0)
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), uInt(in.gcount()));
+  return fmt::format("{:08x}", crc);
+}
+
+}  // namespace neurona::cli

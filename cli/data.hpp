@@ -1,0 +1,43 @@
+// Reading data for the commands: CSV, IDX image sets and FANN .data files, with the flags that
+// choose columns, classes and separators.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "neurona/neurona.hpp"
+
+namespace neurona::cli {
+
+struct DataArgs {
+  std::string file;
+  std::string labels;  // IDX: the labels file beside the images file
+  std::string targets;
+  std::string separator;  // "", ",", ";" or "tab"
+  bool classes = false;
+  bool drop_missing = false;
+
+  // Adds --data and the flags above to a command.
+  void add_flags(CLI::App& command, const std::string& data_help);
+};
+
+// A data set as read, in double, with what was learnt about its classes.
+struct LoadedData {
+  Dataset<double> data;   // X as read (not scaled); Y one-hot for classes; Y empty without targets
+  ClassEncoding classes;  // labels of the classes, when the targets are classes
+  std::string summary;    // "iris.csv: 150 rows, 3 classes" for progress messages
+};
+
+// The classes of the data file (for --classes or an IDX labels file) before any network exists,
+// so that a new network can take their number as its output width. Empty otherwise.
+ClassEncoding classes_in(const DataArgs& args);
+
+// Reads the data for a network of n_in inputs and n_out outputs. With `classes`, targets are
+// labels of those classes. When `targets_optional`, rows of inputs alone are accepted.
+LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
+                     const ClassEncoding* classes, bool targets_optional);
+
+// The CRC-32 of a file as 8 hex digits, for a model's provenance.
+std::string file_crc32(const std::string& path);
+
+}  // namespace neurona::cli

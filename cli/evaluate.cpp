@@ -1,0 +1,66 @@
+// `neurona evaluate`: a model's metrics on labelled data: accuracy, per-class precision, recall
+// and F1 and the confusion matrix for classes; mse, mae and r2 for regression.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "commands.hpp"
+#include "data.hpp"
+#include "options.hpp"
+
+namespace neurona::cli {
+namespace {
+
+struct EvaluateArgs {
+  std::string model;
+  DataArgs data;
+  bool json = false;
+};
+
+template <class T>
+void run(const EvaluateArgs& args, const Network<T>& network, const ModelInfo& info,
+         const Dataset<double>& data) {
+  const Matrix<double> Y_hat =
+      network.predict(info.scaler.apply(data.X).template cast<T>()).template cast<double>();
+  if (network.loss_type() == Loss::half_squared_error) {
+    const RegressionMetrics metrics = regression_metrics(Y_hat, data.Y);
+    fmt::print("{}", args.json ? metrics_json(metrics) : format_regression(metrics));
+    return;
+  }
+  if (network.loss_type() == Loss::binary_cross_entropy && network.outputs() > 1)
+    throw UsageError(
+        "evaluate reads each row as one class; a binary_cross_entropy model of several outputs "
+        "predicts several labels at once");
+  const ClassificationMetrics metrics = classification_metrics(Y_hat, data.Y);
+  fmt::print("{}", args.json ? metrics_json(metrics, info.classes)
+                             : format_classification(metrics, info.classes));
+}
+
+}  // namespace
+
+void add_evaluate_command(CLI::App& app, int& /*status*/) {
+  auto args = std::make_shared<EvaluateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "evaluate",
+      "Print a model's metrics on a data file with targets: accuracy, precision, "
+      "recall, F1 and confusion matrix, or mse, mae and r2");
+  cmd->add_option("--model", args->model, "Model file (JSON)")->required();
+  args->data.add_flags(*cmd, "Data: inputs and targets, as for train");
+  cmd->add_flag("--json", args->json, "Print the metrics as one JSON object");
+  cmd->callback([args] {
+    const ModelFile model = read_model(args->model);
+    const ClassEncoding classes{model.info.classes};
+    DataArgs data = args->data;
+    data.classes = data.classes || !classes.labels.empty();
+    const Network<double>& network = model.network;
+    const LoadedData loaded =
+        load_data(data, network.inputs(), network.outputs(), network.loss_type(),
+                  classes.size() ? &classes : nullptr, false);
+    if (model.precision == Precision::single)
+      run<float>(*args, network.cast<float>(), model.info, loaded.data);
+    else
+      run<double>(*args, network, model.info, loaded.data);
+  });
+}
+
+}  // namespace neurona::cli

@@ -1,0 +1,35 @@
+// Checkpoints: everything a training run needs to continue where it stopped and end with the same
+// bits as a run never stopped — the network, the optimizer's and schedule's state, early
+// stopping's best weights, and the history so far. One JSON file, replaced atomically.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "neurona/history.hpp"
+#include "neurona/model_io.hpp"
+#include "neurona/optimizer.hpp"
+#include "neurona/schedule.hpp"
+#include "neurona/trainer.hpp"
+
+namespace neurona {
+
+template <class T>
+struct Checkpoint {
+  Network<T> network;  // the parameters after `trainer.epochs_done` epochs
+  ModelInfo info;
+  TrainerState<T> trainer;
+  OptimizerState optimizer;
+  std::optional<ScheduleState> schedule;
+  History history;
+};
+
+// Writes the checkpoint atomically. Throws InputError if it cannot be written.
+template <class T>
+void write_checkpoint(const Checkpoint<T>& checkpoint, const std::filesystem::path& path);
+
+// Reads a checkpoint written in precision T. Throws InputError naming the file and the field.
+template <class T>
+Checkpoint<T> read_checkpoint(const std::filesystem::path& path);
+
+}  // namespace neurona

@@ -1,0 +1,42 @@
+// Feature scaling: each input column shifted and divided, X' = (X - offset) / scale, with offset
+// and scale fitted on the training rows alone and kept with the model, so that prediction sees
+// raw inputs scaled exactly as training saw them.
+#pragma once
+
+#include <string_view>
+
+#include "neurona/matrix.hpp"
+
+namespace neurona {
+
+enum class Scaling {
+  none,      // X' = X
+  standard,  // offset = the column's mean, scale = its standard deviation (divided by m)
+  minmax,    // offset = the column's minimum, scale = maximum - minimum: X' in [0, 1]
+};
+
+// The name used in flags and model files: "none", "standard", "minmax".
+std::string_view to_string(Scaling scaling);
+
+// Parses a name as written by to_string; throws UsageError naming --scale and the accepted names.
+Scaling parse_scaling(std::string_view name);
+
+// A fitted scaling of n_in columns. A column whose training values are all equal gets scale 1
+// (it becomes 0 after scaling), so nothing is ever divided by zero.
+struct Scaler {
+  Scaling kind = Scaling::none;
+  RowVector<double> offset;  // 1 x n_in; empty for none
+  RowVector<double> scale;   // 1 x n_in, finite and > 0; empty for none
+
+  // X' = (X - offset) / scale, row by row, computed in double; X (m x n_in) unchanged for none.
+  // Throws ShapeError when X has not n_in columns, InputError when a scaled value does not fit T.
+  template <class T>
+  Matrix<T> apply(const Matrix<T>& X) const;
+};
+
+// Fits a scaling on the training inputs X (m x n_in, m >= 1). Throws ShapeError for no rows,
+// InputError for a column whose spread overflows a double.
+template <class T>
+Scaler fit_scaler(Scaling kind, const Matrix<T>& X);
+
+}  // namespace neurona

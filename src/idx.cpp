@@ -1,0 +1,264 @@
+// IDX reading through zlib's gz* calls, which read a gzip stream and a plain file alike; every
+// length in the header is checked against the bytes that actually arrive.
+#include "neurona/idx.hpp"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "neurona/error.hpp"
+
+namespace neurona {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct IdxType {
+  unsigned char code;
+  std::size_t bytes;
+  const char* name;
+};
+
+constexpr IdxType idx_types[] = {{0x08, 1, "unsigned byte"},  {0x09, 1, "signed byte"},
+                                 {0x0B, 2, "16-bit integer"}, {0x0C, 4, "32-bit integer"},
+                                 {0x0D, 4, "float"},          {0x0E, 8, "double"}};
+
+// "file: byte N" or, for gzip, "file: byte N of the decompressed data".
+std::string where(const std::string& name, bool compressed, std::size_t offset) {
+  return fmt::format("{}: byte {}{}", name, offset, compressed ? " of the decompressed data" : "");
+}
+
+// A file read through zlib, with messages that say where in the (decompressed) data.
+class Reader {
+ public:
+  explicit Reader(const fs::path& path) : name_(path.string()) {
+    std::error_code error;
+    if (!fs::exists(path, error)) throw InputError(name_ + ": no such file");
+    if (fs::is_directory(path, error))
+      throw InputError(name_ + ": is a folder, expected an IDX file");
+    file_ = gzopen(name_.c_str(), "rb");
+    if (!file_) throw InputError(name_ + ": cannot open for reading");
+    gzbuffer(file_, 1 << 17);
+    compressed_ = gzdirect(file_) == 0;
+  }
+  ~Reader() { gzclose_r(file_); }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  // Reads up to n bytes at the end of `out`; returns how many came. A damaged gzip stream throws;
+  // a gzip stream cut short throws once the bytes before the cut are used up.
+  std::size_t read(std::vector<unsigned char>& out, std::size_t n) {
+    std::size_t got = 0;
+    while (got < n) {
+      const unsigned chunk = unsigned(std::min<std::size_t>(n - got, 1 << 20));
+      const std::size_t at = out.size();
+      out.resize(at + chunk);
+      const int count = gzread(file_, out.data() + at, chunk);
+      out.resize(at + std::size_t(std::max(count, 0)));
+      if (count > 0) {
+        got += std::size_t(count);
+        offset_ += std::size_t(count);
+      }
+      if (count < int(chunk)) {
+        check_stream();
+        break;
+      }
+    }
+    return got;
+  }
+
+  std::string at(std::size_t offset) const { return where(name_, compressed_, offset); }
+  std::size_t offset() const { return offset_; }
+  bool compressed() const { return compressed_; }
+
+ private:
+  void check_stream() {
+    int code = Z_OK;
+    const char* message = gzerror(file_, &code);
+    if (code == Z_BUF_ERROR)
+      throw InputError(fmt::format(
+          "{}: the gzip stream is truncated: it ends after {} bytes of decompressed data", name_,
+          offset_));
+    if (code != Z_OK)
+      throw InputError(fmt::format("{}: {} after {} bytes of decompressed data: {}", name_,
+                                   code == Z_ERRNO ? "read error" : "damaged gzip stream", offset_,
+                                   code == Z_ERRNO ? std::strerror(errno) : message));
+  }
+
+  std::string name_;
+  gzFile file_ = nullptr;
+  bool compressed_ = false;
+  std::size_t offset_ = 0;
+};
+
+std::uint64_t big_endian(const unsigned char* p, std::size_t bytes) {
+  std::uint64_t value = 0;
+  for (std::size_t k = 0; k < bytes; ++k)
+    value = value << 8 | p[k];
+  return value;
+}
+
+double decode(const unsigned char* p, const IdxType& type) {
+  const std::uint64_t bits = big_endian(p, type.bytes);
+  switch (type.code) {
+    case 0x08:
+      return double(std::uint8_t(bits));
+    case 0x09:
+      return double(std::int8_t(std::uint8_t(bits)));
+    case 0x0B:
+      return double(std::int16_t(std::uint16_t(bits)));
+    case 0x0C:
+      return double(std::int32_t(std::uint32_t(bits)));
+    case 0x0D: {
+      float value;
+      const std::uint32_t word = std::uint32_t(bits);
+      std::memcpy(&value, &word, sizeof value);
+      return double(value);
+    }
+    default: {
+      double value;
+      std::memcpy(&value, &bits, sizeof value);
+      return value;
+    }
+  }
+}
+
+std::string hex(const unsigned char* p, std::size_t bytes) {
+  std::string text = "0x";
+  for (std::size_t k = 0; k < bytes; ++k)
+    text += fmt::format("{:02X}", p[k]);
+  return text;
+}
+
+struct Tensor {
+  std::string name;
+  bool compressed = false;
+  std::vector<std::uint32_t> dims;
+  std::size_t header_bytes = 0;
+  const IdxType* type = nullptr;
+  Matrix<double> values;  // dims[0] x the product of the others
+};
+
+Tensor read_tensor(const fs::path& path) {
+  Reader in(path);
+  std::vector<unsigned char> header;
+  const std::size_t got = in.read(header, 4);
+  if (got == 0) throw InputError(in.at(0) + ": the file is empty, expected an IDX header");
+  const std::string expected_magic =
+      "the IDX magic number 0x0000TTNN (TT the type: 08 unsigned byte, 09 signed byte, 0B short, "
+      "0C int, 0D float, 0E double; NN the number of dimensions)";
+  if (got < 4)
+    throw InputError(fmt::format("{}: the file ends inside {}, after {} bytes", in.at(got),
+                                 expected_magic, got));
+  Tensor tensor;
+  tensor.name = path.string();
+  tensor.compressed = in.compressed();
+  for (const IdxType& type : idx_types)
+    if (header[2] == type.code) tensor.type = &type;
+  if (header[0] != 0 || header[1] != 0 || !tensor.type || header[3] == 0)
+    throw InputError(
+        fmt::format("{}: expected {}, got {}{}", in.at(0), expected_magic, hex(header.data(), 4),
+                    header[0] == 0x1F && header[1] == 0x8B ? " (a gzip header inside the gzip data)"
+                    : header[3] == 0 && tensor.type        ? " (0 dimensions)"
+                                                           : ""));
+
+  const std::size_t rank = header[3];
+  if (in.read(header, 4 * rank) < 4 * rank)
+    throw InputError(
+        fmt::format("{}: the file ends inside the IDX header, which declares {} "
+                    "dimensions of 4 bytes each",
+                    in.at(in.offset()), rank));
+  tensor.header_bytes = 4 + 4 * rank;
+  // Bounded before each product, so that no header can overflow the count.
+  const std::uint64_t most = std::uint64_t(std::numeric_limits<Index>::max()) / 8;
+  std::uint64_t count = 1;
+  for (std::size_t k = 0; k < rank; ++k) {
+    const std::uint32_t size = std::uint32_t(big_endian(&header[4 + 4 * k], 4));
+    if (size == 0)
+      throw InputError(
+          fmt::format("{}: dimension {} has size 0; expected at least 1", in.at(4 + 4 * k), k + 1));
+    tensor.dims.push_back(size);
+    if (count > most / size)
+      throw InputError(fmt::format("{}: dimension {} of size {} makes the tensor too large to read",
+                                   in.at(4 + 4 * k), k + 1, size));
+    count *= size;
+  }
+
+  // Read what arrives, never a buffer sized by the header alone, then one byte more to find bytes
+  // past the end (and, for gzip, the stream's own end and checksum).
+  const std::size_t bytes = std::size_t(count) * tensor.type->bytes;
+  std::vector<unsigned char> data;
+  data.reserve(std::min<std::size_t>(bytes, std::size_t(1) << 26));
+  const std::size_t read = in.read(data, bytes);
+  if (read < bytes)
+    throw InputError(fmt::format(
+        "{}: the file ends after {} of the {} values ({}s) that the header declares",
+        in.at(tensor.header_bytes + read), read / tensor.type->bytes, count, tensor.type->name));
+  std::vector<unsigned char> extra;
+  if (in.read(extra, 1) > 0)
+    throw InputError(fmt::format("{}: more bytes after the {} values that the header declares",
+                                 in.at(tensor.header_bytes + bytes), count));
+
+  const Index rows = Index(tensor.dims[0]);
+  const Index cols = Index(count / tensor.dims[0]);
+  tensor.values.resize(rows, cols);
+  double* out = tensor.values.data();
+  for (std::size_t k = 0; k < std::size_t(count); ++k) {
+    out[k] = decode(&data[k * tensor.type->bytes], *tensor.type);
+    if (!std::isfinite(out[k]))
+      throw InputError(fmt::format("{}: value {} is {}; expected a finite number",
+                                   in.at(tensor.header_bytes + k * tensor.type->bytes), k + 1,
+                                   out[k]));
+  }
+  return tensor;
+}
+
+}  // namespace
+
+Matrix<double> read_idx(const fs::path& path) {
+  return read_tensor(path).values;
+}
+
+template <class T>
+Dataset<T> read_idx_pair(const fs::path& images, const fs::path& labels, Index classes) {
+  if (classes < 1)
+    throw UsageError(fmt::format("read_idx_pair: classes must be >= 1, got {}", classes));
+  const Tensor x = read_tensor(images);
+  const Tensor y = read_tensor(labels);
+  const bool integer = y.type->code != 0x0D && y.type->code != 0x0E;
+  if (y.dims.size() != 1 || !integer)
+    throw InputError(
+        fmt::format("{}: expected a labels file, one dimension of whole numbers (IDX magic "
+                    "0x00000801 for unsigned bytes), got {} dimension{} of {}s",
+                    where(y.name, y.compressed, 0), y.dims.size(), y.dims.size() == 1 ? "" : "s",
+                    y.type->name));
+  if (y.dims[0] != x.dims[0])
+    throw InputError(fmt::format("{}: {} labels for the {} images of {}", labels.string(),
+                                 y.dims[0], x.dims[0], images.string()));
+  Dataset<T> data;
+  data.X = x.values.template cast<T>();
+  if (!data.X.allFinite())
+    throw InputError(fmt::format("{}: a value is too large for float precision", images.string()));
+  data.Y = Matrix<T>::Zero(x.values.rows(), classes);
+  for (Index i = 0; i < data.Y.rows(); ++i) {
+    const double label = y.values(i, 0);
+    if (label < 0 || label >= double(classes))
+      throw InputError(
+          fmt::format("{}: label {} of image {} is not a class from 0 to {}",
+                      where(y.name, y.compressed, y.header_bytes + std::size_t(i) * y.type->bytes),
+                      label, i + 1, classes - 1));
+    data.Y(i, Index(label)) = T(1);
+  }
+  return data;
+}
+
+template Dataset<float> read_idx_pair<float>(const fs::path&, const fs::path&, Index);
+template Dataset<double> read_idx_pair<double>(const fs::path&, const fs::path&, Index);
+
+}  // namespace neurona

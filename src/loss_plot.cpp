@@ -1,0 +1,298 @@
+// The loss plot as SVG text: scales, nice ticks, decimated polylines, legend.
+#include "neurona/loss_plot.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace neurona {
+namespace {
+
+// The canvas and the plot area inside it, in SVG user units (pixels).
+constexpr double width = 800, height = 500;
+constexpr double left = 80, right = width - 30, top = 50, bottom = height - 60;
+
+constexpr std::size_t most_points = 1000;  // per curve, after decimation
+
+constexpr const char* training_colour = "#1f77b4";
+constexpr const char* validation_colour = "#d62728";
+
+struct Point {
+  double x, y;
+};
+
+// Text for XML content and attribute values. Control characters, which XML 1.0 forbids even as
+// references, become spaces.
+std::string escape(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
+    }
+  }
+  return out;
+}
+
+// Keeps the lowest and the highest point of each of most/2 equal runs, in their order, and the
+// first and last points: a spike survives, where taking every n-th point could drop it.
+std::vector<Point> decimate(const std::vector<Point>& points, std::size_t most) {
+  if (points.size() <= most) return points;
+  const std::size_t runs = most / 2 - 1;  // room for the first and last points too
+  std::vector<Point> kept{points.front()};
+  std::size_t last = 0;  // index of the point kept last
+  for (std::size_t r = 0; r < runs; ++r) {
+    const std::size_t begin = r * points.size() / runs, end = (r + 1) * points.size() / runs;
+    std::size_t low = begin, high = begin;
+    for (std::size_t i = begin; i < end; ++i) {
+      if (points[i].y < points[low].y) low = i;
+      if (points[i].y > points[high].y) high = i;
+    }
+    for (const std::size_t i : {std::min(low, high), std::max(low, high)})
+      if (i > last && i + 1 < points.size()) {
+        kept.push_back(points[i]);
+        last = i;
+      }
+  }
+  kept.push_back(points.back());
+  return kept;
+}
+
+// A tick step of 1, 2 or 5 x 10^exponent giving about `count` steps over `span`.
+struct Step {
+  double size;
+  int exponent;
+};
+
+Step nice_step(double span, double count) {
+  const double raw = span / count;
+  int exponent = int(std::floor(std::log10(raw)));
+  const double fraction = raw / std::pow(10.0, exponent);
+  double factor = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
+  if (factor == 10) {
+    factor = 1;
+    ++exponent;
+  }
+  return {factor * std::pow(10.0, exponent), exponent};
+}
+
+// An axis from `low` to `high` with ticks at every step.
+struct Axis {
+  double low, high;
+  Step step;
+  bool log = false;  // then low and high are decades, log10 of the values
+};
+
+// A linear axis over `low` .. `high` in about `count` steps, widened to whole steps.
+Axis linear_axis(double low, double high, double count, double smallest_step = 0) {
+  if (!(high > low)) {  // one value: give it room around it, not below 0 if it is not
+    const double room = low == 0 ? 1 : std::abs(low) * 0.1;
+    low = low >= 0 ? std::max(0.0, low - room) : low - room;
+    high += room;
+  }
+  Step step = nice_step(high - low, count);
+  if (step.size < smallest_step) step = {smallest_step, int(std::floor(std::log10(smallest_step)))};
+  return {std::floor(low / step.size) * step.size, std::ceil(high / step.size) * step.size, step};
+}
+
+// "0.5", "12", "1.5e-05": as many decimals as the step needs, exponent form for tiny or huge.
+std::string tick_label(double value, const Step& step) {
+  if (value == 0) return "0";
+  if (step.exponent >= -4 && std::abs(value) < 1e6)
+    return fmt::format("{:.{}f}", value, std::max(0, -step.exponent));
+  const int digits = std::max(0, int(std::floor(std::log10(std::abs(value)))) - step.exponent);
+  return fmt::format("{:.{}e}", value, digits);
+}
+
+std::string points_text(const std::vector<Point>& points) {
+  std::string out;
+  for (const Point& p : points)
+    out += fmt::format("{}{:.1f},{:.1f}", out.empty() ? "" : " ", p.x, p.y);
+  return out;
+}
+
+}  // namespace
+
+std::string loss_plot_svg(const History& history, const std::string& title) {
+  std::vector<Point> training, validation;
+  for (const EpochRecord& r : history) {
+    if (std::isfinite(r.loss)) training.push_back({double(r.epoch), r.loss});
+    if (std::isfinite(r.validation_loss))
+      validation.push_back({double(r.epoch), r.validation_loss});
+  }
+
+  // The scales, from every loss drawn.
+  double x_min = std::numeric_limits<double>::infinity(), x_max = -x_min;
+  double y_min = x_min, y_max = -x_min, y_min_positive = x_min;
+  for (const auto* curve : {&training, &validation})
+    for (const Point& p : *curve) {
+      x_min = std::min(x_min, p.x);
+      x_max = std::max(x_max, p.x);
+      y_min = std::min(y_min, p.y);
+      y_max = std::max(y_max, p.y);
+      if (p.y > 0) y_min_positive = std::min(y_min_positive, p.y);
+    }
+  const bool empty = training.empty() && validation.empty();
+  if (empty) x_min = x_max = y_min = y_max = 0;
+  std::string note = empty ? "no finite loss to plot" : "";
+
+  const Axis x_axis = linear_axis(x_min, x_max, 5, 1);  // epochs are whole numbers
+  Axis y_axis;
+  const bool log =
+      !empty && y_min >= 0 && std::isfinite(y_min_positive) && y_max / y_min_positive >= 100;
+  if (log) {
+    // Decades from below the smallest to above the largest; the slack absorbs log10's rounding.
+    const double low = std::floor(std::log10(y_min_positive) + 1e-9);
+    const double high = std::ceil(std::log10(y_max) - 1e-9);
+    y_axis = {low, high, {1, 0}, true};
+    if (y_min <= 0) {
+      note = "losses of 0 are drawn at the smallest positive loss";
+      for (auto* curve : {&training, &validation})
+        for (Point& p : *curve)
+          p.y = std::max(p.y, y_min_positive);
+    }
+  } else {
+    y_axis = linear_axis(y_min, y_max, 5);
+  }
+
+  auto px = [&](double x) {
+    return left + (x - x_axis.low) / (x_axis.high - x_axis.low) * (right - left);
+  };
+  auto py = [&](double y) {
+    const double t = y_axis.log ? (std::log10(y) - y_axis.low) / (y_axis.high - y_axis.low)
+                                : (y - y_axis.low) / (y_axis.high - y_axis.low);
+    return bottom - t * (bottom - top);
+  };
+
+  std::string svg = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+      "viewBox=\"0 0 {0} {1}\" font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<title>{2}</title>\n"
+      "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n",
+      width, height, escape(title.empty() ? "loss" : title));
+
+  // Grid, ticks and tick labels; ticks point out of the plot area.
+  std::string grid, ticks, labels;
+  for (double n = std::round(x_axis.low / x_axis.step.size);
+       n <= std::round(x_axis.high / x_axis.step.size); ++n) {
+    const double x = px(n * x_axis.step.size);
+    grid += fmt::format("M{:.1f} {}V{}", x, top, bottom);
+    ticks += fmt::format("M{:.1f} {}v5", x, bottom);
+    labels += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x,
+                          bottom + 18, tick_label(n * x_axis.step.size, x_axis.step));
+  }
+  std::string minor;
+  if (y_axis.log) {
+    // A label every decade, or every few when there are many; minor ticks at 2..9 x 10^k.
+    const int decades = int(y_axis.high - y_axis.low);
+    const int every = std::max(1, (decades + 9) / 10);
+    for (int k = int(y_axis.low); k <= int(y_axis.high); ++k) {
+      const double y = bottom - (k - y_axis.low) / decades * (bottom - top);
+      if ((k - int(y_axis.low)) % every == 0) {
+        grid += fmt::format("M{} {:.1f}H{}", left, y, right);
+        ticks += fmt::format("M{} {:.1f}h-5", left, y);
+        labels += fmt::format(
+            "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" dominant-baseline=\"middle\">1e{}"
+            "</text>\n",
+            left - 8, y, k);
+      }
+      if (decades <= 6 && k < int(y_axis.high))
+        for (int d = 2; d <= 9; ++d)
+          minor += fmt::format("M{} {:.1f}h-3", left, y - std::log10(d) / decades * (bottom - top));
+    }
+  } else {
+    for (double n = std::round(y_axis.low / y_axis.step.size);
+         n <= std::round(y_axis.high / y_axis.step.size); ++n) {
+      const double y = py(n * y_axis.step.size);
+      grid += fmt::format("M{} {:.1f}H{}", left, y, right);
+      ticks += fmt::format("M{} {:.1f}h-5", left, y);
+      labels += fmt::format(
+          "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" "
+          "dominant-baseline=\"middle\">{}</text>\n",
+          left - 8, y, tick_label(n * y_axis.step.size, y_axis.step));
+    }
+  }
+  svg += fmt::format("<path d=\"{}\" stroke=\"#e5e5e5\" fill=\"none\"/>\n", grid);
+  svg += fmt::format("<path d=\"{}{}\" stroke=\"#333\" fill=\"none\"/>\n", ticks, minor);
+  svg += fmt::format(
+      "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" stroke=\"#333\" "
+      "fill=\"none\"/>\n",
+      left, top, right - left, bottom - top);
+  svg += labels;
+
+  // Axis labels and title.
+  svg +=
+      fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"14\">epoch</text>\n",
+                  (left + right) / 2, bottom + 42);
+  svg += fmt::format(
+      "<text transform=\"translate(22 {}) rotate(-90)\" text-anchor=\"middle\" "
+      "font-size=\"14\">{}</text>\n",
+      (top + bottom) / 2, y_axis.log ? "loss (log scale)" : "loss");
+  if (!title.empty())
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"30\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}"
+        "</text>\n",
+        width / 2, escape(title));
+
+  // The curves: a dashed validation line stays apart from the training line without colour too.
+  // Few points get a dot each, so that a single epoch still shows.
+  auto curve = [&](const std::vector<Point>& points, const char* colour, const char* dash) {
+    std::vector<Point> drawn;
+    for (const Point& p : decimate(points, most_points))
+      drawn.push_back({px(p.x), py(p.y)});
+    svg += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" "
+        "stroke-linejoin=\"round\"{}/>\n",
+        points_text(drawn), colour, dash);
+    if (drawn.size() <= 30)
+      for (const Point& p : drawn)
+        svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\"/>\n", p.x,
+                           p.y, colour);
+  };
+  const char* validation_dash = " stroke-dasharray=\"6 3\"";
+  if (!training.empty()) curve(training, training_colour, "");
+  if (!validation.empty()) curve(validation, validation_colour, validation_dash);
+
+  // The legend, in the top right corner of the plot area.
+  const bool both = !validation.empty();
+  const double legend_x = right - 120, legend_y = top + 10;
+  svg += fmt::format(
+      "<rect x=\"{}\" y=\"{}\" width=\"110\" height=\"{}\" fill=\"white\" fill-opacity=\"0.85\" "
+      "stroke=\"#999\"/>\n",
+      legend_x, legend_y, both ? 44 : 24);
+  auto entry = [&](double y, const char* name, const char* colour, const char* dash) {
+    svg += fmt::format(
+        "<path d=\"M{} {}h24\" stroke=\"{}\" stroke-width=\"1.5\"{}/>\n"
+        "<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\">{}</text>\n",
+        legend_x + 8, y, colour, dash, legend_x + 38, y, name);
+  };
+  entry(legend_y + 12, "training", training_colour, "");
+  if (both) entry(legend_y + 32, "validation", validation_colour, validation_dash);
+
+  if (!note.empty())
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#666\">{}</text>\n", left,
+                       height - 8, note);
+  svg += "</svg>\n";
+  return svg;
+}
+
+}  // namespace neurona
