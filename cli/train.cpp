@@ -363,16 +363,19 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--eta-plus", o.eta_plus, "rprop: step factor otherwise")->capture_default_str();
   cmd->add_option("--step-min", o.step_min, "rprop: smallest step")->capture_default_str();
   cmd->add_option("--step-max", o.step_max, "rprop: largest step")->capture_default_str();
-  cmd->add_option("--lbfgs-history", o.history, "lbfgs: corrections kept")->capture_default_str();
+  cmd->add_option("--lbfgs-history", o.history, "lbfgs: corrections kept")
+      ->check(whole_number)
+      ->capture_default_str();
 
   ScheduleSettings& s = args->schedule;
   cmd->add_option("--lr-schedule", s.kind, "constant, step, cosine or plateau")
       ->capture_default_str();
-  cmd->add_option("--lr-step", s.step_size, "step: epochs between decays");
+  cmd->add_option("--lr-step", s.step_size, "step: epochs between decays")->check(whole_number);
   cmd->add_option("--lr-gamma", s.gamma, "step: decay factor")->capture_default_str();
   cmd->add_option("--lr-min", s.min_rate, "cosine, plateau: lowest rate")->capture_default_str();
   cmd->add_option("--lr-factor", s.factor, "plateau: decay factor")->capture_default_str();
   cmd->add_option("--lr-patience", s.patience, "plateau: epochs without improvement first")
+      ->check(whole_number)
       ->capture_default_str();
   cmd->add_option("--lr-threshold", s.threshold, "plateau: relative improvement that counts")
       ->capture_default_str();
