@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "data.hpp"
 #include "options.hpp"
 
 namespace neurona::cli {
@@ -11,10 +12,24 @@ namespace {
 
 struct GradcheckArgs {
   std::string model;
-  std::string data;
-  std::string targets;
+  DataArgs data;
   double tolerance = 1e-6;
+  double step = 1e-3;
 };
+
+// ReLU-family inputs so near 0 that the differences' +-2 steps can cross the kink, where they
+// measure neither slope: the likeliest cause of a failed check on a ReLU network.
+Index inputs_near_kinks(Network<double>& network, const Matrix<double>& X, double step) {
+  network.forward(X);
+  Index count = 0;
+  double input_size = X.cwiseAbs().maxCoeff();
+  for (const auto& layer : network.layers()) {
+    if (layer.activation == Activation::relu || layer.activation == Activation::leaky_relu)
+      count += (layer.Z.array().abs() < 2 * step * (1 + input_size)).count();
+    input_size = layer.A.cwiseAbs().maxCoeff();
+  }
+  return count;
+}
 
 }  // namespace
 
@@ -24,10 +39,10 @@ void add_gradcheck_command(CLI::App& app, int& status) {
       "gradcheck",
       "Compare backpropagation with central differences; exit 0 when within tolerance, else 1");
   cmd->add_option("--model", args->model, "Model file (JSON)")->required();
-  cmd->add_option("--data", args->data, "CSV file: inputs, then targets")->required();
-  cmd->add_option("--targets", args->targets, "Target columns by header name or 1-based number");
+  args->data.add_flags(*cmd, "Data: inputs and targets, as for train");
   cmd->add_option("--tolerance", args->tolerance, "Largest relative error accepted")
       ->capture_default_str();
+  cmd->add_option("--step", args->step, "Step h of the central differences")->capture_default_str();
   cmd->callback([args, &status] {
     if (!(args->tolerance > 0))
       throw UsageError(
@@ -35,10 +50,17 @@ void add_gradcheck_command(CLI::App& app, int& status) {
     // Always in double: differences of a float loss would measure float rounding, not backprop.
     ModelFile model = read_model(args->model);
     Network<double>& network = model.network;
-    const Dataset<double> data =
-        make_dataset<double>(read_csv(args->data), network.inputs(), network.outputs(),
-                             network.loss_type(), split_list(args->targets));
-    const GradientCheckResult result = gradient_check(network, data.X, data.Y);
+    const ClassEncoding classes{model.info.classes};
+    DataArgs data = args->data;
+    data.classes = data.classes || !classes.labels.empty();
+    const LoadedData loaded =
+        load_data(data, network.inputs(), network.outputs(), network.loss_type(),
+                  classes.size() ? &classes : nullptr, false);
+    // The network sees scaled inputs, as in training.
+    if (!(args->step > 0))
+      throw UsageError(fmt::format("--step must be a positive number, got {}", args->step));
+    const Matrix<double> X = model.info.scaler.apply(loaded.data.X);
+    const GradientCheckResult result = gradient_check(network, X, loaded.data.Y, args->step);
     fmt::print(
         "largest relative error: {:.3g} at {} (tolerance {:g}, {} parameters, gradient "
         "norm {:.3g})\n",
@@ -51,6 +73,11 @@ void add_gradcheck_command(CLI::App& app, int& status) {
       fmt::print("ok\n");
     } else {
       fmt::print("FAILED: above the tolerance\n");
+      if (const Index near = inputs_near_kinks(network, X, args->step); near > 0)
+        fmt::print(
+            "HINT: {} ReLU inputs lie within reach of their kink at 0, where a difference "
+            "straddles two slopes; a smaller --step (1e-5, say) avoids it\n",
+            near);
       status = 1;
     }
   });
