@@ -10,5 +10,7 @@ void add_train_command(CLI::App& app, int& status);
 void add_predict_command(CLI::App& app, int& status);
 void add_gradcheck_command(CLI::App& app, int& status);
 void add_evaluate_command(CLI::App& app, int& status);
+void add_explain_command(CLI::App& app, int& status);
+void add_report_command(CLI::App& app, int& status);
 
 }  // namespace neurona::cli

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
@@ -33,7 +34,7 @@ CsvOptions csv_options(const DataArgs& args) {
   CsvOptions options;
   if (args.separator == "tab")
     options.separator = '\t';
-  else if (args.separator.size() == 1)
+  else if (args.separator == "," || args.separator == ";")
     options.separator = args.separator[0];
   else if (!args.separator.empty())
     throw UsageError(fmt::format("--separator must be , ; or tab, got \"{}\"", args.separator));
@@ -63,7 +64,7 @@ char detect_separator(const std::string& line) {
 // The label column for --classes: the one --targets names, else the last, found from the first
 // line so that the reader keeps that column's text. None when the rows hold n_in inputs alone.
 std::vector<std::string> label_columns(const DataArgs& args, char separator, Index n_in) {
-  if (!args.targets.empty()) return {args.targets};
+  if (!args.targets.empty()) return split_list(args.targets);
   std::ifstream in(args.file);
   std::string line;
   while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
@@ -96,10 +97,16 @@ void DataArgs::add_flags(CLI::App& command, const std::string& data_help) {
 
 ClassEncoding classes_in(const DataArgs& args) {
   if (format_of(args.file) == Format::idx && !args.labels.empty()) {
+    // IDX labels are class numbers, 0 .. k-1 with k one more than the largest (read_idx_pair's
+    // one-hot column is the label itself), even when a subset leaves some of them out.
     const Matrix<double> labels = read_idx(args.labels);
-    std::vector<std::string> names;
+    double largest = 0;
     for (Index i = 0; i < labels.rows(); ++i)
-      names.push_back(fmt::format("{}", labels(i, 0)));
+      if (labels(i, 0) == std::floor(labels(i, 0)) && labels(i, 0) < 1 << 24)
+        largest = std::max(largest, labels(i, 0));
+    std::vector<std::string> names;
+    for (Index k = 0; k <= Index(largest); ++k)
+      names.push_back(std::to_string(k));
     return make_class_encoding(names);
   }
   if (!args.classes) return {};
@@ -135,7 +142,17 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                                      n_out));
       break;
     case Format::csv: {
-      const Table table = read_table(args, n_in);
+      if (!args.labels.empty())
+        throw UsageError(
+            fmt::format("--labels is for an IDX images file, and {} is not one", args.file));
+      Table table;
+      try {
+        table = read_table(args, n_in);
+      } catch (const InputError& e) {
+        const std::string what = e.what();
+        if (args.classes || what.find("expected a number, got \"") == std::string::npos) throw;
+        throw InputError(what + ". HINT: if that column holds class labels, add --classes");
+      }
       const bool labelled = args.classes && !table.labels.empty();
       if (labelled)
         loaded.classes = classes ? *classes : fit_classes(table, split_list(args.targets));

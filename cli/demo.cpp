@@ -1,7 +1,9 @@
 // `neurona demo majority` and `neurona demo house`: the tutorial's two programs.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 
 #include "commands.hpp"
@@ -16,6 +18,7 @@ struct MajorityArgs {
   std::uint64_t seed = 1;
   Index report_every = 1000;
   std::string precision = "double";
+  std::string report;
 };
 
 template <class T>
@@ -34,11 +37,17 @@ void run_majority(const MajorityArgs& args) {
       args.precision, args.learning_rate, args.seed);
   const Index every = std::max<Index>(1, args.report_every);
   const int width = int(std::to_string(args.epochs).size());
+  if (!args.report.empty()) check_writable(args.report);
+  History history;
+  const auto start = std::chrono::steady_clock::now();
   train(network, optimizer, data.X, data.Y, {args.epochs, 0, args.seed},
         [&](const EpochStats& stats) {
           if (stats.epoch == 1 || stats.epoch % every == 0 || stats.epoch == args.epochs)
             fmt::print("iteration {:>{}}/{}  error {:.10f}\n", stats.epoch, width, args.epochs,
                        stats.loss);
+          const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+          history.push_back({stats.epoch, stats.loss, stats.validation_loss, stats.learning_rate,
+                             seconds.count()});
         });
 
   const Matrix<T> prediction = network.predict(data.X);
@@ -53,6 +62,19 @@ void run_majority(const MajorityArgs& args) {
   }
   fmt::print("accuracy: {}/{} ({:.0f}%)\n", right, data.X.rows(),
              100.0 * right / double(data.X.rows()));
+  if (!args.report.empty()) {
+    ModelInfo info;
+    info.provenance = {version, invocation(), args.seed, "the tutorial's majority table", ""};
+    write_report(args.report, {network.template cast<double>(),
+                               info,
+                               precision_of<T>(),
+                               history,
+                               tutorial::majority_table<double>(),
+                               {"x1", "x2", "x3"},
+                               "neurona: the tutorial's 3-2-4-1 network on the majority table"});
+    fmt::print("\nThe report of this network: {} (open it in a browser)\n",
+               std::filesystem::absolute(args.report).string());
+  }
 }
 
 // The tutorial's house-price program, printing what it prints, with correct backpropagation:
@@ -107,6 +129,8 @@ void add_demo_command(CLI::App& app, int& /*status*/) {
   majority->add_option("--precision", args->precision, "float or double")
       ->check(CLI::IsMember({"float", "double"}))
       ->capture_default_str();
+  majority->add_option("--report", args->report,
+                       "Also write the trained network's HTML report to this file");
   majority->callback([args] {
     if (args->precision == "float")
       run_majority<float>(*args);

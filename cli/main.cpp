@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   neurona::cli::add_predict_command(app, status);
   neurona::cli::add_evaluate_command(app, status);
   neurona::cli::add_gradcheck_command(app, status);
+  neurona::cli::add_explain_command(app, status);
+  neurona::cli::add_report_command(app, status);
 
   try {
     app.parse(argc, argv);

@@ -41,6 +41,7 @@ struct TrainArgs {
   bool resume = false;
   std::string history;
   std::string plot;
+  std::string report;
 
   // Which flags were given, to tell a default from a choice that may contradict --init.
   CLI::Option* layers_flag = nullptr;
@@ -50,6 +51,8 @@ struct TrainArgs {
   CLI::Option* precision_flag = nullptr;
   CLI::Option* lr_flag = nullptr;
   CLI::Option* scale_flag = nullptr;
+  // Each schedule's own flags, with the schedules that use them ("cosine, plateau").
+  std::vector<std::pair<CLI::Option*, std::string>> schedule_flags;
 
   std::string checkpoint_path() const {
     return !checkpoint.empty() ? checkpoint : save.empty() ? "" : save + ".checkpoint";
@@ -214,13 +217,23 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
                                    network.topology()));
     network = checkpoint.network;
     trainer.load_state(checkpoint.trainer);
-    optimizer->load_state(checkpoint.optimizer);
-    if (schedule && checkpoint.schedule) {
-      schedule->load_state(*checkpoint.schedule);
-      optimizer->set_learning_rate(schedule->rate());
+    try {
+      optimizer->load_state(checkpoint.optimizer);
+      if (schedule && checkpoint.schedule) {
+        schedule->load_state(*checkpoint.schedule);
+        optimizer->set_learning_rate(schedule->rate());
+      }
+    } catch (const InputError& e) {
+      throw InputError(
+          fmt::format("{}: {}; resume with the flags that wrote it", checkpoint_path, e.what()));
     }
     history = checkpoint.history;
+    if (checkpoint.trainer.epochs_done > args.epochs)
+      throw UsageError(fmt::format("--epochs {}: {} has already run {} epochs", args.epochs,
+                                   checkpoint_path, checkpoint.trainer.epochs_done));
   }
+  // Only now, with every flag and the checkpoint accepted, so that an error is all that shows.
+  if (!args.quiet && !args.json) fmt::print(stderr, "{}\n", loaded.summary);
 
   const Index every =
       args.report_every > 0 ? args.report_every : std::max<Index>(1, args.epochs / 10);
@@ -250,6 +263,10 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
     write_file_atomically(
         args.plot, loss_plot_svg(history, fmt::format("neurona: {} on {}", network.topology(),
                                                       args.data.file)));
+  if (!args.report.empty())
+    write_report(
+        args.report,
+        {network.template cast<double>(), info, precision_of<T>(), history, loaded.data, {}, {}});
   if (!args.quiet && !args.json) {
     const EpochRecord& last = history.empty() ? EpochRecord{0, NAN, NAN, 0, 0} : history.back();
     fmt::print(stderr, "trained {} on {} rows for {} epochs{}: {} {:.6g}{}\n", network.topology(),
@@ -275,15 +292,23 @@ void train_command(TrainArgs& args) {
   };
   check_name("--precision", [&] { parse_precision(args.precision); });
   check_name("--loss", [&] { parse_loss(args.loss); });
-  check_name("--scale", [&] { parse_scaling(args.scale); });
+  parse_scaling(args.scale);  // its message names --scale already
   if (!args.output.empty()) check_name("--output", [&] { parse_activation(args.output); });
+  // A schedule's flag given for another schedule would be ignored without a word, as an
+  // optimizer's would not: refused the same way. (An unknown schedule is refused when made.)
+  const std::string& kind = args.schedule.kind;
+  if (kind == "constant" || kind == "step" || kind == "cosine" || kind == "plateau")
+    for (const auto& [flag, kinds] : args.schedule_flags)
+      if (flag->count() && (", " + kinds + ", ").find(", " + kind + ", ") == std::string::npos)
+        throw UsageError(fmt::format("{} does not apply to --lr-schedule {}; it is used by {}",
+                                     flag->get_name(), kind, kinds));
   if (args.resume && args.checkpoint_path().empty())
     throw UsageError(
         "--resume needs --checkpoint FILE (or --save, whose FILE.checkpoint it reads)");
   if (args.checkpoint_every > 0 && args.checkpoint_path().empty())
     throw UsageError("--checkpoint-every needs --checkpoint FILE or --save");
   // Fail before training, not after it, when a result could not be written.
-  for (const std::string& path : {args.save, args.history, args.plot})
+  for (const std::string& path : {args.save, args.history, args.plot, args.report})
     if (!path.empty()) check_writable(path);
   if (args.checkpoint_every > 0) check_writable(args.checkpoint_path());
 
@@ -302,7 +327,6 @@ void train_command(TrainArgs& args) {
                 classes.size() ? &classes : nullptr, false);
   info.classes = loaded.classes.labels;
   info.provenance = {version, invocation(), args.seed, args.data.file, file_crc32(args.data.file)};
-  if (!args.quiet && !args.json) fmt::print(stderr, "{}\n", loaded.summary);
   if (precision == Precision::single)
     run<float>(args, network.cast<float>(), loaded, info);
   else
@@ -370,15 +394,23 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   ScheduleSettings& s = args->schedule;
   cmd->add_option("--lr-schedule", s.kind, "constant, step, cosine or plateau")
       ->capture_default_str();
-  cmd->add_option("--lr-step", s.step_size, "step: epochs between decays")->check(whole_number);
-  cmd->add_option("--lr-gamma", s.gamma, "step: decay factor")->capture_default_str();
-  cmd->add_option("--lr-min", s.min_rate, "cosine, plateau: lowest rate")->capture_default_str();
-  cmd->add_option("--lr-factor", s.factor, "plateau: decay factor")->capture_default_str();
-  cmd->add_option("--lr-patience", s.patience, "plateau: epochs without improvement first")
-      ->check(whole_number)
-      ->capture_default_str();
-  cmd->add_option("--lr-threshold", s.threshold, "plateau: relative improvement that counts")
-      ->capture_default_str();
+  args->schedule_flags = {
+      {cmd->add_option("--lr-step", s.step_size, "step: epochs between decays")
+           ->check(whole_number),
+       "step"},
+      {cmd->add_option("--lr-gamma", s.gamma, "step: decay factor")->capture_default_str(), "step"},
+      {cmd->add_option("--lr-min", s.min_rate, "cosine, plateau: lowest rate")
+           ->capture_default_str(),
+       "cosine, plateau"},
+      {cmd->add_option("--lr-factor", s.factor, "plateau: decay factor")->capture_default_str(),
+       "plateau"},
+      {cmd->add_option("--lr-patience", s.patience, "plateau: epochs without improvement first")
+           ->check(whole_number)
+           ->capture_default_str(),
+       "plateau"},
+      {cmd->add_option("--lr-threshold", s.threshold, "plateau: relative improvement that counts")
+           ->capture_default_str(),
+       "plateau"}};
 
   args->scale_flag = cmd->add_option("--scale", args->scale,
                                      "Input scaling fitted on the training rows: standard, "
@@ -405,6 +437,9 @@ void add_train_command(CLI::App& app, int& /*status*/) {
                 "Continue from the checkpoint, with the same flags, to the same bits");
   cmd->add_option("--history", args->history, "Save the per-epoch metrics as CSV");
   cmd->add_option("--plot", args->plot, "Draw the loss curves as a standalone SVG");
+  cmd->add_option("--report", args->report,
+                  "Write a self-contained HTML report: the network, loss curves, decision surface, "
+                  "truth table, metrics");
   cmd->add_option("--report-every", args->report_every,
                   "Print the loss every N epochs (default: a tenth of the epochs)")
       ->check(whole_number);

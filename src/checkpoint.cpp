@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -84,9 +85,16 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
   json root;
   try {
     root = json::parse(text.str());
-  } catch (const json::exception& e) {
+  } catch (const json::parse_error& e) {
+    // Where, as model files say it: line and column of the byte the parser stopped at.
+    const std::string contents = text.str();
+    const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, contents.size());
+    const auto line = std::count(contents.begin(), contents.begin() + long(end), '\n') + 1;
+    const std::size_t line_start = contents.rfind('\n', end == 0 ? 0 : end - 1);
+    const std::size_t column =
+        line_start == std::string::npos || end == 0 ? end + 1 : end - line_start;
     throw InputError(
-        fmt::format("{}: not a checkpoint (malformed JSON: {})", path.string(), e.what()));
+        fmt::format("{}:{}:{}: malformed JSON, not a checkpoint", path.string(), line, column));
   }
   try {
     if (!root.is_object() || root.value("format", "") != "neurona-checkpoint")

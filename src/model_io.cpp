@@ -192,7 +192,7 @@ class ModelReader {
       try {
         info.scaler.kind = parse_scaling(string_field(*it, "kind", "scaling.kind"));
       } catch (const UsageError& e) {
-        fail("scaling.kind", e.what());
+        fail("scaling.kind", "expected standard, minmax or none, got " + describe((*it)["kind"]));
       }
       if (info.scaler.kind != Scaling::none) {
         const Index n = network.inputs();

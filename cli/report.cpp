@@ -1,0 +1,64 @@
+// `neurona report`: a model, and optionally its data and training history, as one self-contained
+// HTML page (see neurona/report.hpp).
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "commands.hpp"
+#include "data.hpp"
+#include "options.hpp"
+
+namespace neurona::cli {
+namespace {
+
+struct ReportArgs {
+  std::string model;
+  DataArgs data;
+  std::string history;
+  std::string out;
+  std::string title;
+};
+
+void report_command(const ReportArgs& args) {
+  // Fail before reading anything large when the page could not be written.
+  check_writable(args.out);
+  ModelFile model = read_model(args.model);
+  ReportInput input{
+      std::move(model.network), std::move(model.info), model.precision, {}, {}, {}, args.title};
+  if (!args.history.empty()) input.history = read_history_csv(args.history);
+  if (!args.data.file.empty()) {
+    const ClassEncoding classes{input.info.classes};
+    DataArgs data = args.data;
+    data.classes = data.classes || !classes.labels.empty();
+    const Network<double>& network = input.network;
+    // Targets are optional: without them the page still shows the surface and the predictions.
+    input.data = load_data(data, network.inputs(), network.outputs(), network.loss_type(),
+                           classes.size() ? &classes : nullptr, true)
+                     .data;
+  }
+  write_report(args.out, input);
+  fmt::print(stderr, "wrote {}\n", args.out);
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app, int& /*status*/) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report",
+      "Write a model as one self-contained HTML page: the network with its weights, the loss "
+      "curves, the decision surface (2 inputs), the truth table (boolean inputs), the metrics "
+      "and the provenance");
+  cmd->add_option("--model", args->model, "Model file (JSON)")->required();
+  args->data.add_flags(*cmd,
+                       "Data to draw and score: inputs, and targets when present, as for "
+                       "train (raw: the model's scaling is applied)");
+  cmd->get_option("--data")->required(false);
+  cmd->add_option("--history", args->history,
+                  "The training history CSV written by train --history");
+  cmd->add_option("--title", args->title, "The page's title (default: neurona: TOPOLOGY)");
+  cmd->add_option("--out", args->out, "Write the HTML page here (replaced atomically)")->required();
+  cmd->callback([args] { report_command(*args); });
+}
+
+}  // namespace neurona::cli

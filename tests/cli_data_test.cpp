@@ -1,0 +1,1103 @@
+// The `neurona` command line on real data and everyday training, end to end: CSV files with class
+// labels, separators and missing values; IDX and FANN files; scaling kept in the model; splits and
+// early stopping; the optimizers, schedules and class weights; checkpoints and resume; history,
+// plot and JSON progress; and the errors, exit statuses and files left behind when a flag or a file
+// is bad.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <initializer_list>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cli_runner.hpp"
+
+namespace {
+
+using namespace cli_test;
+
+// The repository's data/ folder: the vendored data sets.
+const fs::path kData = fs::path(NEURONA_TEST_DATA).parent_path().parent_path() / "data";
+const std::string kImages = (kData / "fashion_mnist_test_1000-images-idx3-ubyte.gz").string();
+const std::string kLabels = (kData / "fashion_mnist_test_1000-labels-idx1-ubyte.gz").string();
+const std::vector<std::string> kIrisClasses{"setosa", "versicolor", "virginica"};
+
+// The arguments of `parts`, one after the other.
+std::vector<std::string> Args(std::initializer_list<std::vector<std::string>> parts) {
+  std::vector<std::string> args;
+  for (const auto& part : parts)
+    args.insert(args.end(), part.begin(), part.end());
+  return args;
+}
+
+// A model file from its "layers" on: the weights, without the provenance (which records each run's
+// own command line).
+std::string LayersOf(const std::string& model) {
+  const std::size_t at = model.find("\"layers\"");
+  return at == std::string::npos ? "" : model.substr(at);
+}
+
+// Column `k` (0-based) of each data line of a CSV text with a header.
+std::vector<std::string> Column(const std::string& csv, std::size_t k) {
+  std::vector<std::string> cells;
+  const std::vector<std::string> lines = Lines(csv);
+  for (std::size_t i = 1; i < lines.size(); ++i)
+    cells.push_back(Split(lines[i], ',').at(k));
+  return cells;
+}
+
+// Raw bytes as a string, for binary files written by a test.
+std::string Bytes(std::initializer_list<int> bytes) {
+  std::string text;
+  for (int byte : bytes)
+    text += char(byte);
+  return text;
+}
+
+// An IDX images file of 2 images of 2 x 2 unsigned bytes, and its labels: class 0, then class 1.
+const std::string kTinyImages = Bytes({0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2,  // header
+                                       1, 2, 3, 4, 5, 6, 7, 8});
+const std::string kTinyLabels = Bytes({0, 0, 8, 1, 0, 0, 0, 2, 0, 1});
+
+// FANN's XOR: 4 pairs of 2 inputs and 1 output, a line of inputs then a line of outputs.
+const std::string kXorFann = "4 2 1\n0 0\n0\n0 1\n1\n1 0\n1\n1 1\n0\n";
+
+class CliDataTest : public CliTest {
+ protected:
+  // Copies data/`name` into the folder.
+  void CopyData(const std::string& name) const { fs::copy_file(kData / name, Path(name)); }
+
+  // Trains on the majority table with `flags` and checks that predict rounds to its 8 targets.
+  void ExpectLearnsTheMajorityTable(const std::vector<std::string>& flags) const {
+    const Result train = Neurona(Args({{"train", "--data", "majority.csv", "--layers", "3,2,4,1"},
+                                       flags,
+                                       {"--quiet", "--save", "m.json"}}));
+    ASSERT_TRUE(Succeeded(train));
+    const Result predict = Neurona({"predict", "--model", "m.json", "--data", "majority.csv"});
+    ASSERT_TRUE(Succeeded(predict));
+    const std::vector<std::string> lines = Lines(predict.out);
+    ASSERT_EQ(lines.size(), kMajorityTargets.size()) << predict.out;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      EXPECT_EQ(std::round(ParseDouble(lines[i])), kMajorityTargets[i])
+          << "row " << i + 1 << ": " << lines[i];
+  }
+};
+
+// The iris flags of a short, accurate run.
+const std::vector<std::string> kIrisFlags{"--classes", "--layers",    "4,8,3", "--scale",
+                                          "standard",  "--optimizer", "adam",  "--lr",
+                                          "0.05",      "--epochs",    "200"};
+
+// ---------------------------------------------------------------------------------------------
+// CSV as people have it: labels by name, a header, the label column anywhere, ; and tab.
+
+TEST_F(CliDataTest, IrisTrainsOnClassLabelsAndPredictsThem) {
+  CopyData("iris.csv");
+  ASSERT_TRUE(Succeeded(Neurona(
+      Args({{"train", "--data", "iris.csv"}, kIrisFlags, {"--quiet", "--save", "m.json"}}))));
+  EXPECT_NE(Read("m.json").find("\"classes\": [\"setosa\",\"versicolor\",\"virginica\"]"),
+            std::string::npos)
+      << Read("m.json");
+
+  const Result predict = Neurona({"predict", "--model", "m.json", "--data", "iris.csv"});
+  ASSERT_TRUE(Succeeded(predict));
+  EXPECT_EQ(predict.err, "");
+  const std::vector<std::string> labels = Lines(predict.out);
+  const std::vector<std::string> truth = Column(Read("iris.csv"), 4);
+  ASSERT_EQ(labels.size(), 150u);
+  std::size_t right = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    EXPECT_NE(std::find(kIrisClasses.begin(), kIrisClasses.end(), labels[i]), kIrisClasses.end())
+        << labels[i];
+    right += labels[i] == truth[i];
+  }
+  EXPECT_GE(right, 145u);
+
+  // --outputs: the three probabilities, summing to 1, largest at the printed label.
+  const Result outputs =
+      Neurona({"predict", "--model", "m.json", "--data", "iris.csv", "--outputs"});
+  ASSERT_TRUE(Succeeded(outputs));
+  const std::vector<std::string> rows = Lines(outputs.out);
+  ASSERT_EQ(rows.size(), 150u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::vector<std::string> cells = Split(rows[i], ',');
+    ASSERT_EQ(cells.size(), 3u) << rows[i];
+    double sum = 0;
+    std::size_t best = 0;
+    for (std::size_t j = 0; j < cells.size(); ++j) {
+      const double p = ParseDouble(cells[j]);
+      EXPECT_GE(p, 0.0) << rows[i];
+      EXPECT_LE(p, 1.0) << rows[i];
+      sum += p;
+      if (p > ParseDouble(cells[best])) best = j;
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-12) << rows[i];
+    EXPECT_EQ(kIrisClasses[best], labels[i]) << "row " << i + 1;
+  }
+}
+
+TEST_F(CliDataTest, EvaluatePrintsAccuracyPerClassScoresAndConfusionMatrix) {
+  CopyData("iris.csv");
+  ASSERT_TRUE(Succeeded(Neurona(
+      Args({{"train", "--data", "iris.csv"}, kIrisFlags, {"--quiet", "--save", "m.json"}}))));
+  const Result text = Neurona({"evaluate", "--model", "m.json", "--data", "iris.csv"});
+  ASSERT_TRUE(Succeeded(text));
+  const std::vector<std::string> lines = Lines(text.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_TRUE(std::regex_match(lines[0], std::regex("accuracy: [01]\\.[0-9]{4}"))) << lines[0];
+  const double accuracy = NumberAfter(text.out, "accuracy: ");
+  EXPECT_GE(accuracy, 0.95);
+  for (const char* word :
+       {"precision", "recall", "f1", "support", "macro avg", "weighted avg", "confusion matrix"})
+    EXPECT_NE(text.out.find(word), std::string::npos) << word << " in\n" << text.out;
+  // A per-class row and a confusion-matrix row for each class; each confusion row counts the 50
+  // rows of its class.
+  for (const std::string& label : kIrisClasses) {
+    std::vector<std::string> rows;
+    for (const std::string& line : lines)
+      if (line.rfind(label + " ", 0) == 0) rows.push_back(line);
+    ASSERT_EQ(rows.size(), 2u) << label << " in\n" << text.out;
+    std::istringstream counts(rows[1].substr(label.size()));
+    int count = 0, total = 0;
+    while (counts >> count)
+      total += count;
+    EXPECT_EQ(total, 50) << rows[1];
+  }
+
+  const Result json = Neurona({"evaluate", "--model", "m.json", "--data", "iris.csv", "--json"});
+  ASSERT_TRUE(Succeeded(json));
+  ASSERT_EQ(Lines(json.out).size(), 1u) << json.out;
+  const std::string& object = json.out;
+  EXPECT_EQ(object.front(), '{');
+  EXPECT_EQ(object.substr(object.size() - 2), "}\n");
+  EXPECT_EQ(std::count(object.begin(), object.end(), '{'),
+            std::count(object.begin(), object.end(), '}'));
+  EXPECT_NE(object.find("\"labels\":[\"setosa\",\"versicolor\",\"virginica\"]"), std::string::npos)
+      << object;
+  EXPECT_NE(object.find("\"confusion_matrix\":[["), std::string::npos) << object;
+  EXPECT_NE(object.find("\"macro_avg\":{"), std::string::npos) << object;
+  const std::size_t at = object.find("\"accuracy\":");
+  ASSERT_NE(at, std::string::npos) << object;
+  const std::string number = object.substr(at + 11, object.find(',', at) - at - 11);
+  EXPECT_NEAR(ParseDouble(number), accuracy, 0.5e-4) << number;
+}
+
+TEST_F(CliDataTest, NumericClassLabelsKeepTheirNumericOrder) {
+  const std::string digits = (kData / "digits.csv").string();
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", digits, "--classes", "--layers", "64,10", "--scale",
+                         "minmax", "--optimizer", "adam", "--lr", "0.01", "--epochs", "30",
+                         "--batch", "64", "--quiet", "--save", "m.json"})));
+  EXPECT_NE(Read("m.json").find("\"classes\": [\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\","
+                                "\"8\",\"9\"]"),
+            std::string::npos);
+  const Result evaluate = Neurona({"evaluate", "--model", "m.json", "--data", digits});
+  ASSERT_TRUE(Succeeded(evaluate));
+  EXPECT_GE(NumberAfter(evaluate.out, "accuracy: "), 0.9) << evaluate.out;
+
+  const Result predict = Neurona({"predict", "--model", "m.json", "--data", digits});
+  ASSERT_TRUE(Succeeded(predict));
+  const std::vector<std::string> labels = Lines(predict.out);
+  const std::vector<std::string> truth = Column(ReadFile(digits), 64);
+  ASSERT_EQ(labels.size(), 1797u);
+  std::size_t right = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    EXPECT_TRUE(std::regex_match(labels[i], std::regex("[0-9]"))) << labels[i];
+    right += labels[i] == truth[i];
+  }
+  EXPECT_GE(right, 1600u);
+}
+
+TEST_F(CliDataTest, TargetsByNameAndByNumberPickTheSameColumn) {
+  // The iris label moved to the first column, and the majority target likewise.
+  CopyData("iris.csv");
+  std::string first;
+  for (const std::string& line : Lines(Read("iris.csv"))) {
+    const std::vector<std::string> cells = Split(line, ',');
+    first += cells[4] + "," + cells[0] + "," + cells[1] + "," + cells[2] + "," + cells[3] + "\n";
+  }
+  Write("first.csv", first);
+  for (const std::string target : {"species", "1"}) {
+    ASSERT_TRUE(Succeeded(Neurona(Args({{"train", "--data", "first.csv", "--targets", target},
+                                        kIrisFlags,
+                                        {"--quiet", "--save", "by_" + target + ".json"}}))));
+    const Result evaluate = Neurona({"evaluate", "--model", "by_" + target + ".json", "--data",
+                                     "first.csv", "--targets", target});
+    ASSERT_TRUE(Succeeded(evaluate));
+    EXPECT_GE(NumberAfter(evaluate.out, "accuracy: "), 0.95) << evaluate.out;
+  }
+  EXPECT_EQ(LayersOf(Read("by_species.json")), LayersOf(Read("by_1.json")));
+  // Without --targets the last column is the target, and here it holds numbers.
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "by_1.json", "--data", "first.csv"}), 1,
+                         {"first.csv:2:1:", "expected a number", "\"setosa\""}));
+
+  Fixture("majority.csv");
+  std::string y_first;
+  for (const std::string& line : Lines(Read("majority.csv"))) {
+    const std::vector<std::string> cells = Split(line, ',');
+    y_first += cells[3] + "," + cells[0] + "," + cells[1] + "," + cells[2] + "\n";
+  }
+  Write("y_first.csv", y_first);
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--quiet", "--save", "last.json"})));
+  ASSERT_TRUE(Succeeded(
+      TrainMajority("y_first.csv", {"--targets", "y", "--quiet", "--save", "by_name.json"})));
+  ASSERT_TRUE(Succeeded(
+      TrainMajority("y_first.csv", {"--targets", "1", "--quiet", "--save", "by_number.json"})));
+  EXPECT_EQ(LayersOf(Read("by_name.json")), LayersOf(Read("last.json")));
+  EXPECT_EQ(LayersOf(Read("by_number.json")), LayersOf(Read("last.json")));
+  const Result predict =
+      Neurona({"predict", "--model", "by_name.json", "--data", "y_first.csv", "--targets", "y"});
+  ASSERT_TRUE(Succeeded(predict));
+  EXPECT_EQ(predict.out,
+            Neurona({"predict", "--model", "last.json", "--data", "majority.csv"}).out);
+}
+
+TEST_F(CliDataTest, SemicolonsAndTabsAreDetectedOrGiven) {
+  Fixture("majority.csv");
+  const std::string comma = Read("majority.csv");
+  std::string semicolon = comma, tab = comma;
+  std::replace(semicolon.begin(), semicolon.end(), ',', ';');
+  std::replace(tab.begin(), tab.end(), ',', '\t');
+  Write("semicolon.csv", semicolon);
+  Write("tab.tsv", tab);
+  const std::vector<std::string> quick{"--epochs", "500", "--quiet", "--save"};
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", Args({quick, {"comma.json"}}))));
+  ASSERT_TRUE(Succeeded(TrainMajority("semicolon.csv", Args({quick, {"semicolon.json"}}))));
+  ASSERT_TRUE(Succeeded(TrainMajority("tab.tsv", Args({quick, {"tab.json"}}))));
+  ASSERT_TRUE(Succeeded(
+      TrainMajority("semicolon.csv", Args({{"--separator", ";"}, quick, {"given.json"}}))));
+  ASSERT_TRUE(Succeeded(
+      TrainMajority("tab.tsv", Args({{"--separator", "tab"}, quick, {"given_tab.json"}}))));
+  const std::string layers = LayersOf(Read("comma.json"));
+  for (const std::string name : {"semicolon.json", "tab.json", "given.json", "given_tab.json"})
+    EXPECT_EQ(LayersOf(Read(name)), layers) << name;
+
+  // Class labels through semicolons too.
+  CopyData("iris.csv");
+  std::string iris = Read("iris.csv");
+  std::replace(iris.begin(), iris.end(), ',', ';');
+  Write("iris_semicolon.csv", iris);
+  ASSERT_TRUE(Succeeded(Neurona(Args({{"train", "--data", "iris_semicolon.csv"},
+                                      kIrisFlags,
+                                      {"--quiet", "--save", "iris.json"}}))));
+  const Result evaluate =
+      Neurona({"evaluate", "--model", "iris.json", "--data", "iris_semicolon.csv"});
+  ASSERT_TRUE(Succeeded(evaluate));
+  EXPECT_GE(NumberAfter(evaluate.out, "accuracy: "), 0.95);
+
+  // The wrong separator given: each line is one field, and not a number.
+  EXPECT_TRUE(FailedWith(TrainMajority("semicolon.csv", {"--separator", ",", "--save", "x.json"}),
+                         1, {"semicolon.csv:2:1:", "expected a number", "\"1;0;0;0\""}));
+  EXPECT_FALSE(Exists("x.json"));
+}
+
+TEST_F(CliDataTest, MissingValueNamesLineAndColumn) {
+  Write("na.csv", "x1,x2,x3,y\n1,0,0,0\n0,NA,0,0\n0,0,1,0\n");
+  EXPECT_TRUE(FailedWith(TrainMajority("na.csv", {"--save", "m.json"}), 1,
+                         {"na.csv:3:3:", "missing value", "NA", "--drop-missing"}));
+  Write("empty_cell.csv", "x1,x2,x3,y\n1,0,0,0\n0,1,0,0\n1,0,,1\n");
+  EXPECT_TRUE(FailedWith(TrainMajority("empty_cell.csv", {"--save", "m.json"}), 1,
+                         {"empty_cell.csv:4:5:", "missing value", "empty cell", "--drop-missing"}));
+  // At prediction too.
+  Fixture("majority.csv");
+  ASSERT_TRUE(
+      Succeeded(TrainMajority("majority.csv", {"--epochs", "10", "--quiet", "--save", "ok.json"})));
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "ok.json", "--data", "na.csv"}), 1,
+                         {"na.csv:3:3:", "missing value"}));
+  EXPECT_EQ(Files(),
+            (std::set<std::string>{"na.csv", "empty_cell.csv", "majority.csv", "ok.json"}));
+}
+
+TEST_F(CliDataTest, DropMissingTrainsOnTheRestAndSaysHowMany) {
+  Fixture("majority.csv");
+  std::string text = Read("majority.csv");
+  text += "NA,1,1,1\n1,,0,1\n";
+  Write("holes.csv", text);
+  const Result result = TrainMajority("holes.csv", {"--drop-missing", "--save", "m.json"});
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_NE(result.err.find("holes.csv: 8 rows (dropped 2 rows with missing values)"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("on 8 rows"), std::string::npos) << result.err;
+  // The 8 rows left are the majority table: the same model as trained on it.
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--quiet", "--save", "plain.json"})));
+  EXPECT_EQ(LayersOf(Read("m.json")), LayersOf(Read("plain.json")));
+
+  Write("all_missing.csv", "a,b,y\nNA,1,0\n1,NA,1\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "all_missing.csv", "--layers", "2,1",
+                                  "--drop-missing", "--save", "none.json"}),
+                         1, {"all_missing.csv", "every row", "missing"}));
+  EXPECT_FALSE(Exists("none.json"));
+}
+
+TEST_F(CliDataTest, LabelThatIsNotAClassNamesFileAndLine) {
+  CopyData("iris.csv");
+  ASSERT_TRUE(Succeeded(Neurona(
+      Args({{"train", "--data", "iris.csv"}, kIrisFlags, {"--quiet", "--save", "m.json"}}))));
+  const std::vector<std::string> lines = Lines(Read("iris.csv"));
+  Write("daisy.csv", lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\n5.0,3.0,1.5,0.2,daisy\n");
+  for (const char* command : {"predict", "evaluate"})
+    EXPECT_TRUE(FailedWith(Neurona({command, "--model", "m.json", "--data", "daisy.csv"}), 1,
+                           {"daisy.csv:4:", "\"daisy\"", "not one of the 3 classes", "setosa"}))
+        << command;
+  // Rows of inputs alone need no label to predict.
+  Write("inputs.csv", "5.1,3.5,1.4,0.2\n6.3,3.3,6.0,2.5\n");
+  const Result inputs = Neurona({"predict", "--model", "m.json", "--data", "inputs.csv"});
+  ASSERT_TRUE(Succeeded(inputs));
+  EXPECT_EQ(inputs.out, "setosa\nvirginica\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scaling: fitted when training, kept in the model, applied to raw inputs by predict.
+
+TEST_F(CliDataTest, ScalingIsStoredInTheModel) {
+  CopyData("iris.csv");
+  auto train = [&](const std::string& kind) {
+    return Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3", "--epochs", "5",
+                    "--scale", kind, "--quiet", "--save", kind + ".json"});
+  };
+  ASSERT_TRUE(Succeeded(train("minmax")));
+  ASSERT_TRUE(Succeeded(train("standard")));
+  ASSERT_TRUE(Succeeded(train("none")));
+  // minmax: the offset is each column's minimum, exactly as written in the file.
+  const std::string minmax = Read("minmax.json");
+  EXPECT_NE(minmax.find("\"scaling\""), std::string::npos) << minmax;
+  EXPECT_NE(minmax.find("\"kind\": \"minmax\""), std::string::npos) << minmax;
+  EXPECT_NE(minmax.find("\"offset\": [4.3, 2.0, 1.0, 0.1]"), std::string::npos) << minmax;
+  const std::string standard = Read("standard.json");
+  EXPECT_NE(standard.find("\"kind\": \"standard\""), std::string::npos) << standard;
+  EXPECT_NE(standard.find("\"scale\": ["), std::string::npos) << standard;
+  EXPECT_EQ(Read("none.json").find("\"scaling\""), std::string::npos) << Read("none.json");
+}
+
+TEST_F(CliDataTest, PredictScalesRawInputsAsTheModelSays) {
+  // y = (x1 - 10) / 4 + 10 (x2 + 1) / 0.5: standard scaling then one linear unit, all exact.
+  Fixture("scaled_linear_model.json");
+  Write("raw.csv", "x1,x2\n14,-1\n10,-0.5\n2,0\n30,-1.5\n");
+  const Result result =
+      Neurona({"predict", "--model", "scaled_linear_model.json", "--data", "raw.csv"});
+  ASSERT_TRUE(Succeeded(result));
+  const std::vector<std::string> lines = Lines(result.out);
+  const std::vector<double> expected{1, 10, 18, -5};
+  ASSERT_EQ(lines.size(), expected.size()) << result.out;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    EXPECT_EQ(ParseDouble(lines[i]), expected[i]) << "row " << i + 1;
+}
+
+TEST_F(CliDataTest, StandardScalingMakesTheUnitsOfTheInputsIrrelevant) {
+  // The same flowers measured in thousandths: with --scale standard, training and prediction on
+  // raw values see the same scaled inputs, so the two models agree to rounding.
+  CopyData("iris.csv");
+  std::string big;
+  const std::vector<std::string> lines = Lines(Read("iris.csv"));
+  big += lines[0] + "\n";
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const std::vector<std::string> cells = Split(lines[i], ',');
+    for (std::size_t j = 0; j < 4; ++j) {
+      char number[32];
+      std::snprintf(number, sizeof number, "%.17g", ParseDouble(cells[j]) * 1000);
+      big += std::string(number) + ",";
+    }
+    big += cells[4] + "\n";
+  }
+  Write("big.csv", big);
+  ASSERT_TRUE(Succeeded(Neurona(
+      Args({{"train", "--data", "iris.csv"}, kIrisFlags, {"--quiet", "--save", "a.json"}}))));
+  ASSERT_TRUE(Succeeded(Neurona(
+      Args({{"train", "--data", "big.csv"}, kIrisFlags, {"--quiet", "--save", "b.json"}}))));
+  const Result a = Neurona({"predict", "--model", "a.json", "--data", "iris.csv"});
+  const Result b = Neurona({"predict", "--model", "b.json", "--data", "big.csv"});
+  ASSERT_TRUE(Succeeded(a));
+  ASSERT_TRUE(Succeeded(b));
+  EXPECT_EQ(a.out, b.out);
+  const Result pa = Neurona({"predict", "--model", "a.json", "--data", "iris.csv", "--outputs"});
+  const Result pb = Neurona({"predict", "--model", "b.json", "--data", "big.csv", "--outputs"});
+  const std::vector<std::string> rows_a = Lines(pa.out), rows_b = Lines(pb.out);
+  ASSERT_EQ(rows_a.size(), 150u);
+  ASSERT_EQ(rows_b.size(), 150u);
+  for (std::size_t i = 0; i < rows_a.size(); ++i) {
+    const std::vector<std::string> x = Split(rows_a[i], ','), y = Split(rows_b[i], ',');
+    ASSERT_EQ(x.size(), y.size());
+    for (std::size_t j = 0; j < x.size(); ++j)
+      EXPECT_NEAR(ParseDouble(x[j]), ParseDouble(y[j]), 1e-9) << "row " << i + 1;
+  }
+  const Result evaluate = Neurona({"evaluate", "--model", "b.json", "--data", "big.csv"});
+  ASSERT_TRUE(Succeeded(evaluate));
+  EXPECT_GE(NumberAfter(evaluate.out, "accuracy: "), 0.95) << evaluate.out;
+}
+
+TEST_F(CliDataTest, UnknownScaleIsAUsageError) {
+  Fixture("majority.csv");
+  const Result result = TrainMajority("majority.csv", {"--scale", "bogus", "--save", "m.json"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--scale", "\"bogus\"", "standard, minmax or none"}));
+  EXPECT_EQ(result.err.find("--scale"), result.err.rfind("--scale"))
+      << "named once: " << result.err;
+  EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
+}
+
+TEST_F(CliDataTest, InitKeepsTheModelsScaling) {
+  CopyData("iris.csv");
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3", "--scale",
+                         "standard", "--epochs", "5", "--quiet", "--save", "first.json"})));
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "iris.csv", "--classes", "--init", "first.json",
+                                 "--epochs", "5", "--quiet", "--save", "again.json"})));
+  auto scaling = [](const std::string& model) {
+    const std::size_t at = model.find("\"scaling\"");
+    return at == std::string::npos ? "" : model.substr(at, model.find('}', at) - at);
+  };
+  EXPECT_NE(scaling(Read("first.json")), "");
+  EXPECT_EQ(scaling(Read("again.json")), scaling(Read("first.json")));
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "iris.csv", "--classes", "--init",
+                                  "first.json", "--scale", "minmax", "--save", "m.json"}),
+                         2, {"--scale minmax", "contradicts first.json", "standard"}));
+  EXPECT_FALSE(Exists("m.json"));
+}
+
+TEST_F(CliDataTest, ModelWithBadScalingOrClassesIsAnError) {
+  CopyData("iris.csv");
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3", "--scale",
+                         "standard", "--epochs", "5", "--quiet", "--save", "m.json"})));
+  const std::string model = Read("m.json");
+  // The model with the first occurrence of `from` replaced by `to`.
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string text = model;
+    const std::size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? text : text.replace(at, from.size(), to);
+  };
+  // The first number of the offset and of the scale.
+  const std::size_t offset = model.find("\"offset\": [") + 11;
+  const std::size_t scale = model.find("\"scale\": [") + 10;
+  const std::string first_offset = model.substr(offset, model.find(',', offset) + 2 - offset);
+  const std::string first_scale = model.substr(scale, model.find(',', scale) - scale);
+  const std::vector<std::pair<std::string, std::vector<std::string_view>>> cases{
+      {edited("\"kind\": \"standard\"", "\"kind\": \"bogus\""),
+       {"bad.json", "scaling.kind", "\"bogus\""}},
+      {edited("\"scale\": [" + first_scale, "\"scale\": [0"),
+       {"bad.json", "scaling.scale", "above 0"}},
+      {edited("\"offset\": [" + first_offset, "\"offset\": ["),
+       {"bad.json", "scaling.offset", "expected 4 numbers, got 3"}},
+      {edited("\"setosa\",", ""), {"bad.json", "classes", "expected 3 labels", "got 2"}},
+  };
+  for (const auto& [text, parts] : cases) {
+    Write("bad.json", text);
+    EXPECT_TRUE(
+        FailedWith(Neurona({"predict", "--model", "bad.json", "--data", "iris.csv"}), 1, parts))
+        << parts[1];
+  }
+  EXPECT_EQ(Files(), (std::set<std::string>{"iris.csv", "m.json", "bad.json"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// IDX image sets and FANN .data files.
+
+TEST_F(CliDataTest, FashionMnistTrainsAndEvaluates) {
+  ASSERT_TRUE(Succeeded(Neurona(
+      {"train",   "--data",        kImages,        "--labels", kLabels,   "--layers", "784,32,10",
+       "--loss",  "cross_entropy", "--activation", "relu",     "--scale", "minmax",   "--optimizer",
+       "adam",    "--lr",          "0.01",         "--epochs", "5",       "--batch",  "50",
+       "--quiet", "--save",        "m.json"})));
+  EXPECT_NE(Read("m.json").find("\"classes\": [\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\","
+                                "\"8\",\"9\"]"),
+            std::string::npos);
+  const Result evaluate =
+      Neurona({"evaluate", "--model", "m.json", "--data", kImages, "--labels", kLabels});
+  ASSERT_TRUE(Succeeded(evaluate));
+  EXPECT_GE(NumberAfter(evaluate.out, "accuracy: "), 0.6) << evaluate.out;
+  EXPECT_NE(evaluate.out.find("confusion matrix"), std::string::npos);
+  // Predicting needs no labels: one class number per image.
+  const Result predict = Neurona({"predict", "--model", "m.json", "--data", kImages});
+  ASSERT_TRUE(Succeeded(predict));
+  const std::vector<std::string> lines = Lines(predict.out);
+  ASSERT_EQ(lines.size(), 1000u);
+  for (const std::string& line : lines)
+    ASSERT_TRUE(std::regex_match(line, std::regex("[0-9]"))) << line;
+}
+
+TEST_F(CliDataTest, IdxImagesWithoutLabelsIsAnError) {
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", kImages, "--layers", "784,10", "--loss",
+                                  "cross_entropy", "--save", "m.json"}),
+                         2, {"IDX images file", "--labels"}));
+  EXPECT_TRUE(FailedWith(
+      Neurona({"train", "--data", kImages, "--classes", "--layers", "784,10", "--save", "m.json"}),
+      2, {"--classes", "--labels"}));
+  EXPECT_EQ(Files(), std::set<std::string>{});
+}
+
+TEST_F(CliDataTest, TinyIdxPairTrains) {
+  Write("tiny-images-idx3-ubyte", kTinyImages);
+  Write("tiny-labels-idx1-ubyte", kTinyLabels);
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", "tiny-images-idx3-ubyte", "--labels",
+                         "tiny-labels-idx1-ubyte", "--layers", "4,2", "--loss", "cross_entropy",
+                         "--scale", "minmax", "--epochs", "50", "--quiet", "--save", "m.json"})));
+  const Result predict =
+      Neurona({"predict", "--model", "m.json", "--data", "tiny-images-idx3-ubyte"});
+  ASSERT_TRUE(Succeeded(predict));
+  EXPECT_EQ(predict.out, "0\n1\n");
+}
+
+TEST_F(CliDataTest, IdxLabelsAreClassNumbersEvenWhenSomeAreAbsent) {
+  // Labels 1 and 2 only: classes 0, 1 and 2, as read_idx_pair's one-hot columns are the labels.
+  Write("tiny-images-idx3-ubyte", kTinyImages);
+  Write("labels-1-2", Bytes({0, 0, 8, 1, 0, 0, 0, 2, 1, 2}));
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", "tiny-images-idx3-ubyte", "--labels", "labels-1-2",
+                         "--layers", "4,3", "--loss", "cross_entropy", "--scale", "minmax",
+                         "--epochs", "100", "--quiet", "--save", "m.json"})));
+  EXPECT_NE(Read("m.json").find("\"classes\": [\"0\",\"1\",\"2\"]"), std::string::npos);
+  const Result predict =
+      Neurona({"predict", "--model", "m.json", "--data", "tiny-images-idx3-ubyte"});
+  ASSERT_TRUE(Succeeded(predict));
+  EXPECT_EQ(predict.out, "1\n2\n");
+}
+
+TEST_F(CliDataTest, BadIdxFilesNameTheByteOffset) {
+  Write("images", kTinyImages);
+  Write("labels", kTinyLabels);
+  struct Case {
+    std::string images, labels, bytes;
+    std::vector<std::string_view> parts;
+  };
+  const std::vector<Case> cases{
+      // 5 of the 8 pixels: the 6th would be at byte 21.
+      {"cut-images",
+       "labels",
+       kTinyImages.substr(0, 21),
+       {"cut-images: byte 21:", "ends after 5 of the 8 values"}},
+      {"short-header",
+       "labels",
+       kTinyImages.substr(0, 10),
+       {"short-header: byte 10:", "IDX header"}},
+      {"bad-magic",
+       "labels",
+       Bytes({0, 0, 7, 3, 0, 0, 0, 2}),
+       {"bad-magic: byte 0:", "magic number", "0x00000703"}},
+      {"long-images", "labels", kTinyImages + Bytes({9}), {"long-images: byte 24:", "more bytes"}},
+      {"images",
+       "cut-labels",
+       kTinyLabels.substr(0, 9),
+       {"cut-labels: byte 9:", "ends after 1 of the 2 values"}},
+      {"images",
+       "three-labels",
+       Bytes({0, 0, 8, 1, 0, 0, 0, 3, 0, 1, 1}),
+       {"three-labels", "3 labels for the 2 images"}},
+  };
+  for (const Case& c : cases) {
+    Write(c.images == "images" ? c.labels : c.images, c.bytes);
+    const Result result = Neurona({"train", "--data", c.images, "--labels", c.labels, "--layers",
+                                   "4,2", "--loss", "cross_entropy", "--save", "m.json"});
+    EXPECT_TRUE(FailedWith(result, 1, c.parts));
+    EXPECT_FALSE(Exists("m.json")) << c.parts[0];
+  }
+
+  // A gzip stream cut short.
+  Write("cut.gz", Bytes({0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x63, 0x60}));
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "cut.gz", "--labels", "labels", "--layers",
+                                  "4,2", "--loss", "cross_entropy", "--save", "m.json"}),
+                         1, {"cut.gz", "gzip", "truncated"}));
+  EXPECT_FALSE(Exists("m.json"));
+}
+
+TEST_F(CliDataTest, FannXorTrains) {
+  Write("xor.data", kXorFann);
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "xor.data", "--layers", "2,4,1", "--activation",
+                                 "tanh", "--optimizer", "adam", "--lr", "0.05", "--epochs", "500",
+                                 "--quiet", "--save", "m.json"})));
+  const Result predict = Neurona({"predict", "--model", "m.json", "--data", "xor.data"});
+  ASSERT_TRUE(Succeeded(predict));
+  const std::vector<std::string> lines = Lines(predict.out);
+  const std::vector<double> xor_targets{0, 1, 1, 0};
+  ASSERT_EQ(lines.size(), xor_targets.size()) << predict.out;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    EXPECT_NEAR(ParseDouble(lines[i]), xor_targets[i], 0.1) << "pair " << i + 1;
+}
+
+TEST_F(CliDataTest, MalformedFannFilesNameLineAndColumn) {
+  const std::vector<std::pair<std::string, std::vector<std::string_view>>> cases{
+      {"4 2 1\n0 0\n0\n0 1\n1\n1 zz\n1\n1 1\n0\n",
+       {"bad.data:6:3:", "expected a number", "\"zz\""}},
+      {"4 2\n0 0\n0\n", {"bad.data:1:", "header", "pairs inputs outputs"}},
+      {"4 2 1\n0 0\n0\n0 1 1\n1\n", {"bad.data:4:", "expected 2 inputs", "got 3"}},
+      {"4 2 1\n0 0\n0\n", {"bad.data:", "declares 4 pairs"}},
+      {kXorFann + "1 1\n", {"bad.data:10:"}},
+  };
+  for (const auto& [text, parts] : cases) {
+    Write("bad.data", text);
+    const Result result =
+        Neurona({"train", "--data", "bad.data", "--layers", "2,4,1", "--save", "m.json"});
+    EXPECT_TRUE(FailedWith(result, 1, parts)) << text;
+    EXPECT_EQ(Files(), std::set<std::string>{"bad.data"});
+  }
+  // A good file that does not fit the network.
+  Write("bad.data", kXorFann);
+  EXPECT_TRUE(
+      FailedWith(Neurona({"train", "--data", "bad.data", "--layers", "3,4,1", "--save", "m.json"}),
+                 1, {"bad.data", "2 inputs and 1 outputs", "the network has 3 and 1"}));
+}
+
+TEST_F(CliDataTest, LabelsBelongToIdxFilesOnly) {
+  Fixture("majority.csv");
+  EXPECT_TRUE(FailedWith(TrainMajority("majority.csv", {"--labels", "labels", "--save", "m.json"}),
+                         2, {"--labels", "IDX"}));
+  EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation and test splits, early stopping.
+
+// The iris run of the split tests.
+const std::vector<std::string> kSplitFlags{
+    "--data",   "iris.csv",     "--classes", "--layers", "4,8,3", "--scale",
+    "standard", "--optimizer",  "adam",      "--lr",     "0.05",  "--epochs",
+    "50",       "--validation", "0.2",       "--test",   "0.2"};
+
+TEST_F(CliDataTest, SplitsReportValidationLossAndTestMetrics) {
+  CopyData("iris.csv");
+  const Result result = Neurona(Args({{"train"}, kSplitFlags, {"--save", "m.json"}}));
+  ASSERT_TRUE(Succeeded(result));
+  // 150 rows: 30 for validation, 30 for the test, 90 to train on.
+  EXPECT_NE(result.err.find("trained 4-8-3 on 90 rows for 50 epochs"), std::string::npos)
+      << result.err;
+  std::size_t epoch_lines = 0;
+  for (const std::string& line : Lines(result.err))
+    if (line.rfind("epoch ", 0) == 0) {
+      ++epoch_lines;
+      EXPECT_TRUE(std::regex_search(line, std::regex("  validation [0-9.e+-]+$"))) << line;
+    }
+  EXPECT_GT(epoch_lines, 0u) << result.err;
+  const std::vector<std::string> out = Lines(result.out);
+  ASSERT_GE(out.size(), 2u) << result.out;
+  EXPECT_EQ(out[0], "test set:");
+  EXPECT_TRUE(std::regex_match(out[1], std::regex("accuracy: [01]\\.[0-9]{4}"))) << out[1];
+  EXPECT_NE(result.out.find("confusion matrix"), std::string::npos) << result.out;
+  // The test rows are 10 of each class (the split is stratified).
+  EXPECT_NE(result.out.find("macro avg"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(result.out, std::regex("weighted avg .* 30\n"))) << result.out;
+}
+
+TEST_F(CliDataTest, SameSeedGivesTheSameSplit) {
+  CopyData("iris.csv");
+  const Result a = Neurona(Args({{"train"}, kSplitFlags, {"--save", "a.json"}}));
+  const Result b = Neurona(Args({{"train"}, kSplitFlags, {"--save", "b.json"}}));
+  ASSERT_TRUE(Succeeded(a));
+  ASSERT_TRUE(Succeeded(b));
+  EXPECT_EQ(a.out, b.out);
+  std::string err_b = b.err;
+  err_b.replace(err_b.find("b.json"), 6, "a.json");
+  EXPECT_EQ(a.err, err_b);
+  EXPECT_EQ(LayersOf(Read("a.json")), LayersOf(Read("b.json")));
+  const Result c = Neurona(Args({{"train"}, kSplitFlags, {"--seed", "2", "--save", "c.json"}}));
+  ASSERT_TRUE(Succeeded(c));
+  EXPECT_NE(LayersOf(Read("a.json")), LayersOf(Read("c.json")));
+}
+
+TEST_F(CliDataTest, PatienceStopsEarlyAndKeepsTheBestWeights) {
+  CopyData("iris.csv");
+  const std::vector<std::string> flags{
+      "--data",      "iris.csv", "--classes", "--layers", "4,16,3",       "--scale", "standard",
+      "--optimizer", "adam",     "--lr",      "0.1",      "--validation", "0.3"};
+  const Result result = Neurona(
+      Args({{"train"},
+            flags,
+            {"--epochs", "500", "--patience", "5", "--history", "h.csv", "--save", "early.json"}}));
+  ASSERT_TRUE(Succeeded(result));
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(
+      result.err, match,
+      std::regex(
+          "for ([0-9]+) epochs \\(stopped early; best validation loss at epoch ([0-9]+)\\)")))
+      << result.err;
+  const int stopped = std::stoi(match[1]), best = std::stoi(match[2]);
+  EXPECT_LT(stopped, 500);
+  EXPECT_EQ(stopped, best + 5);
+  EXPECT_EQ(Lines(Read("h.csv")).size(), std::size_t(stopped) + 1);
+  // The saved model is the one of the best epoch: a run of just that many epochs, same split.
+  ASSERT_TRUE(Succeeded(Neurona(Args(
+      {{"train"}, flags, {"--epochs", std::to_string(best), "--quiet", "--save", "best.json"}}))));
+  EXPECT_EQ(LayersOf(Read("early.json")), LayersOf(Read("best.json")));
+  // The history's lowest validation loss is at that epoch.
+  const std::vector<std::string> rows = Lines(Read("h.csv"));
+  std::size_t lowest = 1;
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    if (ParseDouble(Split(rows[i], ',')[2]) < ParseDouble(Split(rows[lowest], ',')[2])) lowest = i;
+  EXPECT_EQ(int(lowest), best);
+}
+
+TEST_F(CliDataTest, BadSplitFlagsAreUsageErrors) {
+  CopyData("iris.csv");
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string_view>>> cases{
+      {{"--validation", "1.5"}, {"--validation", "1.5", "[0, 1)"}},
+      {{"--test", "-0.1"}, {"--test", "-0.1", "[0, 1)"}},
+      {{"--test", "1"}, {"--test", "got 1"}},
+      {{"--validation", "0.5", "--test", "0.5"}, {"--validation 0.5", "--test 0.5", "no rows"}},
+      {{"--validation", "abc"}, {"--validation", "abc"}},
+      {{"--patience", "5"}, {"--patience", "--validation"}},
+      {{"--patience", "-1"}, {"--patience", "\"-1\""}},
+  };
+  for (const auto& [flags, parts] : cases) {
+    const Result result = Neurona(Args({{"train", "--data", "iris.csv", "--classes", "--layers",
+                                         "4,3", "--epochs", "5", "--history", "h.csv"},
+                                        flags,
+                                        {"--save", "m.json"}}));
+    EXPECT_TRUE(FailedWith(result, 2, parts)) << flags[0];
+    EXPECT_EQ(Files(), std::set<std::string>{"iris.csv"}) << flags[0];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Optimizers, learning-rate schedules and class weights.
+
+TEST_F(CliDataTest, EveryOptimizerLearnsTheMajorityTable) {
+  Fixture("majority.csv");
+  const std::vector<std::vector<std::string>> runs{
+      {"--optimizer", "sgd", "--epochs", "3000"},
+      {"--optimizer", "sgd", "--momentum", "0.9", "--nesterov", "--lr", "0.1", "--epochs", "1000"},
+      {"--optimizer", "sgd", "--momentum", "0.5", "--lr", "0.2", "--epochs", "2000"},
+      {"--optimizer", "adam", "--lr", "0.05", "--epochs", "500"},
+      {"--optimizer", "adamw", "--lr", "0.05", "--weight-decay", "0.001", "--epochs", "500"},
+      {"--optimizer", "rmsprop", "--lr", "0.01", "--epochs", "500"},
+      {"--optimizer", "rprop", "--epochs", "200"},
+      {"--optimizer", "lbfgs", "--epochs", "50"},
+      {"--optimizer", "adam", "--lr", "0.05", "--batch", "3", "--epochs", "300"},
+  };
+  for (const std::vector<std::string>& flags : runs) {
+    SCOPED_TRACE(flags[1] + " " + flags[2] + " " + flags[3]);
+    ExpectLearnsTheMajorityTable(flags);
+  }
+}
+
+TEST_F(CliDataTest, AdamwDecaysTheWeightsThatAdamKeeps) {
+  // With no weight decay adamw is adam; with it, the weights differ.
+  Fixture("majority.csv");
+  auto train = [&](const std::string& name, std::vector<std::string> flags) {
+    return Neurona(Args({{"train", "--data", "majority.csv", "--layers", "3,2,4,1", "--lr", "0.05",
+                          "--epochs", "50", "--quiet", "--save", name},
+                         flags}));
+  };
+  ASSERT_TRUE(Succeeded(train("adam.json", {"--optimizer", "adam"})));
+  ASSERT_TRUE(Succeeded(train("adamw.json", {"--optimizer", "adamw"})));
+  ASSERT_TRUE(Succeeded(train("decay.json", {"--optimizer", "adamw", "--weight-decay", "0.1"})));
+  EXPECT_EQ(LayersOf(Read("adam.json")), LayersOf(Read("adamw.json")));
+  EXPECT_NE(LayersOf(Read("adam.json")), LayersOf(Read("decay.json")));
+}
+
+TEST_F(CliDataTest, StepScheduleHalvesTheRateInTheHistory) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv", {"--epochs", "25", "--lr-schedule", "step", "--lr-step", "10", "--lr-gamma",
+                       "0.5", "--quiet", "--history", "h.csv", "--save", "m.json"})));
+  const std::vector<std::string> rows = Lines(Read("h.csv"));
+  ASSERT_EQ(rows.size(), 26u);
+  for (std::size_t epoch = 1; epoch <= 25; ++epoch) {
+    const std::vector<std::string> cells = Split(rows[epoch], ',');
+    ASSERT_GE(cells.size(), 4u) << rows[epoch];
+    const double expected = epoch <= 10 ? 0.5 : epoch <= 20 ? 0.25 : 0.125;
+    EXPECT_EQ(ParseDouble(cells[3]), expected) << "epoch " << epoch;
+  }
+}
+
+TEST_F(CliDataTest, BalancedClassWeightsLetTheRareClassWin) {
+  // x = 0: 12 rows "common"; x = 1: 3 "common" and 1 "rare". Unweighted, P(rare | x = 1) is 1/4;
+  // balanced (common weighs 16 / 30, rare 16 / 2), it is 8 / (8 + 1.6) = 5/6.
+  Fixture("imbalanced.csv");
+  auto train = [&](const std::string& weight) {
+    return Neurona({"train", "--data", "imbalanced.csv", "--classes", "--layers", "1,2",
+                    "--optimizer", "adam", "--lr", "0.1", "--epochs", "300", "--class-weight",
+                    weight, "--quiet", "--save", weight + ".json"});
+  };
+  ASSERT_TRUE(Succeeded(train("none")));
+  ASSERT_TRUE(Succeeded(train("balanced")));
+  const std::string common(12, 'c');
+  auto predicted = [&](const std::string& model) {
+    std::string letters;
+    for (const std::string& label :
+         Lines(Neurona({"predict", "--model", model, "--data", "imbalanced.csv"}).out))
+      letters += label.at(0);
+    return letters;
+  };
+  EXPECT_EQ(predicted("none.json"), std::string(16, 'c'));
+  EXPECT_EQ(predicted("balanced.json"), common + "rrrr");
+  auto rare_probability = [&](const std::string& model) {
+    const Result result =
+        Neurona({"predict", "--model", model, "--data", "imbalanced.csv", "--outputs"});
+    return ParseDouble(Split(Lines(result.out).back(), ',').at(1));
+  };
+  EXPECT_NEAR(rare_probability("none.json"), 0.25, 0.01);
+  EXPECT_NEAR(rare_probability("balanced.json"), 5.0 / 6.0, 0.01);
+}
+
+TEST_F(CliDataTest, BadOptimizerScheduleAndWeightFlagsAreUsageErrors) {
+  Fixture("majority.csv");
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string_view>>> cases{
+      {{"--optimizer", "sgdd"}, {"--optimizer", "\"sgdd\"", "adam", "lbfgs"}},
+      {{"--momentum", "1.5"}, {"--momentum", "[0, 1)", "1.5"}},
+      {{"--momentum", "-1"}, {"--momentum", "-1"}},
+      {{"--nesterov"}, {"--nesterov", "--momentum"}},
+      {{"--optimizer", "adam", "--nesterov"}, {"--nesterov", "does not apply", "adam"}},
+      {{"--optimizer", "adam", "--momentum", "0.9"}, {"--momentum", "does not apply", "adam"}},
+      {{"--beta1", "0.5"}, {"--beta1", "does not apply", "sgd"}},
+      {{"--optimizer", "adam", "--beta1", "1"}, {"--beta1", "[0, 1)", "got 1"}},
+      {{"--optimizer", "adam", "--beta2", "1.5"}, {"--beta2", "1.5"}},
+      {{"--optimizer", "adam", "--epsilon", "0"}, {"--epsilon", "got 0"}},
+      {{"--weight-decay", "-1"}, {"--weight-decay", "-1"}},
+      {{"--optimizer", "rmsprop", "--rmsprop-alpha", "1.5"}, {"--rmsprop-alpha", "1.5"}},
+      {{"--optimizer", "rprop", "--eta-minus", "2"}, {"--eta-minus", "2"}},
+      {{"--optimizer", "rprop", "--eta-plus", "0.5"}, {"--eta-plus", "0.5"}},
+      {{"--optimizer", "rprop", "--step-min", "2", "--step-max", "1"}, {"--step-max", "got 1"}},
+      {{"--optimizer", "lbfgs", "--lbfgs-history", "0"}, {"--lbfgs-history", "got 0"}},
+      {{"--lr", "-1"}, {"--lr", "-1"}},
+      {{"--lr-schedule", "bogus"}, {"--lr-schedule", "\"bogus\"", "step", "cosine"}},
+      {{"--lr-schedule", "step"}, {"--lr-step", "--lr-schedule step", "got 0"}},
+      {{"--lr-schedule", "step", "--lr-step", "10", "--lr-gamma", "0"}, {"--lr-gamma", "got 0"}},
+      {{"--lr-schedule", "cosine", "--lr-min", "1"}, {"--lr-min", "got 1"}},
+      {{"--lr-schedule", "plateau", "--lr-factor", "1"}, {"--lr-factor", "got 1"}},
+      {{"--lr-schedule", "plateau", "--lr-threshold", "-1"}, {"--lr-threshold", "-1"}},
+      {{"--lr-schedule", "plateau", "--lr-patience", "-1"}, {"--lr-patience", "\"-1\""}},
+      {{"--lr-step", "10"}, {"--lr-step", "does not apply", "constant"}},
+      {{"--lr-schedule", "cosine", "--lr-gamma", "0.5"},
+       {"--lr-gamma", "does not apply", "cosine"}},
+      {{"--lr-schedule", "step", "--lr-step", "-1"}, {"--lr-step", "\"-1\""}},
+      {{"--optimizer", "lbfgs", "--lbfgs-history", "-1"}, {"--lbfgs-history", "\"-1\""}},
+      {{"--checkpoint-every", "x"}, {"--checkpoint-every", "\"x\""}},
+      {{"--class-weight", "bogus"}, {"--class-weight", "\"bogus\"", "balanced"}},
+      {{"--class-weight", "balanced"}, {"--class-weight balanced", "classes"}},
+  };
+  for (const auto& [flags, parts] : cases) {
+    const Result result = Neurona(Args({{"train", "--data", "majority.csv", "--layers", "3,2,4,1",
+                                         "--epochs", "5", "--history", "h.csv"},
+                                        flags,
+                                        {"--save", "m.json"}}));
+    std::string name;
+    for (const std::string& flag : flags)
+      name += flag + " ";
+    EXPECT_TRUE(FailedWith(result, 2, parts)) << name;
+    EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"}) << name;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints and resume.
+
+TEST_F(CliDataTest, CheckpointEveryWritesACheckpoint) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "20", "--checkpoint-every", "10",
+                                                       "--checkpoint", "ck.json", "--quiet"})));
+  ASSERT_TRUE(Exists("ck.json"));
+  EXPECT_NE(Read("ck.json").find("\"neurona-checkpoint\""), std::string::npos);
+  // Without --checkpoint, beside the model.
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "20", "--checkpoint-every", "10",
+                                                       "--quiet", "--save", "m.json"})));
+  EXPECT_EQ(Files(),
+            (std::set<std::string>{"majority.csv", "ck.json", "m.json", "m.json.checkpoint"}));
+}
+
+TEST_F(CliDataTest, ResumeEndsWithTheBitsOfARunNeverStopped) {
+  // Adam, mini-batches, a validation split and a step schedule: every piece of state that a
+  // checkpoint must carry.
+  CopyData("iris.csv");
+  const std::vector<std::string> flags{
+      "train",     "--data",   "iris.csv",     "--classes", "--layers",      "4,8,3",
+      "--scale",   "standard", "--optimizer",  "adam",      "--lr",          "0.01",
+      "--batch",   "3",        "--validation", "0.2",       "--lr-schedule", "step",
+      "--lr-step", "30",       "--lr-gamma",   "0.5",       "--quiet"};
+  ASSERT_TRUE(Succeeded(Neurona(
+      Args({flags, {"--epochs", "100", "--history", "whole.csv", "--save", "whole.json"}}))));
+  ASSERT_TRUE(Succeeded(Neurona(Args({flags,
+                                      {"--epochs", "40", "--checkpoint-every", "10", "--checkpoint",
+                                       "ck.json", "--save", "part.json"}}))));
+  ASSERT_TRUE(Exists("ck.json"));
+  EXPECT_NE(LayersOf(Read("part.json")), LayersOf(Read("whole.json")));
+  ASSERT_TRUE(Succeeded(Neurona(Args({flags,
+                                      {"--epochs", "100", "--checkpoint", "ck.json", "--resume",
+                                       "--history", "resumed.csv", "--save", "resumed.json"}}))));
+  EXPECT_EQ(LayersOf(Read("resumed.json")), LayersOf(Read("whole.json")));
+  // The history goes on from the checkpoint: the same epochs, losses and rates (not times).
+  auto without_seconds = [](const std::string& csv) {
+    std::string text;
+    for (const std::string& line : Lines(csv))
+      text += line.substr(0, line.rfind(',')) + "\n";
+    return text;
+  };
+  EXPECT_EQ(Lines(Read("resumed.csv")).size(), 101u);
+  EXPECT_EQ(without_seconds(Read("resumed.csv")), without_seconds(Read("whole.csv")));
+}
+
+TEST_F(CliDataTest, ResumeWithoutACheckpointIsAnError) {
+  Fixture("majority.csv");
+  EXPECT_TRUE(FailedWith(
+      TrainMajority("majority.csv", {"--resume", "--checkpoint", "ck.json", "--save", "m.json"}), 1,
+      {"ck.json", "no such checkpoint file"}));
+  EXPECT_TRUE(FailedWith(TrainMajority("majority.csv", {"--resume"}), 2,
+                         {"--resume", "--checkpoint", "--save"}));
+  EXPECT_TRUE(FailedWith(TrainMajority("majority.csv", {"--checkpoint-every", "10"}), 2,
+                         {"--checkpoint-every", "--checkpoint", "--save"}));
+  EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
+}
+
+TEST_F(CliDataTest, CorruptCheckpointIsAnError) {
+  Fixture("majority.csv");
+  const std::vector<std::string> adam{"--optimizer", "adam", "--lr",   "0.05",
+                                      "--epochs",    "20",   "--quiet"};
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv", Args({adam, {"--checkpoint-every", "10", "--checkpoint", "ck.json"}}))));
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", Args({adam, {"--save", "model.json"}}))));
+  const std::string whole = Read("ck.json");
+  Write("cut.json", whole.substr(0, whole.size() / 2));
+  const std::set<std::string> before = Files();
+  auto resume = [&](const std::string& checkpoint, const std::vector<std::string>& flags) {
+    return TrainMajority(
+        "majority.csv",
+        Args({flags,
+              {"--epochs", "40", "--checkpoint", checkpoint, "--resume", "--save", "m.json"}}));
+  };
+  EXPECT_TRUE(FailedWith(resume("cut.json", adam), 1, {"cut.json", "not a checkpoint", "JSON"}));
+  EXPECT_TRUE(FailedWith(resume("model.json", adam), 1,
+                         {"model.json", "format", "\"neurona-checkpoint\""}));
+  // A checkpoint of another optimizer's run.
+  EXPECT_TRUE(FailedWith(resume("ck.json", {"--optimizer", "sgd", "--quiet"}), 1,
+                         {"ck.json", "adam", "sgd"}));
+  // Of another network.
+  EXPECT_TRUE(FailedWith(resume("ck.json", Args({adam, {"--layers", "3,4,1"}})), 1,
+                         {"ck.json", "3-2-4-1", "3-4-1"}));
+  EXPECT_EQ(Files(), before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results out: history, plot, JSON lines and plain progress.
+
+TEST_F(CliDataTest, HistoryHasAHeaderAndARowPerEpoch) {
+  CopyData("iris.csv");
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3", "--epochs",
+                         "12", "--validation", "0.2", "--quiet", "--history", "h.csv"})));
+  const std::vector<std::string> rows = Lines(Read("h.csv"));
+  ASSERT_EQ(rows.size(), 13u);
+  EXPECT_EQ(rows[0], "epoch,loss,validation_loss,learning_rate,seconds");
+  double seconds = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const std::vector<std::string> cells = Split(rows[i], ',');
+    ASSERT_EQ(cells.size(), 5u) << rows[i];
+    EXPECT_EQ(cells[0], std::to_string(i));
+    EXPECT_GT(ParseDouble(cells[1]), 0.0) << rows[i];
+    EXPECT_GT(ParseDouble(cells[2]), 0.0) << rows[i];
+    EXPECT_EQ(ParseDouble(cells[3]), 0.5) << rows[i];
+    EXPECT_GE(ParseDouble(cells[4]), seconds) << rows[i];
+    seconds = ParseDouble(cells[4]);
+  }
+  // Without validation rows the validation cell is empty.
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(
+      TrainMajority("majority.csv", {"--epochs", "3", "--quiet", "--history", "plain.csv"})));
+  const std::vector<std::string> plain = Lines(Read("plain.csv"));
+  ASSERT_EQ(plain.size(), 4u);
+  EXPECT_TRUE(std::regex_match(plain[1], std::regex("1,[0-9.e+-]+,,0\\.5,[0-9.e+-]+"))) << plain[1];
+}
+
+TEST_F(CliDataTest, PlotIsAnSvgDocument) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv", {"--epochs", "50", "--validation", "0.25", "--quiet", "--plot", "p.svg"})));
+  const std::string svg = Read("p.svg");
+  EXPECT_TRUE(svg.rfind("<svg", 0) == 0 || svg.rfind("<?xml", 0) == 0) << svg.substr(0, 80);
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("polyline"), std::string::npos);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  EXPECT_EQ(Files(), (std::set<std::string>{"majority.csv", "p.svg"}));
+}
+
+TEST_F(CliDataTest, JsonPrintsOneObjectPerEpochAndNothingOnStderr) {
+  CopyData("iris.csv");
+  const Result result =
+      Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3", "--epochs", "7",
+               "--validation", "0.2", "--json", "--save", "m.json"});
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_EQ(result.err, "");
+  const std::vector<std::string> lines = Lines(result.out);
+  ASSERT_EQ(lines.size(), 7u) << result.out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].rfind("{\"epoch\":" + std::to_string(i + 1) + ",", 0), 0u) << lines[i];
+    EXPECT_EQ(lines[i].back(), '}') << lines[i];
+    for (const char* key : {"\"loss\":", "\"learning_rate\":0.5", "\"seconds\":"})
+      EXPECT_NE(lines[i].find(key), std::string::npos) << key << " in " << lines[i];
+    EXPECT_TRUE(std::regex_search(lines[i], std::regex("\"validation_loss\":[0-9]"))) << lines[i];
+  }
+  // Without validation, null; with a test split, the test metrics follow as one more object.
+  const Result test = Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3",
+                               "--epochs", "3", "--test", "0.2", "--json"});
+  ASSERT_TRUE(Succeeded(test));
+  EXPECT_EQ(test.err, "");
+  const std::vector<std::string> test_lines = Lines(test.out);
+  ASSERT_EQ(test_lines.size(), 4u) << test.out;
+  EXPECT_NE(test_lines[0].find("\"validation_loss\":null"), std::string::npos) << test_lines[0];
+  EXPECT_EQ(test_lines[3].rfind("{\"accuracy\":", 0), 0u) << test_lines[3];
+}
+
+TEST_F(CliDataTest, ProgressIsPlainLinesWhenStderrIsNotATerminal) {
+  CopyData("iris.csv");
+  const Result result =
+      Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3", "--epochs", "20",
+               "--report-every", "5", "--validation", "0.2", "--save", "m.json"});
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err.find('\r'), std::string::npos);
+  EXPECT_EQ(result.err.find('\x1b'), std::string::npos);
+  const std::vector<std::string> lines = Lines(result.err);
+  ASSERT_EQ(lines.size(), 7u) << result.err;
+  EXPECT_EQ(lines.front(), "iris.csv: 150 rows, 3 classes");
+  const std::vector<std::string> epochs{" 1", " 5", "10", "15", "20"};
+  for (std::size_t i = 0; i < epochs.size(); ++i)
+    EXPECT_TRUE(std::regex_match(
+        lines[i + 1],
+        std::regex("epoch " + epochs[i] + "/20  loss [0-9.e+-]+  validation [0-9.e+-]+")))
+        << lines[i + 1];
+  EXPECT_EQ(lines.back().rfind("trained 4-3 on 120 rows for 20 epochs: cross_entropy ", 0), 0u)
+      << lines.back();
+}
+
+TEST_F(CliDataTest, ResultsThatCannotBeWrittenFailBeforeTraining) {
+  Fixture("majority.csv");
+  for (const char* flag : {"--history", "--plot", "--checkpoint"}) {
+    const Result result = TrainMajority(
+        "majority.csv", {flag, "no/such/file", "--checkpoint-every", "5", "--save", "m.json"});
+    EXPECT_TRUE(FailedWith(result, 1, {"no/such/file", "cannot write", "does not exist"})) << flag;
+    EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"}) << flag;
+  }
+}
+
+TEST_F(CliDataTest, BadDataFlagsAreUsageErrors) {
+  Fixture("majority.csv");
+  CopyData("iris.csv");
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string_view>>> cases{
+      {{"--data", "majority.csv", "--layers", "3,1", "--separator", "|"},
+       {"--separator", "\"|\"", "tab"}},
+      {{"--data", "majority.csv", "--layers", "3,1", "--separator", "semicolon"},
+       {"--separator", "\"semicolon\""}},
+      {{"--data", "majority.csv", "--layers", "3,1", "--targets", "nope"},
+       {"--targets", "\"nope\"", "1 to 4"}},
+      {{"--data", "majority.csv", "--layers", "3,1", "--targets", "9"}, {"--targets", "\"9\""}},
+      {{"--data", "iris.csv", "--classes", "--layers", "4,3", "--targets",
+        "species,petal_width_cm"},
+       {"--targets", "2 columns"}},
+      {{"--data", "iris.csv", "--classes", "--layers", "4,2"},
+       {"--layers 4,2", "2 outputs", "3 classes"}},
+  };
+  for (const auto& [flags, parts] : cases) {
+    const Result result =
+        Neurona(Args({{"train"}, flags, {"--history", "h.csv", "--save", "m.json"}}));
+    EXPECT_TRUE(FailedWith(result, 2, parts)) << flags.back();
+    EXPECT_EQ(Files(), (std::set<std::string>{"majority.csv", "iris.csv"})) << flags.back();
+  }
+}
+
+}  // namespace
