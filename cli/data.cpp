@@ -175,6 +175,14 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
   return loaded;
 }
 
+LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional) {
+  const ClassEncoding classes{model.info.classes};
+  args.classes = args.classes || !classes.labels.empty();
+  const Network<double>& network = model.network;
+  return load_data(args, network.inputs(), network.outputs(), network.loss_type(),
+                   classes.size() ? &classes : nullptr, targets_optional);
+}
+
 std::string file_crc32(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::vector<char> buffer(1 << 16);

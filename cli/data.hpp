@@ -37,6 +37,10 @@ ClassEncoding classes_in(const DataArgs& args);
 LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                      const ClassEncoding* classes, bool targets_optional);
 
+// Reads the data for a trained model: its network's inputs and outputs, and the classes it was
+// trained on (their label column read as labels).
+LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional);
+
 // The CRC-32 of a file as 8 hex digits, for a model's provenance.
 std::string file_crc32(const std::string& path);
 

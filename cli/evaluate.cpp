@@ -49,13 +49,8 @@ void add_evaluate_command(CLI::App& app, int& /*status*/) {
   cmd->add_flag("--json", args->json, "Print the metrics as one JSON object");
   cmd->callback([args] {
     const ModelFile model = read_model(args->model);
-    const ClassEncoding classes{model.info.classes};
-    DataArgs data = args->data;
-    data.classes = data.classes || !classes.labels.empty();
     const Network<double>& network = model.network;
-    const LoadedData loaded =
-        load_data(data, network.inputs(), network.outputs(), network.loss_type(),
-                  classes.size() ? &classes : nullptr, false);
+    const LoadedData loaded = load_data_for(model, args->data, false);
     if (model.precision == Precision::single)
       run<float>(*args, network.cast<float>(), model.info, loaded.data);
     else

@@ -2,8 +2,10 @@
 // shape, for the tutorial's networks or a model and data file.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
+#include <optional>
 
 #include "commands.hpp"
 #include "data.hpp"
@@ -104,12 +106,7 @@ Problem load_problem(const ExplainArgs& args) {
     if (args.house || !args.example.empty())
       throw UsageError("--example and --house take the tutorial's network; leave out --model");
     const ModelFile model = read_model(args.model);
-    const ClassEncoding classes{model.info.classes};
-    DataArgs data = args.data;
-    data.classes = data.classes || !classes.labels.empty();
-    const LoadedData loaded =
-        load_data(data, model.network.inputs(), model.network.outputs(), model.network.loss_type(),
-                  classes.size() ? &classes : nullptr, false);
+    const LoadedData loaded = load_data_for(model, args.data, false);
     // X as the network sees it in training: after the model's own scaling.
     Dataset<double> scaled{model.info.scaler.apply(loaded.data.X), loaded.data.Y};
     std::string title = fmt::format("One training step of {} ({}) on {}", args.model,

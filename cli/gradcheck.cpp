@@ -50,12 +50,7 @@ void add_gradcheck_command(CLI::App& app, int& status) {
     // Always in double: differences of a float loss would measure float rounding, not backprop.
     ModelFile model = read_model(args->model);
     Network<double>& network = model.network;
-    const ClassEncoding classes{model.info.classes};
-    DataArgs data = args->data;
-    data.classes = data.classes || !classes.labels.empty();
-    const LoadedData loaded =
-        load_data(data, network.inputs(), network.outputs(), network.loss_type(),
-                  classes.size() ? &classes : nullptr, false);
+    const LoadedData loaded = load_data_for(model, args->data, false);
     // The network sees scaled inputs, as in training.
     if (!(args->step > 0))
       throw UsageError(fmt::format("--step must be a positive number, got {}", args->step));

@@ -52,13 +52,8 @@ void add_predict_command(CLI::App& app, int& /*status*/) {
                 "Print the outputs (probabilities) rather than the class label");
   cmd->callback([args] {
     const ModelFile model = read_model(args->model);
-    const ClassEncoding classes{model.info.classes};
-    DataArgs data = args->data;
-    data.classes = data.classes || !classes.labels.empty();
     const Network<double>& network = model.network;
-    const LoadedData loaded =
-        load_data(data, network.inputs(), network.outputs(), network.loss_type(),
-                  classes.size() ? &classes : nullptr, true);
+    const LoadedData loaded = load_data_for(model, args->data, true);
     if (model.precision == Precision::single)
       run<float>(*args, network.cast<float>(), model.info, loaded.data.X);
     else

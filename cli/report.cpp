@@ -22,20 +22,11 @@ struct ReportArgs {
 void report_command(const ReportArgs& args) {
   // Fail before reading anything large when the page could not be written.
   check_writable(args.out);
-  ModelFile model = read_model(args.model);
-  ReportInput input{
-      std::move(model.network), std::move(model.info), model.precision, {}, {}, {}, args.title};
+  const ModelFile model = read_model(args.model);
+  ReportInput input{model.network, model.info, model.precision, {}, {}, {}, args.title};
   if (!args.history.empty()) input.history = read_history_csv(args.history);
-  if (!args.data.file.empty()) {
-    const ClassEncoding classes{input.info.classes};
-    DataArgs data = args.data;
-    data.classes = data.classes || !classes.labels.empty();
-    const Network<double>& network = input.network;
-    // Targets are optional: without them the page still shows the surface and the predictions.
-    input.data = load_data(data, network.inputs(), network.outputs(), network.loss_type(),
-                           classes.size() ? &classes : nullptr, true)
-                     .data;
-  }
+  // Targets are optional: without them the page still shows the surface and the predictions.
+  if (!args.data.file.empty()) input.data = load_data_for(model, args.data, true).data;
   write_report(args.out, input);
   fmt::print(stderr, "wrote {}\n", args.out);
 }

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "neurona/error.hpp"
+#include "text_file.hpp"
 
 namespace neurona {
 namespace {
@@ -155,19 +156,6 @@ UsageError unknown_column(std::string_view name, const fs::path& file, bool has_
       quote(name), file.string(), has_header ? "" : " (the file has no header)", columns));
 }
 
-std::string read_file(const fs::path& path) {
-  std::error_code error;
-  if (!fs::exists(path, error)) throw InputError(path.string() + ": no such file");
-  if (fs::is_directory(path, error))
-    throw InputError(path.string() + ": is a folder, expected a CSV file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path.string() + ": read error");
-  return text.str();
-}
-
 }  // namespace
 
 Table read_csv(const fs::path& path, const CsvOptions& options) {
@@ -175,7 +163,7 @@ Table read_csv(const fs::path& path, const CsvOptions& options) {
       options.separator != '\t')
     throw UsageError(fmt::format("the CSV separator must be ',', ';' or a tab, got {}",
                                  quote(std::string(1, options.separator))));
-  const std::string text = read_file(path);
+  const std::string text = read_text_file(path, "a CSV file");
   Table table;
   table.file = path;
   const std::string name = path.string();

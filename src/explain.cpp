@@ -73,7 +73,9 @@ std::string gradient_formula(Loss loss, Activation output, Index layers) {
 
 // True where backpropagation starts from dE/dyhat and multiplies by sigma'(Z) of the output, false
 // where loss_gradient writes dE/dZ of the output directly (the fused, stable forms).
-bool has_dE_dyhat(Loss loss) { return loss == Loss::half_squared_error; }
+bool has_dE_dyhat(Loss loss) {
+  return loss == Loss::half_squared_error;
+}
 
 }  // namespace
 
@@ -184,10 +186,11 @@ ChainRule chain_rule(const StepExplanation& step, WeightIndex weight) {
   const LayerExplanation& layer = step.layers[std::size_t(weight.layer - 1)];
   if (weight.row < 1 || weight.row > layer.W.rows() || weight.col < 1 ||
       weight.col > layer.W.cols())
-    throw UsageError(fmt::format("weight {},{},{}: W^{} is {} x {}, so its row is 1 to {} and its "
-                                 "column 1 to {}",
-                                 weight.layer, weight.row, weight.col, weight.layer,
-                                 layer.W.rows(), layer.W.cols(), layer.W.rows(), layer.W.cols()));
+    throw UsageError(
+        fmt::format("weight {},{},{}: W^{} is {} x {}, so its row is 1 to {} and its "
+                    "column 1 to {}",
+                    weight.layer, weight.row, weight.col, weight.layer, layer.W.rows(),
+                    layer.W.cols(), layer.W.rows(), layer.W.cols()));
   const Index l = weight.layer, k = weight.row - 1, j = weight.col - 1;  // k, j 0-based
 
   ChainRule rule;
@@ -215,15 +218,14 @@ ChainRule chain_rule(const StepExplanation& step, WeightIndex weight) {
   rule.derivative_is_one = layer.activation == Activation::linear;
 
   // The tutorial's single path, from the error down to w's input: possible when every layer above
-  // l has one node and each sigma' on the way is one number.
+  // l has one node and each sigma' on the way is one number. Hidden layers are element-wise
+  // (softmax is for outputs only); the output is too unless it is softmax under squared error.
   bool single_path = true;
   for (Index p = l + 1; p <= L; ++p)
     single_path = single_path && step.layers[std::size_t(p - 1)].W.cols() == 1;
   const LayerExplanation& output = step.layers.back();
-  const bool output_ok = !has_dE_dyhat(step.loss) || output.activation == Activation::linear ||
-                         output.derivative.size() > 0;
-  if (single_path && output_ok && (layer.activation == Activation::linear ||
-                                   layer.derivative.size() > 0 || l == L)) {
+  if (has_dE_dyhat(step.loss) && output.derivative.size() == 0) single_path = false;
+  if (single_path) {
     const Index out_node = l == L ? j : 0;
     rule.path.push_back(top_factor(step, out_node));
     if (has_dE_dyhat(step.loss))
@@ -232,8 +234,8 @@ ChainRule chain_rule(const StepExplanation& step, WeightIndex weight) {
       // Layer p's weight from the node on the path below it, then that node's sigma'.
       const Index below = p - 1 == l ? j : 0;
       const LayerExplanation& upper = step.layers[std::size_t(p - 1)];
-      rule.path.push_back(ChainFactor{fmt::format("w^{}_{}1", p, below + 1), upper.W(below, 0),
-                                      std::nullopt});
+      rule.path.push_back(
+          ChainFactor{fmt::format("w^{}_{}1", p, below + 1), upper.W(below, 0), std::nullopt});
       if (auto d = derivative_factor(step.layers[std::size_t(p - 2)], below))
         rule.path.push_back(*d);
     }
@@ -263,7 +265,9 @@ std::string factor_value(const ChainFactor& factor, int digits) {
   return factor.value < 0 ? "(" + text + ")" : text;
 }
 
-std::string shape(const Matrix<double>& M) { return fmt::format("({} x {})", M.rows(), M.cols()); }
+std::string shape(const Matrix<double>& M) {
+  return fmt::format("({} x {})", M.rows(), M.cols());
+}
 
 // The step as a sequence of headings, paragraphs and matrices, in either style. Matrices sit in
 // blocks: ``` fences in markdown, indented in text.
@@ -388,7 +392,9 @@ class Writer {
 };
 
 // "A^0" is written X, as the tutorial does.
-std::string A_name(Index l) { return l == 0 ? "X" : fmt::format("A^{}", l); }
+std::string A_name(Index l) {
+  return l == 0 ? "X" : fmt::format("A^{}", l);
+}
 
 std::string rows_text(const std::vector<Index>& rows) {
   std::string text;
@@ -408,14 +414,18 @@ void write_chain_rule(Writer& w, const StepExplanation& step, const ChainRule& r
   const std::string bias = fmt::format("b^{}_{}", l, rule.weight.col);
   w.heading(2, fmt::format("Chain rule for one weight: `{} = W^{}[{}][{}]`", rule.weight_symbol, l,
                            rule.weight.row, rule.weight.col));
+  const Index L = Index(step.layers.size());
   w.paragraph(fmt::format(
-      "`{}` is the weight from {} to node {} of layer {}. With one row, m = 1, so "
-      "`dE/dyhat = yhat - y` exactly as in the tutorial. Each factor is `d(upper)/d(lower)` along "
-      "the way from the error down to `{}`; `linear'(z) = 1` factors are left out.",
+      "`{}` is the weight from {} to node {} of layer {}. With one row, m = 1, so {}. Each factor "
+      "is `d(upper)/d(lower)` along the way from the error down to `{}`; `linear'(z) = 1` factors "
+      "are left out.",
       rule.weight_symbol,
       l == 1 ? fmt::format("input {}", rule.weight.row)
              : fmt::format("node {} of layer {}", rule.weight.row, l - 1),
-      rule.weight.col, l, rule.weight_symbol));
+      rule.weight.col, l,
+      has_dE_dyhat(step.loss) ? "`dE/dyhat = yhat - y` exactly as in the tutorial"
+                              : fmt::format("`dZ^{} = yhat - y`", L),
+      rule.weight_symbol));
 
   auto product = [&](const std::vector<ChainFactor>& factors, std::size_t count,
                      std::string& symbols, std::string& values) {
@@ -441,8 +451,7 @@ void write_chain_rule(Writer& w, const StepExplanation& step, const ChainRule& r
            compare(fmt::format("dW^{}[{}][{}]", l, rule.weight.row, rule.weight.col), rule.dW));
     // The bias is the same path without the last factor, dz/db = 1 in place of the input.
     std::string bias_symbols, bias_values;
-    const double bias_result =
-        product(rule.path, rule.path.size() - 1, bias_symbols, bias_values);
+    const double bias_result = product(rule.path, rule.path.size() - 1, bias_symbols, bias_values);
     const std::string db = "dE/d" + bias;
     w.line("");
     w.line(fmt::format("{} = {}", db, bias_symbols));
@@ -459,12 +468,11 @@ void write_chain_rule(Writer& w, const StepExplanation& step, const ChainRule& r
   const std::string pad(rule.dz_symbol.size(), ' ');
   w.line(fmt::format("{} = {} * {}", dw, rule.input_symbol, rule.dz_symbol));
   const std::string derivative_symbol =
-      rule.derivative ? " * " + rule.derivative->symbol
-                      : rule.derivative_is_one ? fmt::format("   (linear'(z^{}_{}) = 1)", l,
-                                                             rule.weight.col)
-                                               : "";
-  const bool softmax_output = rule.top && !rule.derivative && !rule.derivative_is_one &&
-                              has_dE_dyhat(step.loss);
+      rule.derivative          ? " * " + rule.derivative->symbol
+      : rule.derivative_is_one ? fmt::format("   (linear'(z^{}_{}) = 1)", l, rule.weight.col)
+                               : "";
+  const bool softmax_output =
+      rule.top && !rule.derivative && !rule.derivative_is_one && has_dE_dyhat(step.loss);
   if (softmax_output) {
     w.line(fmt::format("{} = {}   (softmax: the Jacobian product of the row, in dZ^{} above)",
                        rule.dz_symbol, number(rule.dz, digits), l));
@@ -507,9 +515,10 @@ void write_chain_rule(Writer& w, const StepExplanation& step, const ChainRule& r
     w.line(fmt::format("{} = {}", da_pad, number(sum, digits)) +
            compare(fmt::format("dA^{}[1][{}]", l, rule.weight.col), rule.da));
     double dz = rule.da;
-    std::string values = factor_value({"", rule.da, {}}, digits);
+    std::string values = da;  // a linear layer: dz = da
     if (rule.derivative) {
-      values += " * " + factor_value(*rule.derivative, digits);
+      values =
+          factor_value({"", rule.da, {}}, digits) + " * " + factor_value(*rule.derivative, digits);
       dz *= rule.derivative->value;
     }
     w.line(fmt::format("{} = {} = {}", rule.dz_symbol, values, number(dz, digits)) +
@@ -538,7 +547,7 @@ std::string render(const StepExplanation& step, Style style, int digits) {
                                   : step.title);
   w.paragraph(fmt::format(
       "One step of gradient descent, with every number computed by neurona's own training code. "
-      "Network {} ({}), loss {}, learning rate `alpha = {}`. Rows are examples: m = {}. A "
+      "Network {} ({}), loss {}, learning rate `alpha = {}`. Rows are examples: `m = {}`. A "
       "leading `d` means `dE/d(that)`; `(.)` multiplies element by element; `^T` transposes; "
       "`(r x c)` is a shape: r rows by c columns.",
       step.topology, activations, to_string(step.loss), number(step.learning_rate, digits), m));
@@ -559,8 +568,8 @@ std::string render(const StepExplanation& step, Style style, int digits) {
     w.matrix(fmt::format("W^{} {}", l, shape(layer.W)), layer.W);
     w.matrix(fmt::format("b^{} {}", l, shape(layer.b)), layer.b);
     w.matrix(fmt::format("Z^{0} {1} = {2} {3} W^{0} {4} + b^{0} {5}, b^{0} added to each row", l,
-                         shape(layer.Z), A_name(l - 1), l == 1 ? shape(step.X)
-                                                               : shape(step.layers[std::size_t(l - 2)].A),
+                         shape(layer.Z), A_name(l - 1),
+                         l == 1 ? shape(step.X) : shape(step.layers[std::size_t(l - 2)].A),
                          shape(layer.W), shape(layer.b)),
              layer.Z);
     w.matrix(fmt::format("A^{} {} = {}(Z^{}){}", l, shape(layer.A), to_string(layer.activation), l,
@@ -579,7 +588,8 @@ std::string render(const StepExplanation& step, Style style, int digits) {
       "neurona averages the error over the m rows, so its gradient carries a 1/m: `{}`.{}",
       step.gradient_formula,
       has_dE_dyhat(step.loss) ? " The tutorial's `dE/dyhat = yhat - y` is the case m = 1." : ""));
-  if (output.dA.size() > 0) w.matrix(fmt::format("dE/dyhat {} = (yhat - y) / {}", shape(output.dA), m), output.dA);
+  if (output.dA.size() > 0)
+    w.matrix(fmt::format("dE/dyhat {} = (yhat - y) / {}", shape(output.dA), m), output.dA);
   for (Index l = L; l >= 1; --l) {
     const LayerExplanation& layer = step.layers[std::size_t(l - 1)];
     w.heading(3, fmt::format("Layer {}", l));
@@ -611,9 +621,10 @@ std::string render(const StepExplanation& step, Style style, int digits) {
                          m == 1 ? std::string("1 row") : fmt::format("{} rows", m), l),
              layer.db);
     if (layer.dA_prev.size() > 0)
-      w.matrix(fmt::format("dA^{0} {1} = dZ^{2} {3} W^{2}^T {4}", l - 1, shape(layer.dA_prev), l,
-                           shape(layer.dZ), fmt::format("({} x {})", layer.W.cols(), layer.W.rows())),
-               layer.dA_prev);
+      w.matrix(
+          fmt::format("dA^{0} {1} = dZ^{2} {3} W^{2}^T {4}", l - 1, shape(layer.dA_prev), l,
+                      shape(layer.dZ), fmt::format("({} x {})", layer.W.cols(), layer.W.rows())),
+          layer.dA_prev);
     else
       w.paragraph("No `dX`: X is data, not a parameter, so backpropagation stops here.");
   }
@@ -622,8 +633,9 @@ std::string render(const StepExplanation& step, Style style, int digits) {
 
   w.heading(2, fmt::format("Update: `p <- p - alpha dE/dp`, `alpha = {}`",
                            number(step.learning_rate, digits)));
-  w.paragraph("Every parameter moves only now, after all the gradients above came from one forward "
-              "pass.");
+  w.paragraph(
+      "Every parameter moves only now, after all the gradients above came from one forward "
+      "pass.");
   for (const auto& layer : step.layers) {
     const Index l = layer.layer;
     w.matrix(fmt::format("W^{0} {1} <- W^{0} - {2} dW^{0}", l, shape(layer.W_after),
@@ -636,10 +648,12 @@ std::string render(const StepExplanation& step, Style style, int digits) {
   return w.finish();
 }
 
-nlohmann::json matrix_json(const Matrix<double>& M) {
-  nlohmann::json values = nlohmann::json::array();
+using Json = nlohmann::ordered_json;  // keys in the order of the step, not sorted
+
+Json matrix_json(const Matrix<double>& M) {
+  Json values = Json::array();
   for (Index i = 0; i < M.rows(); ++i) {
-    nlohmann::json row = nlohmann::json::array();
+    Json row = Json::array();
     for (Index j = 0; j < M.cols(); ++j)
       row.push_back(M(i, j));
     values.push_back(std::move(row));
@@ -647,11 +661,41 @@ nlohmann::json matrix_json(const Matrix<double>& M) {
   return {{"shape", {M.rows(), M.cols()}}, {"values", std::move(values)}};
 }
 
-nlohmann::json factor_json(const ChainFactor& factor) {
-  nlohmann::json out = {{"symbol", factor.symbol}, {"value", factor.value}};
-  if (factor.difference)
-    out["difference"] = {factor.difference->first, factor.difference->second};
+Json factor_json(const ChainFactor& factor) {
+  Json out = {{"symbol", factor.symbol}, {"value", factor.value}};
+  if (factor.difference) out["difference"] = {factor.difference->first, factor.difference->second};
   return out;
+}
+
+// Indented JSON with each array of numbers on one line, so that a matrix reads row by row. Every
+// number is nlohmann's shortest text that reads back to the same double.
+void write_json(const Json& value, int depth, std::string& out) {
+  const std::string pad(std::size_t(2 * depth), ' '), inner(std::size_t(2 * depth + 2), ' ');
+  const bool flat = value.is_array() && std::all_of(value.begin(), value.end(),
+                                                    [](const Json& e) { return e.is_primitive(); });
+  // A file name in the title need not be UTF-8: replace what is not, rather than throw.
+  auto dump = [](const Json& e) { return e.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  if (flat) {
+    out += "[";
+    for (auto it = value.begin(); it != value.end(); ++it)
+      out += (it == value.begin() ? "" : ", ") + dump(*it);
+    out += "]";
+    return;
+  }
+  if (value.is_primitive() || value.empty()) {
+    out += dump(value);
+    return;
+  }
+  out += value.is_array() ? "[\n" : "{\n";
+  bool first = true;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (!first) out += ",\n";
+    first = false;
+    out += inner;
+    if (value.is_object()) out += dump(Json(it.key())) + ": ";
+    write_json(*it, depth + 1, out);
+  }
+  out += "\n" + pad + (value.is_array() ? "]" : "}");
 }
 
 }  // namespace
@@ -665,7 +709,7 @@ std::string explanation_markdown(const StepExplanation& step, int digits) {
 }
 
 std::string explanation_json(const StepExplanation& step) {
-  nlohmann::json out;
+  Json out;
   out["title"] = step.title;
   out["topology"] = step.topology;
   out["rows"] = step.rows;
@@ -677,16 +721,17 @@ std::string explanation_json(const StepExplanation& step) {
   out["Y"] = matrix_json(step.Y);
   out["Yhat"] = matrix_json(step.Yhat);
   out["E"] = step.E;
-  out["layers"] = nlohmann::json::array();
+  out["layers"] = Json::array();
   for (const auto& layer : step.layers) {
-    nlohmann::json entry = {
+    Json entry = {
         {"layer", layer.layer},
         {"activation", std::string(to_string(layer.activation))},
         {"activation_formula", layer.activation_formula},
         {"derivative_formula", layer.derivative_formula},
     };
     // Empty matrices (not formed for this layer) are null rather than 0 x 0.
-    for (const auto& [name, M] : std::initializer_list<std::pair<const char*, const Matrix<double>*>>{
+    for (const auto& [name, M] :
+         std::initializer_list<std::pair<const char*, const Matrix<double>*>>{
              {"W", &layer.W},
              {"b", &layer.b},
              {"Z", &layer.Z},
@@ -699,12 +744,12 @@ std::string explanation_json(const StepExplanation& step) {
              {"dA_prev", &layer.dA_prev},
              {"W_after", &layer.W_after},
              {"b_after", &layer.b_after}})
-      entry[name] = M->size() > 0 ? matrix_json(*M) : nlohmann::json(nullptr);
+      entry[name] = M->size() > 0 ? matrix_json(*M) : Json(nullptr);
     out["layers"].push_back(std::move(entry));
   }
   if (step.chain) {
     const ChainRule& rule = *step.chain;
-    nlohmann::json chain = {
+    Json chain = {
         {"weight", {rule.weight.layer, rule.weight.row, rule.weight.col}},
         {"weight_symbol", rule.weight_symbol},
         {"input", {{"symbol", rule.input_symbol}, {"value", rule.input}}},
@@ -712,17 +757,22 @@ std::string explanation_json(const StepExplanation& step) {
         {"dW", rule.dW},
         {"db", rule.db},
     };
-    chain["path"] = nlohmann::json::array();
+    if (!rule.top)
+      chain["da"] = {{"symbol", fmt::format("da^{}_{}", rule.weight.layer, rule.weight.col)},
+                     {"value", rule.da}};
+    chain["path"] = Json::array();
     for (const auto& factor : rule.path)
       chain["path"].push_back(factor_json(factor));
     if (rule.top) chain["top"] = factor_json(*rule.top);
-    chain["next_terms"] = nlohmann::json::array();
+    chain["next_terms"] = Json::array();
     for (const auto& [dz, weight] : rule.next_terms)
       chain["next_terms"].push_back({{"dz", factor_json(dz)}, {"w", factor_json(weight)}});
-    chain["derivative"] = rule.derivative ? factor_json(*rule.derivative) : nlohmann::json(nullptr);
+    chain["derivative"] = rule.derivative ? factor_json(*rule.derivative) : Json(nullptr);
     out["chain_rule"] = std::move(chain);
   }
-  return out.dump(2) + "\n";
+  std::string text;
+  write_json(out, 0, text);
+  return text + "\n";
 }
 
 }  // namespace neurona

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "neurona/error.hpp"
+#include "text_file.hpp"
 
 namespace neurona {
 namespace {
@@ -68,23 +69,10 @@ std::string plural(long long n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
-std::string read_file(const fs::path& path) {
-  std::error_code error;
-  if (!fs::exists(path, error)) throw InputError(path.string() + ": no such file");
-  if (fs::is_directory(path, error))
-    throw InputError(path.string() + ": is a folder, expected a FANN data file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path.string() + ": read error");
-  return text.str();
-}
-
 }  // namespace
 
 Dataset<double> read_fann_data(const fs::path& path) {
-  const std::string text = read_file(path);
+  const std::string text = read_text_file(path, "a FANN data file");
   const std::string name = path.string();
 
   long long pairs = 0, inputs = 0, outputs = 0;

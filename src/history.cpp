@@ -14,6 +14,7 @@
 
 #include "neurona/atomic_file.hpp"
 #include "neurona/error.hpp"
+#include "text_file.hpp"
 
 namespace neurona {
 namespace {
@@ -47,19 +48,6 @@ std::vector<Cell> split_cells(std::string_view line) {
     start = end + 1;
   }
   return cells;
-}
-
-std::string read_text(const fs::path& path) {
-  std::error_code error;
-  if (!fs::exists(path, error)) throw InputError(path.string() + ": no such file");
-  if (fs::is_directory(path, error))
-    throw InputError(path.string() + ": is a folder, expected a history CSV file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path.string() + ": read error");
-  return text.str();
 }
 
 std::string quote(std::string_view text) {
@@ -125,7 +113,7 @@ void write_history_csv(const History& history, const fs::path& path) {
 }
 
 History read_history_csv(const fs::path& path) {
-  const std::string text = read_text(path);
+  const std::string text = read_text_file(path, "a history CSV file");
   const std::string name = path.string();
   History history;
   bool header_seen = false;

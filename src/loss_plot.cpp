@@ -1,5 +1,6 @@
 // The loss plot as SVG text: scales, nice ticks, decimated polylines, legend.
 #include "neurona/loss_plot.hpp"
+#include "markup.hpp"
 
 #include <fmt/format.h>
 
@@ -23,34 +24,6 @@ constexpr const char* validation_colour = "#d62728";
 struct Point {
   double x, y;
 };
-
-// Text for XML content and attribute values. Control characters, which XML 1.0 forbids even as
-// references, become spaces.
-std::string escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
-    }
-  }
-  return out;
-}
 
 // Keeps the lowest and the highest point of each of most/2 equal runs, in their order, and the
 // first and last points: a spike survives, where taking every n-th point could drop it.
@@ -188,7 +161,7 @@ std::string loss_plot_svg(const History& history, const std::string& title) {
       "viewBox=\"0 0 {0} {1}\" font-family=\"sans-serif\" font-size=\"12\">\n"
       "<title>{2}</title>\n"
       "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n",
-      width, height, escape(title.empty() ? "loss" : title));
+      width, height, escape_markup(title.empty() ? "loss" : title));
 
   // Grid, ticks and tick labels; ticks point out of the plot area.
   std::string grid, ticks, labels;
@@ -251,7 +224,7 @@ std::string loss_plot_svg(const History& history, const std::string& title) {
     svg += fmt::format(
         "<text x=\"{}\" y=\"30\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}"
         "</text>\n",
-        width / 2, escape(title));
+        width / 2, escape_markup(title));
 
   // The curves: a dashed validation line stays apart from the training line without colour too.
   // Few points get a dot each, so that a single epoch still shows.

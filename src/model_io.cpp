@@ -10,6 +10,7 @@
 
 #include "neurona/atomic_file.hpp"
 #include "neurona/error.hpp"
+#include "text_file.hpp"
 
 namespace neurona {
 namespace {
@@ -18,19 +19,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr int format_version = 1;
-
-std::string read_text(const fs::path& path) {
-  std::error_code error;
-  if (!fs::exists(path, error)) throw InputError(path.string() + ": no such file");
-  if (fs::is_directory(path, error))
-    throw InputError(path.string() + ": is a folder, expected a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path.string() + ": read error");
-  return text.str();
-}
 
 // "line:column" of a byte offset, both 1-based.
 std::string position_of(const std::string& text, std::size_t offset) {
@@ -155,7 +143,7 @@ class ModelReader {
     }
 
     try {
-      ModelFile model{precision, Network<double>(inputs, specs, loss)};
+      ModelFile model{precision, Network<double>(inputs, specs, loss), {}};
       for (std::size_t l = 0; l < specs.size(); ++l) {
         auto& layer = model.network.layers()[l];
         for (Index i = 0; i < layer.W.rows(); ++i)
@@ -237,7 +225,7 @@ Precision parse_precision(std::string_view name) {
 }
 
 ModelFile read_model(const fs::path& path) {
-  return parse_model(read_text(path), path.string());
+  return parse_model(read_text_file(path, "a file"), path.string());
 }
 
 ModelFile parse_model(const std::string& text, const std::string& name) {

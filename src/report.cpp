@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 
+#include "markup.hpp"
 #include "neurona/atomic_file.hpp"
 #include "neurona/error.hpp"
 #include "neurona/loss_plot.hpp"
@@ -26,35 +27,6 @@ constexpr Index map_cells = 32;             // each hidden neuron's map, 32 x 32
 constexpr Index most_maps = 64;             // hidden neuron maps shown
 constexpr Index most_points = 2000;         // data points drawn on the surface
 constexpr Index most_truth_inputs = 10;     // a truth table of at most 2^10 rows
-
-// Text for HTML content and attribute values. Control characters other than tab and newline
-// become spaces.
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') ? ' ' : c;
-    }
-  }
-  return out;
-}
 
 // A number for people: 4 significant digits.
 std::string show(double x) {
@@ -246,14 +218,14 @@ std::string diagram(const ReportInput& input) {
   std::string svg = fmt::format(
       "<svg class=\"diagram\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" "
       "data-nodes=\"{2}\" data-edges=\"{3}\" role=\"img\" aria-label=\"the network {4}\">\n",
-      svg_width, svg_height, node_count, edges.size(), escape(net.topology()));
+      svg_width, svg_height, node_count, edges.size(), escape_markup(net.topology()));
   for (Index c = 0; c < columns; ++c) {
     const std::string heading =
         c == 0 ? "inputs"
                : fmt::format("{} {}", c == columns - 1 ? "output" : fmt::format("layer {}", c),
                              to_string(layers[std::size_t(c - 1)].activation));
     svg += fmt::format("<text class=\"heading\" x=\"{}\" y=\"24\">{}</text>\n", x_of(c),
-                       escape(heading));
+                       escape_markup(heading));
   }
   for (const Edge& e : edges) {
     const double strength = most_w > 0 ? std::abs(e.w) / most_w : 0;
@@ -265,7 +237,7 @@ std::string diagram(const ReportInput& input) {
         "data-tip=\"{}\"/>\n",
         x_of(e.layer) + radius, y_of(e.layer, e.from), x_of(e.layer + 1) - radius,
         y_of(e.layer + 1, e.to), e.w >= 0 ? warm_css : cool_css, 0.6 + 5.4 * strength,
-        0.35 + 0.65 * strength, e.w, escape(tip));
+        0.35 + 0.65 * strength, e.w, escape_markup(tip));
   }
   for (Index c = 0; c < columns; ++c) {
     for (Index i = 0; i < shown[std::size_t(c)]; ++i) {
@@ -280,7 +252,8 @@ std::string diagram(const ReportInput& input) {
             "<g class=\"node input\" data-tip=\"input {0}{1}\"><circle cx=\"{2:.1f}\" "
             "cy=\"{3:.1f}\" r=\"{4}\" fill=\"#e8e8e8\"/><text class=\"name\" x=\"{5:.1f}\" "
             "y=\"{3:.1f}\" text-anchor=\"end\">{0}</text></g>\n",
-            escape(input_name(input, i)), escape(scaling), x, y, radius, x - radius - 6);
+            escape_markup(input_name(input, i)), escape_markup(scaling), x, y, radius,
+            x - radius - 6);
         continue;
       }
       const double b = layers[std::size_t(c - 1)].b(i);
@@ -290,12 +263,12 @@ std::string diagram(const ReportInput& input) {
           "<g class=\"node\" data-value=\"{}\" data-tip=\"{} bias b = {}\"><circle cx=\"{:.1f}\" "
           "cy=\"{:.1f}\" r=\"{}\" fill=\"{}\"/><text class=\"bias\" x=\"{:.1f}\" y=\"{:.1f}\" "
           "fill=\"{}\">{}</text>",
-          b, escape(name), show(b), x, y, radius, css(diverging(t)), x, y,
-          std::abs(t) > 0.6 ? "white" : "black", escape(fmt::format("{:.2g}", b)));
+          b, escape_markup(name), show(b), x, y, radius, css(diverging(t)), x, y,
+          std::abs(t) > 0.6 ? "white" : "black", escape_markup(fmt::format("{:.2g}", b)));
       if (c == columns - 1)
         svg +=
             fmt::format("<text class=\"name\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>", x + radius + 6,
-                        y, escape(net.outputs() == 1 ? "\u0177" : class_name(input, i)));
+                        y, escape_markup(net.outputs() == 1 ? "\u0177" : class_name(input, i)));
       svg += "</g>\n";
     }
     if (shown[std::size_t(c)] < width[std::size_t(c)])
@@ -430,8 +403,8 @@ std::string surface_section(const ReportInput& input, const Predictor& predict,
       "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>"
       "<text class=\"axis\" x=\"14\" y=\"{}\" text-anchor=\"middle\" "
       "transform=\"rotate(-90 14 {})\">{}</text>\n",
-      left + size / 2, top + size + 36, escape(input_name(input, 0)), top + size / 2,
-      top + size / 2, escape(input_name(input, 1)));
+      left + size / 2, top + size + 36, escape_markup(input_name(input, 0)), top + size / 2,
+      top + size / 2, escape_markup(input_name(input, 1)));
 
   Index points = 0, wrong = 0;
   if (input.data && input.data->X.rows() > 0) {
@@ -462,7 +435,7 @@ std::string surface_section(const ReportInput& input, const Predictor& predict,
           "<circle class=\"point{}\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\" "
           "stroke=\"{}\" stroke-width=\"{}\" data-tip=\"{}\"/>\n",
           stroke == "black" ? " wrong" : "", px(d.X(r, 0)), py(d.X(r, 1)), fill, stroke,
-          stroke == "black" ? 1.8 : 1, escape(tip));
+          stroke == "black" ? 1.8 : 1, escape_markup(tip));
     }
   }
   svg += "</svg>\n";
@@ -475,12 +448,13 @@ std::string surface_section(const ReportInput& input, const Predictor& predict,
       "<section id=\"surface\"><h2>Decision surface</h2>\n"
       "<p>The network's output over the input plane, in raw input units ({}). {}</p>\n"
       "<div class=\"row\"><div class=\"plot\" style=\"width:{}px;height:{}px\">",
-      escape(legend),
-      points ? escape(fmt::format("{} data points{}, coloured by their target{}.", points,
-                                  points < input.data->X.rows() ? " (a sample)" : "",
-                                  wrong ? fmt::format("; {} misclassified, ringed in black", wrong)
-                                        : std::string()))
-             : std::string(),
+      escape_markup(legend),
+      points
+          ? escape_markup(fmt::format(
+                "{} data points{}, coloured by their target{}.", points,
+                points < input.data->X.rows() ? " (a sample)" : "",
+                wrong ? fmt::format("; {} misclassified, ringed in black", wrong) : std::string()))
+          : std::string(),
       left + size + 16, top + size + 44);
   html += canvas(surface_cells, surface_cells, pixels,
                  fmt::format("left:{}px;top:{}px;width:{}px;height:{}px", left, top, size, size));
@@ -550,7 +524,7 @@ std::string truth_table(const ReportInput& input, const Predictor& predict,
       "toward the target): negative when the row is predicted wrong.</p>\n"
       "<table class=\"truth\"><thead><tr>";
   for (Index i = 0; i < n; ++i)
-    html += "<th>" + escape(input_name(input, i)) + "</th>";
+    html += "<th>" + escape_markup(input_name(input, i)) + "</th>";
   html += "<th>target</th><th>prediction</th><th>margin</th><th></th></tr></thead><tbody>\n";
   Index wrong_rows = 0;
   for (Index r = 0; r < rows; ++r) {
@@ -594,8 +568,8 @@ std::string truth_table(const ReportInput& input, const Predictor& predict,
     }
     wrong_rows += wrong;
     html += fmt::format("<tr{}>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                        wrong ? " class=\"wrong\"" : "", cells, escape(target), escape(prediction),
-                        margin, wrong ? "\u2717 wrong" : "");
+                        wrong ? " class=\"wrong\"" : "", cells, escape_markup(target),
+                        escape_markup(prediction), margin, wrong ? "\u2717 wrong" : "");
   }
   html += "</tbody></table>\n";
   if (targets && reading.classes)
@@ -612,11 +586,11 @@ std::string confusion_table(const ClassificationMetrics& metrics, const ReportIn
       "<table class=\"confusion\"><caption>Confusion matrix: rows the true class, columns the "
       "predicted one</caption><thead><tr><th></th>";
   for (Index c = 0; c < k; ++c)
-    html += "<th>" + escape(class_name(input, c)) + "</th>";
+    html += "<th>" + escape_markup(class_name(input, c)) + "</th>";
   html += "</tr></thead><tbody>\n";
   for (Index r = 0; r < k; ++r) {
     const double total = double(metrics.confusion.row(r).sum());
-    html += "<tr><th>" + escape(class_name(input, r)) + "</th>";
+    html += "<tr><th>" + escape_markup(class_name(input, r)) + "</th>";
     for (Index c = 0; c < k; ++c) {
       const double share = total > 0 ? double(metrics.confusion(r, c)) / total : 0;
       const Rgb colour = mix(paper, r == c ? cool : warm, share);
@@ -648,7 +622,7 @@ std::string metrics_section(const ReportInput& input, const Predictor& predict,
   return fmt::format(
       "<section id=\"metrics\"><h2>Metrics</h2>\n<p>On the {} rows of the data, as "
       "<code>neurona evaluate</code> prints them.</p>\n<pre>{}</pre>\n{}</section>\n",
-      d.X.rows(), escape(text), table);
+      d.X.rows(), escape_markup(text), table);
 }
 
 // ---- The model and where it came from ----
@@ -662,7 +636,7 @@ std::string model_section(const ReportInput& input) {
         fmt::format("{}{} {}", layers.empty() ? "" : ", ", spec.units, to_string(spec.activation));
   std::string rows;
   auto row = [&](const std::string& name, const std::string& value) {
-    rows += "<tr><th>" + escape(name) + "</th><td>" + escape(value) + "</td></tr>\n";
+    rows += "<tr><th>" + escape_markup(name) + "</th><td>" + escape_markup(value) + "</td></tr>\n";
   };
   row("topology", net.topology());
   row("layers", layers);
@@ -771,7 +745,8 @@ std::string report_html(const ReportInput& input) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<title>{0}</title>\n<style>{1}</style></head>\n<body>\n<h1>{0}</h1>\n"
       "<p>{2} network, {3} loss. Hover a neuron or a weight to read its value.</p>\n",
-      escape(title), style, escape(net.topology()), escape(to_string(net.loss_type())));
+      escape_markup(title), style, escape_markup(net.topology()),
+      escape_markup(to_string(net.loss_type())));
 
   html +=
       "<div class=\"row\"><section id=\"network\"><h2>Network</h2>\n<p>Each line is a weight: warm "

@@ -39,16 +39,16 @@ TEST(Explain, HouseStepIsTheHandComputation) {
   const StepExplanation step = house_step();
   // By hand, as the tutorial: x = 50, y = 300, w1 = 0.5, b1 = 0.1, w2 = 0.4, b2 = 0.2.
   const double x = 50, y = 300, w1 = 0.5, b1 = 0.1, w2 = 0.4, b2 = 0.2, alpha = 1e-5;
-  const double z1 = w1 * x + b1;                       // 25.1
-  const double a1 = z1;                                // relu, z1 > 0
-  const double yhat = w2 * a1 + b2;                    // 10.24
-  const double E = 0.5 * (yhat - y) * (yhat - y);      // 41980.4288
-  const double dE_dyhat = yhat - y;                    // -289.76, m = 1
-  const double dW2 = dE_dyhat * a1, db2 = dE_dyhat;    // -7272.976, -289.76
-  const double dA1 = dE_dyhat * w2;                    // -115.904
-  const double relu_prime = 1;                         // z1 > 0
-  const double dW1 = dA1 * relu_prime * x;             // -5795.2
-  const double db1 = dA1 * relu_prime;                 // -115.904
+  const double z1 = w1 * x + b1;                     // 25.1
+  const double a1 = z1;                              // relu, z1 > 0
+  const double yhat = w2 * a1 + b2;                  // 10.24
+  const double E = 0.5 * (yhat - y) * (yhat - y);    // 41980.4288
+  const double dE_dyhat = yhat - y;                  // -289.76, m = 1
+  const double dW2 = dE_dyhat * a1, db2 = dE_dyhat;  // -7272.976, -289.76
+  const double dA1 = dE_dyhat * w2;                  // -115.904
+  const double relu_prime = 1;                       // z1 > 0
+  const double dW1 = dA1 * relu_prime * x;           // -5795.2
+  const double db1 = dA1 * relu_prime;               // -115.904
   EXPECT_NEAR(z1, 25.1, 1e-12);
   EXPECT_NEAR(yhat, 10.24, 1e-12);
   EXPECT_NEAR(E, 41980.4288, 1e-8);
@@ -125,7 +125,8 @@ TEST(Explain, HouseChainRuleIsTheTutorials) {
   const std::string text = explanation_text(step, 10);
   for (const char* expected :
        {"dE/dw^1_11 = (yhat - y) * w^2_11 * relu'(z^1_1) * x_1", "= (10.24 - 300) * 0.4 * 1 * 50",
-        "= -5795.2   (neurona's dW^1[1][1] = -5795.2)", "dE/db^1_1 = (yhat - y) * w^2_11 * relu'(z^1_1)",
+        "= -5795.2   (neurona's dW^1[1][1] = -5795.2)",
+        "dE/db^1_1 = (yhat - y) * w^2_11 * relu'(z^1_1)",
         "= -115.904   (neurona's db^1[1] = -115.904)", "41980.4288", "0.10115904", "0.47272976"})
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
 }
@@ -197,8 +198,8 @@ TEST(Explain, BackwardMatricesAreConsistent) {
     // dZ = dA (.) sigma'(Z); sigmoid' = a (1 - a).
     EXPECT_TRUE(layer.dZ.isApprox(Matrix<double>(layer.dA.cwiseProduct(layer.derivative)), 1e-14));
     if (layer.activation == Activation::sigmoid) {
-      EXPECT_TRUE(layer.derivative.isApprox(
-          Matrix<double>(layer.A.array() * (1 - layer.A.array())), 1e-15));
+      EXPECT_TRUE(layer.derivative.isApprox(Matrix<double>(layer.A.array() * (1 - layer.A.array())),
+                                            1e-15));
     }
     const Matrix<double>& A_prev = l == 0 ? step.X : step.layers[std::size_t(l - 1)].A;
     EXPECT_TRUE(layer.dW.isApprox(A_prev.transpose() * layer.dZ, 1e-14));
@@ -245,8 +246,9 @@ TEST(Explain, ChainRuleOfADeepWeightIsItsDW) {
 
   step.chain = first;
   const std::string text = explanation_text(step, 6);
-  EXPECT_NE(text.find("da^1_1 = dz^2_1 * w^2_11 + dz^2_2 * w^2_12 + dz^2_3 * w^2_13 + dz^2_4 * w^2_14"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("da^1_1 = dz^2_1 * w^2_11 + dz^2_2 * w^2_12 + dz^2_3 * w^2_13 + dz^2_4 * w^2_14"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("dz^1_1 = da^1_1 * sigmoid'(z^1_1)"), std::string::npos) << text;
 }
@@ -255,9 +257,8 @@ TEST(Explain, ChainRuleRefusesManyRowsAndMissingWeights) {
   const StepExplanation batch = majority_step();
   EXPECT_THROW(chain_rule(batch, {1, 1, 1}), UsageError);
   const StepExplanation row = majority_row_step(0);
-  for (const WeightIndex weight : {WeightIndex{0, 1, 1}, WeightIndex{4, 1, 1},
-                                   WeightIndex{1, 4, 1}, WeightIndex{1, 1, 3},
-                                   WeightIndex{3, 1, 2}}) {
+  for (const WeightIndex weight : {WeightIndex{0, 1, 1}, WeightIndex{4, 1, 1}, WeightIndex{1, 4, 1},
+                                   WeightIndex{1, 1, 3}, WeightIndex{3, 1, 2}}) {
     try {
       chain_rule(row, weight);
       ADD_FAILURE() << weight.layer << "," << weight.row << "," << weight.col;
@@ -296,7 +297,8 @@ TEST(Explain, FusedLossesStartFromDZ) {
       << text;
 
   // softmax + cross-entropy on one row, with the chain rule of a hidden weight.
-  Network<double> softmax(3, {{2, Activation::relu}, {2, Activation::softmax}}, Loss::cross_entropy);
+  Network<double> softmax(3, {{2, Activation::relu}, {2, Activation::softmax}},
+                          Loss::cross_entropy);
   initialize(softmax, 5);
   Matrix<double> X(1, 3), Y(1, 2);
   X << 1, 0.5, -0.25;
@@ -315,16 +317,15 @@ TEST(Explain, FusedLossesStartFromDZ) {
 TEST(Explain, TextShowsEveryMatrixWithItsShape) {
   const StepExplanation step = majority_step();
   const std::string text = explanation_text(step, 6);
-  for (const char* expected : {"X (8 x 3)", "y (8 x 1)", "W^1 (3 x 2)", "b^1 (1 x 2)",
-                               "Z^1 (8 x 2) = X (8 x 3) W^1 (3 x 2) + b^1 (1 x 2)",
-                               "A^1 (8 x 2) = sigmoid(Z^1)", "Z^2 (8 x 4) = A^1 (8 x 2) W^2 (2 x 4)",
-                               "A^3 (8 x 1) = linear(Z^3) = yhat", "yhat (8 x 1)",
-                               "E = 1/m sum_i 1/2 sum_j (yhat_ij - y_ij)^2 =",
-                               "dE/dyhat (8 x 1) = (yhat - y) / 8", "sigmoid'(Z^2) (8 x 4)",
-                               "dZ^2 (8 x 4) = dA^2 (.) sigmoid'(Z^2)",
-                               "dW^2 (2 x 4) = A^1^T (2 x 8) dZ^2 (8 x 4)", "db^2 (1 x 4)",
-                               "dA^1 (8 x 2) = dZ^2 (8 x 4) W^2^T (4 x 2)",
-                               "W^3 (4 x 1) <- W^3 - 0.5 dW^3", "b^3 (1 x 1) <- b^3 - 0.5 db^3"})
+  for (const char* expected :
+       {"X (8 x 3)", "y (8 x 1)", "W^1 (3 x 2)", "b^1 (1 x 2)",
+        "Z^1 (8 x 2) = X (8 x 3) W^1 (3 x 2) + b^1 (1 x 2)", "A^1 (8 x 2) = sigmoid(Z^1)",
+        "Z^2 (8 x 4) = A^1 (8 x 2) W^2 (2 x 4)", "A^3 (8 x 1) = linear(Z^3) = yhat", "yhat (8 x 1)",
+        "E = 1/m sum_i 1/2 sum_j (yhat_ij - y_ij)^2 =", "dE/dyhat (8 x 1) = (yhat - y) / 8",
+        "sigmoid'(Z^2) (8 x 4)", "dZ^2 (8 x 4) = dA^2 (.) sigmoid'(Z^2)",
+        "dW^2 (2 x 4) = A^1^T (2 x 8) dZ^2 (8 x 4)", "db^2 (1 x 4)",
+        "dA^1 (8 x 2) = dZ^2 (8 x 4) W^2^T (4 x 2)", "W^3 (4 x 1) <- W^3 - 0.5 dW^3",
+        "b^3 (1 x 1) <- b^3 - 0.5 db^3"})
     EXPECT_NE(text.find(expected), std::string::npos) << expected;
   EXPECT_EQ(text.find('`'), std::string::npos);  // markdown's code marks stay out of text
   // Forward before error before backward before update.

@@ -92,13 +92,13 @@ struct ChainRule {
 
 // One step of full-batch gradient descent on X (m x n_in) and Y (m x n_out).
 struct StepExplanation {
-  std::string title;              // what network and data, for the heading
-  std::string topology;           // "3-2-4-1"
-  std::vector<Index> rows;        // the 1-based rows of the data that form X, for the heading
+  std::string title;        // what network and data, for the heading
+  std::string topology;     // "3-2-4-1"
+  std::vector<Index> rows;  // the 1-based rows of the data that form X; empty: every row
   Loss loss = Loss::half_squared_error;
-  std::string loss_formula;       // "E = 1/m sum_i 1/2 sum_j (yhat_ij - y_ij)^2"
-  std::string gradient_formula;   // "dE/dyhat = (yhat - y) / m", as neurona computes it
-  double learning_rate = 0;       // alpha
+  std::string loss_formula;      // "E = 1/m sum_i 1/2 sum_j (yhat_ij - y_ij)^2"
+  std::string gradient_formula;  // "dE/dyhat = (yhat - y) / m", as neurona computes it
+  double learning_rate = 0;      // alpha
 
   Matrix<double> X;     // m x n_in
   Matrix<double> Y;     // m x n_out, the targets y

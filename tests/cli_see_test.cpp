@@ -1,0 +1,82 @@
+// `neurona explain` and `neurona report` as a user runs them: formats, figures and bad flags.
+#include "cli_runner.hpp"
+
+namespace cli_test {
+namespace {
+
+class CliSeeTest : public CliTest {};
+
+TEST_F(CliSeeTest, ExplainWithNoArgumentsShowsTheTutorialsNetworkStep) {
+  const Result result = Neurona({"explain"});
+  ASSERT_TRUE(Succeeded(result));
+  for (const char* part : {"X (8 x 3)", "W^1 (3 x 2)", "W^2 (2 x 4)", "W^3 (4 x 1)", "Z^2 (8 x 4)",
+                           "dW^1 (3 x 2)", "dA^1 (8 x 2)", "alpha = 0.5"})
+    EXPECT_NE(result.out.find(part), std::string::npos) << part << "\n" << result.out;
+}
+
+TEST_F(CliSeeTest, ExplainHouseWritesTheTutorialsChainRuleWithItsNumbers) {
+  const Result result = Neurona({"explain", "--house"});
+  ASSERT_TRUE(Succeeded(result));
+  for (const char* part : {"41980.4288", "(10.24 - 300) * 0.4 * 1 * 50", "-5795.2", "0.557952",
+                           "0.10115904", "0.47272976", "0.2028976"})
+    EXPECT_NE(result.out.find(part), std::string::npos) << part << "\n" << result.out;
+}
+
+TEST_F(CliSeeTest, ExplainFormats) {
+  const Result markdown = Neurona({"explain", "--house", "--format", "markdown"});
+  ASSERT_TRUE(Succeeded(markdown));
+  EXPECT_EQ(markdown.out.rfind("#", 0), 0u) << markdown.out.substr(0, 80);
+  EXPECT_NE(markdown.out.find("```"), std::string::npos);
+  const Result json = Neurona({"explain", "--house", "--format", "json"});
+  ASSERT_TRUE(Succeeded(json));
+  EXPECT_EQ(json.out.front(), '{');
+  EXPECT_NE(json.out.find("41980.428799999994"), std::string::npos) << "exact E in JSON";
+}
+
+TEST_F(CliSeeTest, ExplainOnAModelAndRows) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(
+      Succeeded(TrainMajority("majority.csv", {"--epochs", "50", "--quiet", "--save", "m.json"})));
+  const Result rows =
+      Neurona({"explain", "--model", "m.json", "--data", "majority.csv", "--rows", "1,3"});
+  ASSERT_TRUE(Succeeded(rows));
+  EXPECT_NE(rows.out.find("X (2 x 3)"), std::string::npos) << rows.out;
+  const Result row = Neurona({"explain", "--model", "m.json", "--data", "majority.csv", "--row",
+                              "5", "--weight", "2,1,3"});
+  ASSERT_TRUE(Succeeded(row));
+  EXPECT_NE(row.out.find("W^2[1][3]"), std::string::npos) << row.out;
+}
+
+TEST_F(CliSeeTest, ExplainRefusesBadFlags) {
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--format", "pdf"}), 2, {"--format", "pdf"}));
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--rows", "0"}), 2, {"--rows"}));
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--rows", "9"}), 2, {"--rows"}));
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--row", "1", "--weight", "1,4,1"}), 2, {"--weight"}));
+}
+
+TEST_F(CliSeeTest, ReportIsOneSelfContainedPage) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv", {"--epochs", "300", "--quiet", "--save", "m.json", "--history", "h.csv"})));
+  ASSERT_TRUE(Succeeded(Neurona({"report", "--model", "m.json", "--data", "majority.csv",
+                                 "--history", "h.csv", "--out", "r.html"})));
+  const std::string page = Read("r.html");
+  EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u) << page.substr(0, 40);
+  EXPECT_LT(page.size(), 1u << 20);
+  EXPECT_EQ(page.find("<script src"), std::string::npos);
+  EXPECT_EQ(page.find("<link"), std::string::npos);
+  EXPECT_NE(page.find("<h2>Truth table"), std::string::npos);
+  EXPECT_NE(page.find("<h2>Loss"), std::string::npos);
+
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv", {"--epochs", "30", "--quiet", "--save", "t.json", "--report", "t.html"})));
+  EXPECT_NE(Read("t.html").find("class=\"edge\""), std::string::npos);
+}
+
+TEST_F(CliSeeTest, ReportRefusesAnUnwritablePathBeforeReading) {
+  EXPECT_TRUE(FailedWith(Neurona({"report", "--model", "absent.json", "--out", "no/such/r.html"}),
+                         1, {"r.html", "does not exist"}));
+}
+
+}  // namespace
+}  // namespace cli_test
