@@ -8,23 +8,15 @@
 
 #include "neurona/dataset.hpp"
 #include "neurona/error.hpp"
+#include "temp_folder.hpp"
 
 namespace neurona {
 namespace {
 
 namespace fs = std::filesystem;
 
-class Csv : public ::testing::Test {
+class Csv : public ::TempFolderTest {
  protected:
-  fs::path dir =
-      fs::temp_directory_path() / (std::string("neurona-csv-") +
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  void SetUp() override {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-
   fs::path write(const std::string& text) {
     std::ofstream(dir / "data.csv", std::ios::binary) << text;
     return dir / "data.csv";

@@ -9,6 +9,7 @@
 #include "neurona/optimizer.hpp"
 #include "neurona/trainer.hpp"
 #include "neurona/tutorial.hpp"
+#include "temp_folder.hpp"
 #include "test_networks.hpp"
 
 namespace neurona {
@@ -33,15 +34,7 @@ std::string trained_model_file(std::uint64_t seed, Index batch, const fs::path& 
   return read_bytes(path);
 }
 
-class Determinism : public ::testing::Test {
- protected:
-  fs::path dir =
-      fs::temp_directory_path() /
-      ("neurona-determinism-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-       "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  void SetUp() override { fs::create_directories(dir); }
-  void TearDown() override { fs::remove_all(dir); }
-};
+class Determinism : public ::TempFolderTest {};
 
 TEST_F(Determinism, SameSeedGivesByteIdenticalModelFiles) {
   for (Index batch : {0, 3}) {

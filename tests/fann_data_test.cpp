@@ -7,23 +7,15 @@
 
 #include "neurona/error.hpp"
 #include "neurona/fann_data.hpp"
+#include "temp_folder.hpp"
 
 namespace neurona {
 namespace {
 
 namespace fs = std::filesystem;
 
-class FannData : public ::testing::Test {
+class FannData : public ::TempFolderTest {
  protected:
-  fs::path dir =
-      fs::temp_directory_path() / (std::string("neurona-fann-") +
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  void SetUp() override {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-
   fs::path write(const std::string& text) {
     std::ofstream(dir / "xor.data", std::ios::binary) << text;
     return dir / "xor.data";

@@ -12,23 +12,15 @@
 
 #include "neurona/error.hpp"
 #include "neurona/history.hpp"
+#include "temp_folder.hpp"
 
 namespace neurona {
 namespace {
 
 namespace fs = std::filesystem;
 
-class HistoryFiles : public ::testing::Test {
+class HistoryFiles : public ::TempFolderTest {
  protected:
-  fs::path dir =
-      fs::temp_directory_path() / (std::string("neurona-history-") +
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  void SetUp() override {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-
   fs::path write(const std::string& text) {
     std::ofstream(dir / "history.csv", std::ios::binary) << text;
     return dir / "history.csv";

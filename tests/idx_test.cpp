@@ -12,6 +12,7 @@
 
 #include "neurona/error.hpp"
 #include "neurona/idx.hpp"
+#include "temp_folder.hpp"
 
 namespace neurona {
 namespace {
@@ -65,17 +66,8 @@ Bytes gzip(const Bytes& data) {
   return out;
 }
 
-class Idx : public ::testing::Test {
+class Idx : public ::TempFolderTest {
  protected:
-  fs::path dir =
-      fs::temp_directory_path() / (std::string("neurona-idx-") +
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  void SetUp() override {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-
   fs::path write(const std::string& name, const Bytes& bytes) {
     std::ofstream(dir / name, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));

@@ -10,6 +10,7 @@
 
 #include "neurona/error.hpp"
 #include "neurona/model_io.hpp"
+#include "temp_folder.hpp"
 #include "test_networks.hpp"
 
 namespace neurona {
@@ -17,17 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ModelFiles : public ::testing::Test {
+class ModelFiles : public ::TempFolderTest {
  protected:
-  fs::path dir =
-      fs::temp_directory_path() / (std::string("neurona-model-io-") +
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  void SetUp() override {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-
   fs::path write(const std::string& name, const std::string& text) {
     std::ofstream(dir / name, std::ios::binary) << text;
     return dir / name;
