@@ -116,18 +116,6 @@ char detect_separator(std::string_view line) {
   return candidates[std::size_t(std::max_element(counts, counts + 3) - counts)];
 }
 
-// The number in `text`, or nothing if it is not one. Infinite or NaN values come back as such.
-std::optional<double> parse_number(std::string_view text) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty()) return std::nullopt;
-  double value;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (end != text.data() + text.size()) return std::nullopt;
-  if (error == std::errc::result_out_of_range) return HUGE_VAL;
-  if (error != std::errc()) return std::nullopt;
-  return value;
-}
-
 // Only these two mean "no value": NaN is a number gone wrong, and is refused as such.
 bool is_missing(std::string_view text) {
   return text.empty() || text == "NA";

@@ -40,18 +40,6 @@ std::vector<Token> split_blanks(std::string_view line) {
   return tokens;
 }
 
-// The number in `text` (as read_csv reads numbers: exact, a leading + allowed), or nothing.
-std::optional<double> parse_number(std::string_view text) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty()) return std::nullopt;
-  double value;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (end != text.data() + text.size()) return std::nullopt;
-  if (error == std::errc::result_out_of_range) return HUGE_VAL;
-  if (error != std::errc()) return std::nullopt;
-  return value;
-}
-
 std::optional<long long> parse_count(std::string_view text) {
   long long value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);

@@ -1,6 +1,8 @@
 // Whole-file reads for the text formats.
 #include "text_file.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -19,6 +21,17 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view k
   text << in.rdbuf();
   if (in.bad()) throw InputError(path.string() + ": read error");
   return text.str();
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  double value;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (end != text.data() + text.size()) return std::nullopt;
+  if (error == std::errc::result_out_of_range) return HUGE_VAL;
+  if (error != std::errc()) return std::nullopt;
+  return value;
 }
 
 }  // namespace neurona

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,5 +12,10 @@ namespace neurona {
 // The file's bytes. Throws InputError "<path>: no such file", "<path>: is a folder, expected
 // <kind>", or a reading error, each naming the path.
 std::string read_text_file(const std::filesystem::path& path, std::string_view kind);
+
+// The number a field of a text file holds, read exactly (std::from_chars; a leading + allowed), or
+// nothing if it is not one. NaN and infinity come back as such, and so does an overflow (as
+// infinity), for the caller to refuse with its own message.
+std::optional<double> parse_number(std::string_view text);
 
 }  // namespace neurona
