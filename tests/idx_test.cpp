@@ -238,6 +238,42 @@ TEST_F(Idx, PairsGiveOneHotTargets) {
   EXPECT_THROW(read_idx_pair<double>(images, labels, 0), UsageError);
 }
 
+TEST_F(Idx, PairsReadTheSameValuesInDoubleAndFloat) {
+  Bytes f64 = idx_header(0x0E, {2, 2});
+  f64.insert(f64.end(), {0x3F, 0xB9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9A,    // 0.1
+                         0xC0, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    // -10
+                         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    // 0
+                         0x47, 0xEF, 0xFF, 0xFF, 0xE0, 0x00, 0x00, 0x00});  // float's largest
+  const fs::path images = write("images", f64);
+  const fs::path labels = write("labels", idx_u8({2}, {1, 0}));
+  const Dataset<double> in_double = read_idx_pair<double>(images, labels, 2);
+  EXPECT_EQ(in_double.X, (Matrix<double>(2, 2) << 0.1, -10, 0, 3.4028234663852886e38).finished());
+  EXPECT_EQ(in_double.Y, (Matrix<double>(2, 2) << 0, 1, 1, 0).finished());
+  const Dataset<float> in_float = read_idx_pair<float>(images, labels, 2);
+  EXPECT_EQ(in_float.X, in_double.X.cast<float>());
+  EXPECT_EQ(in_float.Y, in_double.Y.cast<float>());
+
+  // Twice float's largest is a double, but too large for float precision.
+  f64[f64.size() - 7] = 0xFF;
+  const fs::path large = write("large", f64);
+  EXPECT_EQ(read_idx_pair<double>(large, labels, 2).X(1, 1), 6.805646932770577e38);
+  try {
+    read_idx_pair<float>(large, labels, 2);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), large.string() + ": a value is too large for float precision");
+  }
+
+  // Two zeros, then -inf: the message names the third value and its byte.
+  Bytes infinite = idx_header(0x0E, {3});
+  infinite.resize(infinite.size() + 16, 0);
+  infinite.insert(infinite.end(), {0xFF, 0xF0, 0, 0, 0, 0, 0, 0});
+  const std::string message = error_of("infinite", infinite);
+  EXPECT_NE(message.find("infinite: byte 24: value 3 is -inf; expected a finite number"),
+            std::string::npos)
+      << message;
+}
+
 // The vendored subset: data/fashion_mnist_test_1000-*, beside this test's source tree.
 const fs::path data_dir = fs::path(__FILE__).parent_path().parent_path() / "data";
 const fs::path subset_images = data_dir / "fashion_mnist_test_1000-images-idx3-ubyte.gz";

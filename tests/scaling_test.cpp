@@ -2,9 +2,13 @@
 // never saw; constant columns, float, and the errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "neurona/error.hpp"
 #include "neurona/scaling.hpp"
@@ -102,6 +106,90 @@ TEST(Scaling, ValuesNearTheLargestDoubleDoNotOverflow) {
   EXPECT_DOUBLE_EQ(scaler.offset(0), 1.25e308);
   EXPECT_DOUBLE_EQ(scaler.scale(0), 0.25e308);
   EXPECT_EQ(scaler.apply(X), (Matrix<double>(2, 1) << -1, 1).finished());
+}
+
+// The figures as first defined, one column at a time: its values added in row order from the
+// first, the squares of the deviations (each divided by the largest) likewise. The squares are
+// made in a loop of their own so that no compiler fuses them into the sum.
+template <class T>
+void expect_column_by_column_figures(const Matrix<T>& X) {
+  const Scaler standard = fit_scaler(Scaling::standard, X);
+  const Scaler minmax = fit_scaler(Scaling::minmax, X);
+  const Index m = X.rows();
+  for (Index j = 0; j < X.cols(); ++j) {
+    const std::size_t rows = std::size_t(m);
+    std::vector<double> column(rows), squares(rows);
+    for (Index i = 0; i < m; ++i)
+      column[i] = double(X(i, j));
+    double sum = column[0], low = column[0], high = column[0];
+    for (Index i = 1; i < m; ++i) {
+      sum += column[i];
+      low = std::min(low, column[i]);
+      high = std::max(high, column[i]);
+    }
+    const double mean = sum / double(m);
+    const double largest = std::max(high - mean, mean - low);
+    for (Index i = 0; i < m; ++i) {
+      const double deviation = (column[i] - mean) / largest;
+      squares[i] = deviation * deviation;
+    }
+    double total = squares[0];
+    for (Index i = 1; i < m; ++i)
+      total += squares[i];
+    const double deviation = low == high ? 1 : largest * std::sqrt(total / double(m));
+    EXPECT_EQ(standard.offset(j), mean) << "column " << j;
+    EXPECT_EQ(standard.scale(j), deviation) << "column " << j;
+    EXPECT_EQ(minmax.offset(j), low) << "column " << j;
+    EXPECT_EQ(minmax.scale(j), low == high ? 1 : high - low) << "column " << j;
+  }
+}
+
+TEST(Scaling, FiguresAreTheColumnByColumnOnesToTheLastBit) {
+  // Columns of pixels, of mixed magnitudes and signs, and constant ones, over enough rows that
+  // any other order of addition would round differently somewhere.
+  std::mt19937_64 engine(3);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  Matrix<double> X(1001, 37);
+  for (Index i = 0; i < X.rows(); ++i)
+    for (Index j = 0; j < X.cols(); ++j) {
+      const double u = uniform(engine);
+      X(i, j) = j % 4 == 0   ? std::floor(128 * (u + 1))
+                : j % 4 == 1 ? u * std::pow(10.0, double(j % 9) - 4)
+                : j % 4 == 2 ? 1e6 + u
+                             : (j % 8 == 3 ? 0.1 : u);
+    }
+  expect_column_by_column_figures(X);
+  expect_column_by_column_figures<float>(X.cast<float>());
+  expect_column_by_column_figures<double>(X.topRows(1));
+}
+
+TEST(Scaling, ATemporaryIsScaledInItsOwnStorageToTheSameBits) {
+  Matrix<double> X = Matrix<double>::Random(50, 9) * 100;
+  for (const Scaling kind : {Scaling::none, Scaling::standard, Scaling::minmax}) {
+    const Scaler scaler = fit_scaler(kind, X.topRows(30).eval());
+    const Matrix<double> copied = scaler.apply(X);
+    Matrix<double> moved = X;
+    const double* storage = moved.data();
+    const Matrix<double> scaled = scaler.apply(std::move(moved));
+    EXPECT_EQ(scaled.data(), storage);
+    EXPECT_EQ(scaled, copied);
+    const Matrix<float> in_float = X.cast<float>();
+    EXPECT_EQ(scaler.apply(Matrix<float>(in_float)), scaler.apply(in_float));
+  }
+
+  // A value too large is reported as it was read, though its place was being overwritten.
+  Matrix<float> narrow(2, 2);
+  narrow << 0, 0, 1e-30f, 1e-30f;
+  const Scaler scaler = fit_scaler(Scaling::minmax, narrow);
+  Matrix<float> far(2, 2);
+  far << 0, 1e-30f, 2e-30f, 1e10f;
+  try {
+    scaler.apply(std::move(far));
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).substr(0, 40), "row 2, column 2: scaled, (10000000000 - ");
+  }
+  EXPECT_THROW(scaler.apply(Matrix<float>(1, 3)), ShapeError);
 }
 
 TEST(Scaling, ErrorsSayWhatDoesNotFit) {

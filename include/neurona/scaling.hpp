@@ -32,6 +32,10 @@ struct Scaler {
   // Throws ShapeError when X has not n_in columns, InputError when a scaled value does not fit T.
   template <class T>
   Matrix<T> apply(const Matrix<T>& X) const;
+  // The same, scaling a matrix that is no longer needed in its own storage: no copy of a large
+  // training set is made. The values are the same bits; on an error X is left part-scaled.
+  template <class T>
+  Matrix<T> apply(Matrix<T>&& X) const;
 };
 
 // Fits a scaling on the training inputs X (m x n_in, m >= 1). Throws ShapeError for no rows,
