@@ -102,7 +102,7 @@ void run_house() {
     // As the tutorial: the error and prediction of this iteration's forward pass, every 100.
     if ((stats.epoch - 1) % 100 == 0)
       fmt::print("Iteration {}/{}, Error: {}, Prediction: {}\n", stats.epoch, epochs, stats.loss,
-                 out.A(0, 0));
+                 out.A()(0, 0));
   });
   fmt::print("Final prediction after training: {}\n", network.predict(data.X)(0, 0));
 }

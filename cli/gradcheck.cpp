@@ -25,8 +25,8 @@ Index inputs_near_kinks(Network<double>& network, const Matrix<double>& X, doubl
   double input_size = X.cwiseAbs().maxCoeff();
   for (const auto& layer : network.layers()) {
     if (layer.activation == Activation::relu || layer.activation == Activation::leaky_relu)
-      count += (layer.Z.array().abs() < 2 * step * (1 + input_size)).count();
-    input_size = layer.A.cwiseAbs().maxCoeff();
+      count += (layer.Z().array().abs() < 2 * step * (1 + input_size)).count();
+    input_size = layer.A().cwiseAbs().maxCoeff();
   }
   return count;
 }

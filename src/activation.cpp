@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "kernels.hpp"
 #include "neurona/error.hpp"
 
 namespace neurona {
@@ -19,14 +20,6 @@ constexpr std::array<std::pair<Activation, std::string_view>, 6> names{{
     {Activation::leaky_relu, "leaky_relu"},
     {Activation::softmax, "softmax"},
 }};
-
-// The logistic function without overflow: e^-z is only formed for z >= 0.
-template <class T>
-T sigmoid(T z) {
-  if (z >= 0) return T(1) / (T(1) + std::exp(-z));
-  const T e = std::exp(z);
-  return e / (T(1) + e);
-}
 
 }  // namespace
 
@@ -43,66 +36,114 @@ Activation parse_activation(std::string_view name) {
                    "\"; expected linear, sigmoid, tanh, relu, leaky_relu or softmax");
 }
 
-template <class T>
-void activate(Activation activation, const Matrix<T>& Z, Matrix<T>& A) {
-  A.resize(Z.rows(), Z.cols());
+namespace detail {
+
+// A = sigma(Z) element by element, for arrays or matrices of any layout.
+template <class T, class In, class Out>
+void activate_elements(Activation activation, const In& z, Out&& a) {
   const T slope = T(leaky_relu_slope);
   switch (activation) {
     case Activation::linear:
-      A = Z;
+      a = z;
       return;
     case Activation::sigmoid:
-      A = Z.unaryExpr([](T z) { return sigmoid(z); });
+      // 1 / (1 + e^-z) in vector registers; e^-z may overflow to infinity, giving exactly 0.
+      a = (T(1) + (-z).exp()).inverse();
       return;
     case Activation::tanh:
-      A = Z.array().tanh();
+      a = z.tanh();
       return;
     case Activation::relu:
-      A = Z.cwiseMax(T(0));
+      a = z.max(T(0));
       return;
     case Activation::leaky_relu:
-      A = Z.unaryExpr([slope](T z) { return z > 0 ? z : slope * z; });
+      a = (z > T(0)).select(z, slope * z);
       return;
     case Activation::softmax:
-      // Shifting each row by its maximum keeps e^z finite and leaves the result unchanged.
-      for (Index i = 0; i < Z.rows(); ++i) {
-        A.row(i) = (Z.row(i).array() - Z.row(i).maxCoeff()).exp();
-        A.row(i) /= A.row(i).sum();
-      }
-      return;
+      break;
   }
+}
+
+// dZ = dA (.) sigma'(Z) element by element; dz may be da.
+template <class T, class In, class Out>
+void activation_backward_elements(Activation activation, const In& z, const In& a, const In& da,
+                                  Out&& dz) {
+  const T slope = T(leaky_relu_slope);
+  switch (activation) {
+    case Activation::linear:  // sigma'(z) = 1
+      if (dz.data() != da.data()) dz = da;
+      return;
+    case Activation::sigmoid:  // sigma'(z) = a (1 - a)
+      dz = da * a * (T(1) - a);
+      return;
+    case Activation::tanh:  // sigma'(z) = 1 - a^2
+      dz = da * (T(1) - a.square());
+      return;
+    case Activation::relu:  // sigma'(z) = 1 if z > 0, else 0
+      dz = (z > T(0)).select(da, T(0));
+      return;
+    case Activation::leaky_relu:  // sigma'(z) = 1 if z > 0, else the slope
+      dz = (z > T(0)).select(da, slope * da);
+      return;
+    case Activation::softmax:
+      break;
+  }
+}
+
+template <class T>
+void activate(Activation activation, ConstMatrixRef<T> Z, MatrixRef<T> A) {
+  if (activation == Activation::softmax) {
+    // Shifting each row by its maximum keeps e^z finite and leaves the result unchanged.
+    for (Index i = 0; i < Z.rows(); ++i) {
+      A.row(i) = (Z.row(i).array() - Z.row(i).maxCoeff()).exp();
+      A.row(i) /= A.row(i).sum();
+    }
+  } else if (is_contiguous<T>(Z) && is_contiguous<T>(A)) {
+    activate_elements<T>(activation, flat<T>(Z), flat_writable<T>(A));
+  } else {
+    activate_elements<T>(activation, Z.array(), A.array());
+  }
+}
+
+template <class T>
+void activation_backward(Activation activation, ConstMatrixRef<T> Z, ConstMatrixRef<T> A,
+                         ConstMatrixRef<T> dA, MatrixRef<T> dZ) {
+  if (activation == Activation::softmax) {  // da_j/dz_k = a_j (delta_jk - a_k)
+    for (Index i = 0; i < A.rows(); ++i) {
+      const T dot = dA.row(i).dot(A.row(i));
+      dZ.row(i).array() = A.row(i).array() * (dA.row(i).array() - dot);
+    }
+  } else if (is_contiguous<T>(Z) && is_contiguous<T>(A) && is_contiguous<T>(dA) &&
+             is_contiguous<T>(dZ)) {
+    activation_backward_elements<T>(activation, flat<T>(Z), flat<T>(A), flat<T>(dA),
+                                    flat_writable<T>(dZ));
+  } else {
+    activation_backward_elements<T>(activation, Z.array(), A.array(), dA.array(), dZ.array());
+  }
+}
+
+}  // namespace detail
+
+template <class T>
+void activate(Activation activation, const Matrix<T>& Z, Matrix<T>& A) {
+  A.resize(Z.rows(), Z.cols());
+  detail::activate<T>(activation, Z, A);
 }
 
 template <class T>
 void activation_backward(Activation activation, const Matrix<T>& Z, const Matrix<T>& A,
                          const Matrix<T>& dA, Matrix<T>& dZ) {
-  dZ.resize(dA.rows(), dA.cols());
-  const T slope = T(leaky_relu_slope);
-  switch (activation) {
-    case Activation::linear:  // sigma'(z) = 1
-      dZ = dA;
-      return;
-    case Activation::sigmoid:  // sigma'(z) = a (1 - a)
-      dZ = dA.array() * A.array() * (T(1) - A.array());
-      return;
-    case Activation::tanh:  // sigma'(z) = 1 - a^2
-      dZ = dA.array() * (T(1) - A.array().square());
-      return;
-    case Activation::relu:  // sigma'(z) = 1 if z > 0, else 0
-      dZ = (Z.array() > T(0)).select(dA, T(0));
-      return;
-    case Activation::leaky_relu:  // sigma'(z) = 1 if z > 0, else the slope
-      dZ = (Z.array() > T(0)).select(dA, slope * dA);
-      return;
-    case Activation::softmax:  // da_j/dz_k = a_j (delta_jk - a_k)
-      for (Index i = 0; i < A.rows(); ++i) {
-        const T dot = dA.row(i).dot(A.row(i));
-        dZ.row(i) = A.row(i).array() * (dA.row(i).array() - dot);
-      }
-      return;
-  }
+  if (&dZ != &dA) dZ.resize(dA.rows(), dA.cols());
+  detail::activation_backward<T>(activation, Z, A, dA, dZ);
 }
 
+#define NEURONA_ACTIVATIONS(T)                                                                   \
+  template void detail::activate<T>(Activation, ConstMatrixRef<T>, MatrixRef<T>);                \
+  template void detail::activation_backward<T>(Activation, ConstMatrixRef<T>, ConstMatrixRef<T>, \
+                                               ConstMatrixRef<T>, MatrixRef<T>);
+NEURONA_ACTIVATIONS(float)
+NEURONA_ACTIVATIONS(double)
+#undef NEURONA_ACTIVATIONS
 template void activate<float>(Activation, const Matrix<float>&, Matrix<float>&);
 template void activate<double>(Activation, const Matrix<double>&, Matrix<double>&);
 template void activation_backward<float>(Activation, const Matrix<float>&, const Matrix<float>&,

@@ -1,5 +1,8 @@
-// The dense layer's forward and backward passes, one matrix expression per tutorial equation.
+// The dense layer's forward and backward passes, one call per tutorial equation. The products
+// are in dense_kernels.cpp, which picks the fastest path for the layer's shape.
 #include "neurona/dense_layer.hpp"
+
+#include "kernels.hpp"
 
 namespace neurona {
 
@@ -12,17 +15,36 @@ DenseLayer<T>::DenseLayer(Index n_in, Index n_out, Activation activation)
       db(RowVector<T>::Zero(n_out)) {}
 
 template <class T>
-void DenseLayer<T>::apply(const Matrix<T>& A_prev, Matrix<T>& Z_out, Matrix<T>& A_out) const {
-  Z_out.noalias() = A_prev * W;  // (m x n_in) (n_in x n_out)
-  Z_out.rowwise() += b;          // b broadcast over the m rows
-  activate(activation, Z_out, A_out);
+void DenseLayer<T>::resize_batch(Index m) {
+  Z_.resize(m, units());
+  A_.resize(m, units());
+  dZ_.resize(m, units());
 }
 
 template <class T>
-void DenseLayer<T>::backward(const Matrix<T>& A_prev, Matrix<T>* dA_prev) {
-  dW.noalias() = A_prev.transpose() * dZ;                // (n_in x m) (m x n_out)
-  db = dZ.colwise().sum();                               // 1 x n_out
-  if (dA_prev) dA_prev->noalias() = dZ * W.transpose();  // (m x n_out) (n_out x n_in)
+void DenseLayer<T>::forward(ConstMatrixRef<T> A_prev) {
+  resize_batch(A_prev.rows());
+  detail::affine<T>(A_prev, W, b, Z());       // Z = A_prev W + b
+  detail::activate<T>(activation, Z(), A());  // A = sigma(Z)
+}
+
+template <class T>
+void DenseLayer<T>::apply(const Matrix<T>& A_prev, Matrix<T>& Z_out, Matrix<T>& A_out) const {
+  Z_out.resize(A_prev.rows(), units());
+  detail::affine<T>(A_prev, W, b, Z_out);
+  A_out.resize(Z_out.rows(), Z_out.cols());  // A_prev, if it is A_out, has been used
+  detail::activate<T>(activation, Z_out, A_out);
+}
+
+template <class T>
+void DenseLayer<T>::backward(ConstMatrixRef<T> A_prev) {
+  detail::weight_gradients<T>(A_prev, dZ(), dW, db);  // dW = A_prev^T dZ,  db = 1^T dZ
+}
+
+template <class T>
+void DenseLayer<T>::backward(ConstMatrixRef<T> A_prev, MatrixRef<T> dA_prev) {
+  backward(A_prev);
+  detail::input_gradient<T>(dZ(), W, dA_prev);  // dA_prev = dZ W^T
 }
 
 template struct DenseLayer<float>;

@@ -109,23 +109,25 @@ StepExplanation explain_step(Network<double> network, const Matrix<double>& X,
     out.derivative_formula = derivative_formula(layer.activation);
     out.W = layer.W;
     out.b = layer.b;
-    out.Z = layer.Z;
-    out.A = layer.A;
-    out.dZ = layer.dZ;
+    out.Z = layer.Z();
+    out.A = layer.A();
+    out.dZ = layer.dZ();
     out.dW = layer.dW;
     out.db = layer.db;
     // sigma'(Z) as activation_backward applies it: dZ = dA (.) sigma'(Z) with dA all ones.
     const bool fused_output = l + 1 == L && !has_dE_dyhat(step.loss);
     if (layer.activation != Activation::softmax && !fused_output) {
-      const Matrix<double> ones = Matrix<double>::Ones(layer.Z.rows(), layer.Z.cols());
-      activation_backward(layer.activation, layer.Z, layer.A, ones, out.derivative);
+      const Matrix<double> ones = Matrix<double>::Ones(out.Z.rows(), out.Z.cols());
+      activation_backward(layer.activation, out.Z, out.A, ones, out.derivative);
     }
     // dA_prev = dZ W^T is the one value Network::backward does not keep: it writes it into the
     // previous layer's dZ and multiplies by sigma' there, in place. So it is formed again here by
     // DenseLayer::backward itself, on a copy of the layer with the same dZ, W and A_prev.
     if (l > 0) {
       DenseLayer<double> copy = layer;
-      copy.backward(layers[std::size_t(l - 1)].A, &out.dA_prev);
+      const auto& A_prev = step.layers[std::size_t(l - 1)].A;
+      out.dA_prev.resize(A_prev.rows(), A_prev.cols());
+      copy.backward(A_prev, out.dA_prev);
     }
     step.layers.push_back(std::move(out));
   }
@@ -134,7 +136,7 @@ StepExplanation explain_step(Network<double> network, const Matrix<double>& X,
   for (Index l = 0; l + 1 < L; ++l)
     step.layers[std::size_t(l)].dA = step.layers[std::size_t(l + 1)].dA_prev;
   if (has_dE_dyhat(step.loss)) {
-    const DenseLayer<double>& output = layers.back();
+    const LayerExplanation& output = step.layers.back();
     loss_gradient(step.loss, Activation::linear, output.Z, output.A, Y, step.layers.back().dA);
   }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "kernels.hpp"
 #include "neurona/error.hpp"
 
 namespace neurona {
@@ -52,10 +53,15 @@ void check_output_fits_loss(Activation output, Loss loss) {
                      std::string(to_string(output)));
 }
 
+namespace detail {
+
 template <class T>
-T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
-             const Matrix<T>& Y, const Matrix<T>* row_weights) {
+T loss_value(Loss loss, Activation output, ConstMatrixRef<T> Z, ConstMatrixRef<T> A,
+             ConstMatrixRef<T> Y, const T* row_weights) {
   if (loss != Loss::half_squared_error) check_output_fits_loss(output, loss);
+  if (loss == Loss::half_squared_error && !row_weights && is_contiguous<T>(A) &&
+      is_contiguous<T>(Y))  // 1/2 sum_i sum_j (yhat_ij - y_ij)^2, in vector registers
+    return T(0.5) * (flat<T>(A) - flat<T>(Y)).square().sum() / T(Y.rows());
   T total = 0;
   for (Index i = 0; i < Y.rows(); ++i) {
     T row = 0;
@@ -77,22 +83,51 @@ T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& 
         break;
       }
     }
-    total += row_weights ? (*row_weights)(i, 0) * row : row;
+    total += row_weights ? row_weights[i] * row : row;
   }
   return total / T(Y.rows());
 }
 
 template <class T>
-void loss_gradient(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
-                   const Matrix<T>& Y, Matrix<T>& dZ, const Matrix<T>* row_weights) {
+void loss_gradient(Loss loss, Activation output, ConstMatrixRef<T> Z, ConstMatrixRef<T> A,
+                   ConstMatrixRef<T> Y, MatrixRef<T> dZ, const T* row_weights) {
   const T m = T(Y.rows());
   if (loss != Loss::half_squared_error) check_output_fits_loss(output, loss);
   // half_squared_error: dE/dyhat = (yhat - y) / m, then back through the output activation.
   // Fused sigmoid + binary_cross_entropy and softmax + cross_entropy: dE/dZ = (A - Y) / m.
-  dZ = (A - Y) / m;
-  if (row_weights) dZ.array().colwise() *= row_weights->col(0).array();  // row i scaled by w_i
-  if (loss == Loss::half_squared_error) activation_backward(output, Z, A, dZ, dZ);
+  if (is_contiguous<T>(A) && is_contiguous<T>(Y) && is_contiguous<T>(dZ))
+    flat_writable<T>(dZ) = (flat<T>(A) - flat<T>(Y)) / m;
+  else
+    dZ = (A - Y) / m;
+  if (row_weights)  // row i scaled by w_i
+    dZ.array().colwise() *=
+        Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(row_weights, Y.rows());
+  if (loss == Loss::half_squared_error) activation_backward<T>(output, Z, A, dZ, dZ);
 }
+
+}  // namespace detail
+
+template <class T>
+T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
+             const Matrix<T>& Y, const Matrix<T>* row_weights) {
+  return detail::loss_value<T>(loss, output, Z, A, Y, row_weights ? row_weights->data() : nullptr);
+}
+
+template <class T>
+void loss_gradient(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
+                   const Matrix<T>& Y, Matrix<T>& dZ, const Matrix<T>* row_weights) {
+  dZ.resize(Y.rows(), Y.cols());
+  detail::loss_gradient<T>(loss, output, Z, A, Y, dZ, row_weights ? row_weights->data() : nullptr);
+}
+
+#define NEURONA_LOSSES(T)                                                                        \
+  template T detail::loss_value<T>(Loss, Activation, ConstMatrixRef<T>, ConstMatrixRef<T>,       \
+                                   ConstMatrixRef<T>, const T*);                                 \
+  template void detail::loss_gradient<T>(Loss, Activation, ConstMatrixRef<T>, ConstMatrixRef<T>, \
+                                         ConstMatrixRef<T>, MatrixRef<T>, const T*);
+NEURONA_LOSSES(float)
+NEURONA_LOSSES(double)
+#undef NEURONA_LOSSES
 
 template float loss_value<float>(Loss, Activation, const Matrix<float>&, const Matrix<float>&,
                                  const Matrix<float>&, const Matrix<float>*);

@@ -7,7 +7,9 @@
 
 #include <limits>
 #include <new>
+#include <utility>
 
+#include "kernels.hpp"
 #include "neurona/error.hpp"
 
 namespace neurona {
@@ -47,10 +49,16 @@ void check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss los
 }
 
 template <class T>
-void check_row_weights(const Matrix<T>* row_weights, Index rows) {
-  if (row_weights && (row_weights->rows() != rows || row_weights->cols() != 1))
+void check_row_weights(const RowWeights<T>& row_weights, Index rows) {
+  if (row_weights && (row_weights->rows() != rows || row_weights->cols() != 1 ||
+                      (rows > 1 && row_weights->outerStride() != 1)))
     throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights->rows(),
                                  row_weights->cols(), rows));
+}
+
+template <class T>
+const T* weights_data(const RowWeights<T>& row_weights) {
+  return row_weights ? row_weights->data() : nullptr;
 }
 
 }  // namespace
@@ -108,48 +116,48 @@ void Network<T>::check_shapes() const {
 }
 
 template <class T>
-const Matrix<T>& Network<T>::forward(const Matrix<T>& X) {
+ConstMatrixMap<T> Network<T>::forward(ConstMatrixRef<T> X) {
   if (X.cols() != inputs_)
     throw ShapeError(fmt::format("X has {} columns, the network has {} inputs", X.cols(), inputs_));
   check_shapes();
-  X_ = X;
-  const Matrix<T>* A_prev = &X_;
-  for (auto& layer : layers_) {
-    layer.forward(*A_prev);
-    A_prev = &layer.A;
-  }
-  return layers_.back().A;
+  auto X_copy = X_.resize(X.rows(), X.cols());
+  if (detail::is_contiguous<T>(X))
+    detail::flat_writable<T>(X_copy) = detail::flat<T>(X);
+  else
+    X_copy = X;
+  layers_.front().forward(X_.view());
+  for (std::size_t l = 1; l < layers_.size(); ++l)
+    layers_[l].forward(layers_[l - 1].A());
+  return std::as_const(layers_.back()).A();
 }
 
 template <class T>
-T Network<T>::loss(const Matrix<T>& Y, const Matrix<T>* row_weights) const {
+T Network<T>::loss(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const {
   const auto& out = layers_.back();
-  if (Y.rows() != out.A.rows() || Y.cols() != out.A.cols())
+  if (Y.rows() != out.A().rows() || Y.cols() != out.A().cols())
     throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),
-                                 out.A.rows(), out.A.cols()));
+                                 out.A().rows(), out.A().cols()));
   check_row_weights(row_weights, Y.rows());
-  return loss_value(loss_, out.activation, out.Z, out.A, Y, row_weights);
+  return detail::loss_value<T>(loss_, out.activation, out.Z(), out.A(), Y,
+                               weights_data(row_weights));
 }
 
 template <class T>
-void Network<T>::backward(const Matrix<T>& Y, const Matrix<T>* row_weights) {
+void Network<T>::backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) {
   auto& out = layers_.back();
-  if (Y.rows() != out.A.rows() || Y.cols() != out.A.cols())
+  if (Y.rows() != out.A().rows() || Y.cols() != out.A().cols())
     throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),
-                                 out.A.rows(), out.A.cols()));
+                                 out.A().rows(), out.A().cols()));
   check_row_weights(row_weights, Y.rows());
-  loss_gradient(loss_, out.activation, out.Z, out.A, Y, out.dZ, row_weights);
-  for (std::size_t l = layers_.size(); l-- > 0;) {
-    auto& layer = layers_[l];
-    if (l == 0) {
-      layer.backward(X_, nullptr);
-      break;
-    }
+  detail::loss_gradient<T>(loss_, out.activation, out.Z(), out.A(), Y, out.dZ(),
+                           weights_data(row_weights));
+  for (std::size_t l = layers_.size(); l-- > 1;) {
     // dA_prev = dZ W^T lands in the previous layer's dZ, then dZ_prev = dA_prev (.) sigma'(Z_prev)
     auto& prev = layers_[l - 1];
-    layer.backward(prev.A, &prev.dZ);
-    activation_backward(prev.activation, prev.Z, prev.A, prev.dZ, prev.dZ);
+    layers_[l].backward(prev.A(), prev.dZ());
+    detail::activation_backward<T>(prev.activation, prev.Z(), prev.A(), prev.dZ(), prev.dZ());
   }
+  layers_.front().backward(X_.view());
 }
 
 template <class T>

@@ -40,6 +40,11 @@ RandomEngine epoch_engine(std::uint64_t seed, Index epoch) {
   return RandomEngine(mixed ^ (mixed >> 31));
 }
 
+template <class T>
+RowWeights<T> weights_of(const Matrix<T>* row_weights) {
+  return row_weights ? RowWeights<T>(*row_weights) : std::nullopt;
+}
+
 }  // namespace
 
 template <class T>
@@ -94,24 +99,25 @@ double Trainer<T>::forward_backward() {
 }
 
 template <class T>
-void Trainer<T>::step(const Matrix<T>& X, const Matrix<T>& Y, const Matrix<T>* weights,
-                      double& loss) {
-  batch_X_ = &X;
-  batch_Y_ = &Y;
-  batch_weights_ = weights;
-  loss = forward_backward();             // every gradient from this one forward pass,
-  optimizer_.step(network_, evaluate_);  // then the update (L-BFGS may evaluate again)
+double Trainer<T>::step(ConstMatrixRef<T> X, ConstMatrixRef<T> Y, const RowWeights<T>& weights) {
+  batch_X_.emplace(X);
+  batch_Y_.emplace(Y);
+  batch_weights_.reset();  // a Ref is rebound by constructing it anew, never by assignment
+  if (weights) batch_weights_.emplace(*weights);
+  const double loss = forward_backward();  // every gradient from this one forward pass,
+  optimizer_.step(network_, evaluate_);    // then the update (L-BFGS may evaluate again)
+  return loss;
 }
 
 template <class T>
 double Trainer<T>::run_batches(const Matrix<T>& X, const Matrix<T>& Y, Index epoch) {
   const Index m = X.rows();
   if (options_.batch_size == 0 || options_.batch_size >= m) {
-    double loss;
-    step(X, Y, row_weights_, loss);
+    const double loss = step(X, Y, weights_of(row_weights_));
     if (!std::isfinite(loss)) diverged(epoch, loss);
     return loss;
   }
+  if (!options_.shuffle) return run_batches_in_order(X, Y, epoch);
   order_.resize(std::size_t(m));
   std::iota(order_.begin(), order_.end(), Index(0));
   RandomEngine engine = epoch_engine(options_.seed, epoch);
@@ -119,17 +125,32 @@ double Trainer<T>::run_batches(const Matrix<T>& X, const Matrix<T>& Y, Index epo
   double weighted = 0;
   for (Index start = 0; start < m; start += options_.batch_size) {
     const Index rows = std::min(options_.batch_size, m - start);
-    X_batch_.resize(rows, X.cols());
-    Y_batch_.resize(rows, Y.cols());
-    if (row_weights_) weights_batch_.resize(rows, 1);
+    auto X_batch = X_batch_.resize(rows, X.cols());
+    auto Y_batch = Y_batch_.resize(rows, Y.cols());
+    auto weights_batch = weights_batch_.resize(row_weights_ ? rows : 0, 1);
     for (Index r = 0; r < rows; ++r) {
       const Index source = order_[std::size_t(start + r)];
-      X_batch_.row(r) = X.row(source);
-      Y_batch_.row(r) = Y.row(source);
-      if (row_weights_) weights_batch_(r, 0) = (*row_weights_)(source, 0);
+      X_batch.row(r) = X.row(source);
+      Y_batch.row(r) = Y.row(source);
+      if (row_weights_) weights_batch(r, 0) = (*row_weights_)(source, 0);
     }
-    double loss;
-    step(X_batch_, Y_batch_, row_weights_ ? &weights_batch_ : nullptr, loss);
+    const double loss =
+        step(X_batch, Y_batch, row_weights_ ? RowWeights<T>(weights_batch) : std::nullopt);
+    if (!std::isfinite(loss)) diverged(epoch, loss);
+    weighted += loss * double(rows);
+  }
+  return weighted / double(m);
+}
+
+template <class T>
+double Trainer<T>::run_batches_in_order(const Matrix<T>& X, const Matrix<T>& Y, Index epoch) {
+  const Index m = X.rows();
+  double weighted = 0;
+  for (Index start = 0; start < m; start += options_.batch_size) {
+    const Index rows = std::min(options_.batch_size, m - start);
+    const double loss =
+        step(X.middleRows(start, rows), Y.middleRows(start, rows),
+             row_weights_ ? RowWeights<T>(row_weights_->middleRows(start, rows)) : std::nullopt);
     if (!std::isfinite(loss)) diverged(epoch, loss);
     weighted += loss * double(rows);
   }

@@ -18,11 +18,11 @@ TEST(DenseLayer, ForwardIsXWPlusBroadcastBias) {
   Matrix<double> Z(2, 3);
   Z << 5.5, 2, -3,  // 1*1 + 2*2 + 0.5, 1*0 + 2*1 + 0, 1*-1 + 2*0 - 2
       -0.5, 0, -1;
-  EXPECT_EQ(layer.Z, Z);
+  EXPECT_EQ(Matrix<double>(layer.Z()), Z);
   Matrix<double> A(2, 3);
   A << 5.5, 2, 0,  //
       0, 0, 0;
-  EXPECT_EQ(layer.A, A);
+  EXPECT_EQ(Matrix<double>(layer.A()), A);
 }
 
 TEST(DenseLayer, BackwardGivesDWDbAndDAPrev) {
@@ -32,11 +32,11 @@ TEST(DenseLayer, BackwardGivesDWDbAndDAPrev) {
   Matrix<double> A_prev(2, 2);
   A_prev << 1, 2,  //
       3, -1;
-  layer.dZ.resize(2, 3);
-  layer.dZ << 1, 0, 2,  //
+  layer.resize_batch(2);
+  layer.dZ() << 1, 0, 2,  //
       0, -1, 1;
-  Matrix<double> dA_prev;
-  layer.backward(A_prev, &dA_prev);
+  Matrix<double> dA_prev(2, 2);
+  layer.backward(A_prev, dA_prev);
 
   Matrix<double> dW(2, 3);  // A_prev^T dZ
   dW << 1, -3, 5,           //

@@ -37,7 +37,7 @@ const std::vector<OutputAndLoss> output_losses{
 // a check of it would prove nothing.
 bool has_live_output(const Network<double>& net) {
   const auto& out = net.layers().back();
-  return out.activation != Activation::relu || (out.Z.array() > 0).any();
+  return out.activation != Activation::relu || (out.Z().array() > 0).any();
 }
 
 // Every hidden activation x every output and loss, at depths 1 to 4 (0 to 3 hidden layers).
@@ -60,7 +60,9 @@ TEST(GradientCheck, EveryActivationAndLossAtSeveralDepths) {
               std::string(to_string(activation)) + " x" + std::to_string(hidden) + " -> " +
               std::string(to_string(out.output)) + " / " + std::string(to_string(out.loss));
           EXPECT_GT(result.gradient_norm, 1e-6) << what << ": the check would prove nothing";
-          EXPECT_LT(result.max_relative_error, 1e-6) << what << " at " << result.worst;
+          // The fourth-order difference of a double loss resolves the smallest components to about
+          // 1e-6 of the largest: an exp that rounds another way moves such a case by 1e-7.
+          EXPECT_LT(result.max_relative_error, 2e-6) << what << " at " << result.worst;
           done = true;
           ++checked;
         }

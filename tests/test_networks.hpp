@@ -55,7 +55,7 @@ inline bool away_from_kinks(Network<double>& net, const Matrix<double>& X, doubl
   net.forward(X);
   for (const auto& layer : net.layers())
     if (layer.activation == Activation::relu || layer.activation == Activation::leaky_relu)
-      if (layer.Z.array().abs().minCoeff() < margin) return false;
+      if (layer.Z().array().abs().minCoeff() < margin) return false;
   return true;
 }
 

@@ -115,12 +115,12 @@ TEST(Trainer, RowWeightsCountRowsThatManyTimes) {
   Y << data.Y, data.Y.row(4);
   Network<double> weighted = tutorial::majority_network<double>(4), doubled = weighted;
   weighted.forward(data.X);
-  weighted.backward(data.Y, &weights);
+  weighted.backward(data.Y, weights);
   doubled.forward(X);
   doubled.backward(Y);
   const double scale = 9.0 / 8.0;  // 1/m differs: 1/8 against 1/9
   EXPECT_TRUE(weighted.layers()[0].dW.isApprox(doubled.layers()[0].dW * scale, 1e-12));
-  EXPECT_NEAR(weighted.loss(data.Y, &weights), doubled.loss(Y) * scale, 1e-15);
+  EXPECT_NEAR(weighted.loss(data.Y, weights), doubled.loss(Y) * scale, 1e-15);
 }
 
 TEST(Trainer, AResumedRunEndsWithTheSameBits) {

@@ -18,14 +18,24 @@ struct DenseLayer {
   Index units() const { return W.cols(); }
 
   // Z = A_prev W + b,  A = sigma(Z), kept in this layer's Z and A for the backward pass.
-  void forward(const Matrix<T>& A_prev) { apply(A_prev, Z, A); }
-
+  void forward(ConstMatrixRef<T> A_prev);
   // The same equations into buffers of the caller's, for prediction without training state;
   // A_out may be A_prev itself.
   void apply(const Matrix<T>& A_prev, Matrix<T>& Z_out, Matrix<T>& A_out) const;
+  // With dZ set: dW = A_prev^T dZ and db = sum over rows of dZ.
+  void backward(ConstMatrixRef<T> A_prev);
+  // The same, and dA_prev = dZ W^T (m x n_in), which may be the previous layer's dZ.
+  void backward(ConstMatrixRef<T> A_prev, MatrixRef<T> dA_prev);
 
-  // With dZ set: dW = A_prev^T dZ,  db = sum over rows of dZ,  and dA_prev = dZ W^T when asked.
-  void backward(const Matrix<T>& A_prev, Matrix<T>* dA_prev);
+  // The last batch's values, m x n_out, kept for the backward pass.
+  MatrixMap<T> Z() { return Z_.view(); }
+  MatrixMap<T> A() { return A_.view(); }
+  MatrixMap<T> dZ() { return dZ_.view(); }
+  ConstMatrixMap<T> Z() const { return Z_.view(); }
+  ConstMatrixMap<T> A() const { return A_.view(); }
+  ConstMatrixMap<T> dZ() const { return dZ_.view(); }
+  // Sizes Z, A and dZ for a batch of m rows, leaving their values unspecified.
+  void resize_batch(Index m);
 
   Activation activation;
   Matrix<T> W;      // n_in x n_out
@@ -33,10 +43,8 @@ struct DenseLayer {
   Matrix<T> dW;     // dE/dW from the last backward pass, n_in x n_out
   RowVector<T> db;  // dE/db, 1 x n_out
 
-  // The last batch's values, m x n_out, kept for the backward pass.
-  Matrix<T> Z;
-  Matrix<T> A;
-  Matrix<T> dZ;
+ private:
+  BatchStorage<T> Z_, A_, dZ_;
 };
 
 }  // namespace neurona

@@ -4,6 +4,7 @@
 // optimizer updates every parameter. Every gradient comes from the one forward pass.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct LayerSpec {
   Index units;
   Activation activation;
 };
+
+// A weight for each row's loss (m x 1), as class weights give; a Matrix or a view of one.
+template <class T>
+using RowWeights = std::optional<ConstMatrixRef<T>>;
 
 template <class T>
 class Network {
@@ -39,15 +44,16 @@ class Network {
   // Number of weights and biases.
   Index parameter_count() const;
 
-  // Y_hat for X (m x n_in), m x n_out. Keeps each layer's Z and A for backward.
-  const Matrix<T>& forward(const Matrix<T>& X);
+  // Y_hat for X (m x n_in), m x n_out. Keeps X and each layer's Z and A for backward; allocates
+  // nothing once it has seen a batch of m rows or more.
+  ConstMatrixMap<T> forward(ConstMatrixRef<T> X);
 
-  // E of the last forward pass against targets Y (m x n_out); row_weights (m x 1) weigh each
-  // row's loss, as class weights do.
-  T loss(const Matrix<T>& Y, const Matrix<T>* row_weights = nullptr) const;
+  // E of the last forward pass against targets Y (m x n_out), each row's loss weighed by
+  // row_weights (m x 1) when given, as class weights do.
+  T loss(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights = std::nullopt) const;
 
   // Every layer's dW and db for E of the last forward pass against Y (m x n_out).
-  void backward(const Matrix<T>& Y, const Matrix<T>* row_weights = nullptr);
+  void backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights = std::nullopt);
 
   // Y_hat for X without touching the training buffers.
   Matrix<T> predict(const Matrix<T>& X) const;
@@ -66,7 +72,7 @@ class Network {
   Index inputs_;
   Loss loss_;
   std::vector<DenseLayer<T>> layers_;
-  Matrix<T> X_;  // the last forward pass's input: A_prev of the first layer
+  BatchStorage<T> X_;  // the last forward pass's input: A_prev of the first layer
 };
 
 }  // namespace neurona

@@ -21,6 +21,7 @@
 #include "neurona/model_io.hpp"
 #include "neurona/network.hpp"
 #include "neurona/optimizer.hpp"
+#include "neurona/parallel.hpp"
 #include "neurona/random.hpp"
 #include "neurona/report.hpp"
 #include "neurona/sampling.hpp"

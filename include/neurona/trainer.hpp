@@ -21,6 +21,7 @@ struct TrainOptions {
   std::uint64_t seed = 1;  // shuffles the rows of each epoch of mini-batches
   Index patience = 0;      // with validation data: stop after this many epochs without a better
                            // validation loss, keeping the best weights; 0 never stops early
+  bool shuffle = true;     // false: mini-batches in row order (benchmarks that compare programs)
 };
 
 struct EpochStats {
@@ -69,7 +70,8 @@ class Trainer {
  private:
   // E over X and Y in batches of the options' size, stepping the optimizer after each.
   double run_batches(const Matrix<T>& X, const Matrix<T>& Y, Index epoch);
-  void step(const Matrix<T>& X, const Matrix<T>& Y, const Matrix<T>* weights, double& loss);
+  double run_batches_in_order(const Matrix<T>& X, const Matrix<T>& Y, Index epoch);
+  double step(ConstMatrixRef<T> X, ConstMatrixRef<T> Y, const RowWeights<T>& weights);
   // Forward, loss and backward on the current batch: E at the network's parameters.
   double forward_backward();
 
@@ -82,10 +84,9 @@ class Trainer {
   LearningRateSchedule* schedule_ = nullptr;
   TrainerState<T> state_;
   std::vector<Index> order_;
-  Matrix<T> X_batch_, Y_batch_, weights_batch_;
-  const Matrix<T>* batch_X_ = nullptr;
-  const Matrix<T>* batch_Y_ = nullptr;
-  const Matrix<T>* batch_weights_ = nullptr;
+  BatchStorage<T> X_batch_, Y_batch_, weights_batch_;   // a mini-batch's rows, gathered
+  std::optional<ConstMatrixRef<T>> batch_X_, batch_Y_;  // the batch forward_backward scores
+  RowWeights<T> batch_weights_;
   std::function<double()> evaluate_;  // forward_backward, made once: no allocation per step
 };
 

@@ -1,0 +1,59 @@
+// Inside the library: the routines a training step runs, on views of the batch buffers, so that
+// no matrix is copied or allocated. The public functions of activation.hpp and loss.hpp call them.
+#pragma once
+
+#include "neurona/activation.hpp"
+#include "neurona/loss.hpp"
+#include "neurona/matrix.hpp"
+
+namespace neurona::detail {
+
+// The values of a matrix stored without gaps, as one column, so that element-wise work runs
+// through vector registers whatever the matrix's width (a row of 2 fills no AVX register).
+template <class T>
+using FlatArray = Eigen::Array<T, Eigen::Dynamic, 1>;
+template <class T>
+bool is_contiguous(const ConstMatrixRef<T>& M) {
+  return M.outerStride() == M.cols() || M.rows() <= 1;
+}
+template <class T>
+Eigen::Map<const FlatArray<T>> flat(const ConstMatrixRef<T>& M) {
+  return {M.data(), M.size()};
+}
+template <class T>
+Eigen::Map<FlatArray<T>> flat_writable(MatrixRef<T> M) {
+  return {M.data(), M.size()};
+}
+
+// Z = A_prev W + b:  (m x n_in) (n_in x n_out) + (1 x n_out) broadcast over the m rows.
+template <class T>
+void affine(ConstMatrixRef<T> A_prev, const Matrix<T>& W, const RowVector<T>& b, MatrixRef<T> Z);
+
+// dW = A_prev^T dZ:  (n_in x m) (m x n_out);  db = sum over the rows of dZ (1 x n_out).
+template <class T>
+void weight_gradients(ConstMatrixRef<T> A_prev, ConstMatrixRef<T> dZ, Matrix<T>& dW,
+                      RowVector<T>& db);
+
+// dA_prev = dZ W^T:  (m x n_out) (n_out x n_in).
+template <class T>
+void input_gradient(ConstMatrixRef<T> dZ, const Matrix<T>& W, MatrixRef<T> dA_prev);
+
+// A = sigma(Z), both m x n.
+template <class T>
+void activate(Activation activation, ConstMatrixRef<T> Z, MatrixRef<T> A);
+
+// dZ = dA (.) sigma'(Z), all m x n; dZ may be dA itself.
+template <class T>
+void activation_backward(Activation activation, ConstMatrixRef<T> Z, ConstMatrixRef<T> A,
+                         ConstMatrixRef<T> dA, MatrixRef<T> dZ);
+
+// E and dE/dZ of the output layer, as loss.hpp describes them; row_weights is null or holds one
+// weight per row.
+template <class T>
+T loss_value(Loss loss, Activation output, ConstMatrixRef<T> Z, ConstMatrixRef<T> A,
+             ConstMatrixRef<T> Y, const T* row_weights);
+template <class T>
+void loss_gradient(Loss loss, Activation output, ConstMatrixRef<T> Z, ConstMatrixRef<T> A,
+                   ConstMatrixRef<T> Y, MatrixRef<T> dZ, const T* row_weights);
+
+}  // namespace neurona::detail

@@ -1,0 +1,129 @@
+// A fixed pool of worker threads that share out the tiles of one piece of work at a time.
+#include "neurona/parallel.hpp"
+
+#include "parallel.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "neurona/error.hpp"
+
+namespace neurona {
+namespace {
+
+std::atomic<int> requested_threads{0};
+
+int cores() {
+  return std::max(1, int(std::thread::hardware_concurrency()));
+}
+
+// Workers sleep on a condition variable between pieces of work: a training step hands them a few
+// products, each far longer than a wake-up. Tiles are taken from a shared counter, so a thread
+// slowed by other work on its core takes fewer of them.
+class ThreadPool {
+ public:
+  ~ThreadPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& worker : workers_)
+      worker.join();
+  }
+
+  void run(Index tiles, int threads, void (*tile)(const void*, Index), const void* context) {
+    std::lock_guard one_at_a_time(run_mutex_);  // callers on several threads take turns
+    const int helpers = std::min<int>(threads, int(tiles)) - 1;
+    while (int(workers_.size()) < helpers)
+      workers_.emplace_back([this, id = int(workers_.size())] { work(id); });
+    {
+      std::lock_guard lock(mutex_);
+      tile_ = tile;
+      context_ = context;
+      tiles_ = tiles;
+      next_.store(0);
+      active_helpers_ = helpers;
+      busy_ = helpers;
+      ++generation_;
+    }
+    wake_.notify_all();
+    take_tiles();
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [this] { return busy_ == 0; });
+    tile_ = nullptr;
+  }
+
+ private:
+  void take_tiles() {
+    for (Index t = next_.fetch_add(1); t < tiles_; t = next_.fetch_add(1))
+      tile_(context_, t);
+  }
+
+  void work(int id) {
+    unsigned long long seen = 0;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        if (stopping_) return;
+        seen = generation_;
+        if (id >= active_helpers_) continue;  // this piece of work wants fewer helpers
+      }
+      take_tiles();
+      {
+        std::lock_guard lock(mutex_);
+        if (--busy_ == 0) done_.notify_one();
+      }
+    }
+  }
+
+  std::mutex run_mutex_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  void (*tile_)(const void*, Index) = nullptr;
+  const void* context_ = nullptr;
+  Index tiles_ = 0;
+  std::atomic<Index> next_{0};
+  int active_helpers_ = 0;
+  int busy_ = 0;
+  unsigned long long generation_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+void set_thread_count(int threads) {
+  if (threads < 0)
+    throw UsageError(
+        fmt::format("the thread count must be 0 (every core) or more, got {}", threads));
+  requested_threads.store(threads);
+}
+
+int thread_count() {
+  const int requested = requested_threads.load();
+  return requested == 0 ? cores() : requested;
+}
+
+namespace detail {
+
+void run_tiles(Index tiles, void (*tile)(const void*, Index), const void* context) {
+  const int threads = thread_count();
+  if (threads <= 1 || tiles <= 1) {
+    for (Index t = 0; t < tiles; ++t)
+      tile(context, t);
+    return;
+  }
+  static ThreadPool pool;
+  pool.run(tiles, threads, tile, context);
+}
+
+}  // namespace detail
+}  // namespace neurona

@@ -1,0 +1,132 @@
+// A training step allocates no memory once the first epoch has run: every buffer keeps the size
+// of the largest batch it has seen (L-BFGS also fills its history of corrections first). malloc
+// itself is replaced here, since Eigen allocates with malloc and the standard library's operator
+// new ends in it too.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdlib>
+
+#include "neurona/neurona.hpp"
+
+extern "C" {
+void* __libc_malloc(std::size_t size);
+void* __libc_calloc(std::size_t count, std::size_t size);
+void* __libc_realloc(void* pointer, std::size_t size);
+void* __libc_memalign(std::size_t alignment, std::size_t size);
+}
+
+namespace {
+std::atomic<long> allocations{0};
+std::atomic<bool> counting{false};
+void count() {
+  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
+}
+}  // namespace
+
+extern "C" {
+void* malloc(std::size_t size) {
+  count();
+  return __libc_malloc(size);
+}
+void* calloc(std::size_t count_, std::size_t size) {
+  count();
+  return __libc_calloc(count_, size);
+}
+void* realloc(void* pointer, std::size_t size) {
+  count();
+  return __libc_realloc(pointer, size);
+}
+void* aligned_alloc(std::size_t alignment, std::size_t size) {
+  count();
+  return __libc_memalign(alignment, size);
+}
+int posix_memalign(void** pointer, std::size_t alignment, std::size_t size) {
+  count();
+  *pointer = __libc_memalign(alignment, size);
+  return *pointer ? 0 : ENOMEM;
+}
+}
+
+namespace neurona {
+namespace {
+
+// Allocations made by `epochs` more epochs of the trainer, after one to warm up.
+template <class T>
+long allocations_in_epochs(Trainer<T>& trainer, const Matrix<T>& X, const Matrix<T>& Y,
+                           int epochs) {
+  trainer.run_epoch(X, Y);
+  allocations = 0;
+  counting = true;
+  for (int e = 0; e < epochs; ++e)
+    trainer.run_epoch(X, Y);
+  counting = false;
+  return allocations.load();
+}
+
+// The counter sees Eigen's allocations: without this, a count of 0 would prove nothing.
+TEST(AllocationCounter, CountsAMatrixAndAVector) {
+  allocations = 0;
+  counting = true;
+  Matrix<double> M(50, 50);
+  std::vector<int> v(10);
+  counting = false;
+  EXPECT_EQ(allocations.load(), 2);
+  EXPECT_EQ(M.size() + Index(v.size()), 2510);
+}
+
+template <class T>
+class AllocationTest : public ::testing::Test {};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(AllocationTest, Precisions);
+
+TYPED_TEST(AllocationTest, FullBatchGradientDescentOnTheTutorialsNetwork) {
+  const Dataset<TypeParam> data = tutorial::majority_table<TypeParam>();
+  Network<TypeParam> network = tutorial::majority_network<TypeParam>(1);
+  GradientDescent<TypeParam> optimizer(TypeParam(0.5));
+  Trainer<TypeParam> trainer(network, optimizer, {100, 0, 1});
+  EXPECT_EQ(allocations_in_epochs(trainer, data.X, data.Y, 50), 0);
+}
+
+TYPED_TEST(AllocationTest, EveryOptimizerOnMiniBatchesWithATailWeightsAndValidation) {
+  using T = TypeParam;
+  // 10 rows in batches of 4: the last batch of every epoch has 2 rows.
+  Matrix<T> X = Matrix<T>::Random(10, 3), Y = Matrix<T>::Random(10, 2);
+  Matrix<T> weights = Matrix<T>::Constant(10, 1, T(1));
+  weights(3, 0) = 2;
+  const Matrix<T> X_validation = Matrix<T>::Random(5, 3), Y_validation = Matrix<T>::Random(5, 2);
+  for (std::string_view name : optimizer_names) {
+    SCOPED_TRACE(std::string(name));
+    Network<T> network(3, {{6, Activation::tanh}, {2, Activation::linear}},
+                       Loss::half_squared_error);
+    initialize(network, 1);
+    OptimizerSettings settings;
+    settings.name = std::string(name);
+    settings.learning_rate = default_learning_rate(name);
+    settings.momentum = name == "sgd" ? 0.9 : 0;
+    if (name == "lbfgs") settings.history = 2;  // it allocates each pair it keeps until it has 2
+    auto optimizer = make_optimizer<T>(settings);
+    Trainer<T> trainer(network, *optimizer, {100, 4, 1});
+    trainer.set_row_weights(weights);
+    trainer.set_validation(X_validation, Y_validation);
+    EXPECT_EQ(allocations_in_epochs(trainer, X, Y, 10), 0);
+  }
+}
+
+TYPED_TEST(AllocationTest, LargeLayersOnTwoThreads) {
+  using T = TypeParam;
+  const Matrix<T> X = Matrix<T>::Random(300, 100), Y = Matrix<T>::Random(300, 10);
+  Network<T> network(100, {{300, Activation::relu}, {10, Activation::linear}},
+                     Loss::half_squared_error);
+  initialize(network, 1);
+  GradientDescent<T> optimizer(T(0.01));
+  const int before = thread_count();
+  set_thread_count(2);
+  Trainer<T> trainer(network, optimizer, {100, 128, 1});
+  EXPECT_EQ(allocations_in_epochs(trainer, X, Y, 3), 0);
+  set_thread_count(before);
+}
+
+}  // namespace
+}  // namespace neurona

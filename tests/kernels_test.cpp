@@ -1,0 +1,162 @@
+// The fast paths of the layer's products and activations against the reference path, on every
+// shape the compile-time kernels cover, on shapes large enough to be cut into tiles, and on every
+// thread count: the same values to rounding, and the same bits whatever the threads.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "kernels.hpp"
+#include "neurona/error.hpp"
+#include "neurona/parallel.hpp"
+#include "neurona/random.hpp"
+#include "reference.hpp"
+
+namespace neurona {
+namespace {
+
+template <class T>
+Matrix<T> random_matrix(Index rows, Index cols, RandomEngine& engine) {
+  Matrix<T> M(rows, cols);
+  for (Index i = 0; i < M.size(); ++i)
+    M.data()[i] = T(2 * uniform01(engine) - 1);
+  return M;
+}
+
+// The largest difference, relative to the size of the values compared.
+template <class T>
+double relative_difference(const Matrix<T>& fast, const Matrix<T>& reference) {
+  const double scale = std::max(1.0, double(reference.cwiseAbs().maxCoeff()));
+  return double((fast - reference).cwiseAbs().maxCoeff()) / scale;
+}
+
+template <class T>
+double tolerance(Index depth) {
+  return 8 * double(depth) * double(std::numeric_limits<T>::epsilon());
+}
+
+template <class T>
+void expect_products_match(Index m, Index n_in, Index n_out, std::uint64_t seed) {
+  SCOPED_TRACE(testing::Message() << m << " x " << n_in << " x " << n_out);
+  RandomEngine engine(seed);
+  const Matrix<T> A_prev = random_matrix<T>(m, n_in, engine);
+  const Matrix<T> W = random_matrix<T>(n_in, n_out, engine);
+  const RowVector<T> b = random_matrix<T>(1, n_out, engine);
+  const Matrix<T> dZ = random_matrix<T>(m, n_out, engine);
+
+  Matrix<T> Z(m, n_out);
+  detail::affine<T>(A_prev, W, b, Z);
+  EXPECT_LT(relative_difference<T>(Z, reference::affine(A_prev, W, b)), tolerance<T>(n_in));
+
+  Matrix<T> dW(n_in, n_out), dW_reference;
+  RowVector<T> db(n_out), db_reference;
+  detail::weight_gradients<T>(A_prev, dZ, dW, db);
+  reference::weight_gradients(A_prev, dZ, dW_reference, db_reference);
+  EXPECT_LT(relative_difference<T>(dW, dW_reference), tolerance<T>(m));
+  EXPECT_LT(relative_difference<T>(db, db_reference), tolerance<T>(m));
+
+  Matrix<T> dA_prev(m, n_in);
+  detail::input_gradient<T>(dZ, W, dA_prev);
+  EXPECT_LT(relative_difference<T>(dA_prev, reference::input_gradient(dZ, W)), tolerance<T>(n_out));
+}
+
+template <class T>
+class KernelsTest : public ::testing::Test {};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(KernelsTest, Precisions);
+
+TYPED_TEST(KernelsTest, CompileTimeShapesMatchTheReference) {
+  // 1..8 inputs and units take the compile-time kernels; 9 takes the general path beside them.
+  for (Index n_in = 1; n_in <= 9; ++n_in)
+    for (Index n_out = 1; n_out <= 9; ++n_out)
+      for (Index m : {1, 3, 8, 33})
+        expect_products_match<TypeParam>(m, n_in, n_out, std::uint64_t(n_in * 100 + n_out));
+}
+
+TYPED_TEST(KernelsTest, TiledProductsMatchTheReference) {
+  // Over 2^20 multiply-adds and wider than a tile: cut into column tiles, the last one partial.
+  expect_products_match<TypeParam>(128, 200, 150, 7);
+  expect_products_match<TypeParam>(100, 150, 200, 8);
+  expect_products_match<TypeParam>(64, 784, 65, 9);
+}
+
+TYPED_TEST(KernelsTest, ProductsOfABlockOfRowsMatchTheReference) {
+  // A mini-batch taken in row order is a block of the data: the same values, another stride.
+  RandomEngine engine(3);
+  const Matrix<TypeParam> X = random_matrix<TypeParam>(20, 5, engine);
+  const Matrix<TypeParam> W = random_matrix<TypeParam>(5, 3, engine);
+  const RowVector<TypeParam> b = random_matrix<TypeParam>(1, 3, engine);
+  const Matrix<TypeParam> block = X.middleRows(4, 7);
+  Matrix<TypeParam> Z(7, 3);
+  detail::affine<TypeParam>(X.middleRows(4, 7), W, b, Z);
+  EXPECT_LT(relative_difference<TypeParam>(Z, reference::affine(block, W, b)),
+            tolerance<TypeParam>(5));
+}
+
+TYPED_TEST(KernelsTest, ActivationsMatchTheReference) {
+  using T = TypeParam;
+  RandomEngine engine(11);
+  Matrix<T> Z = random_matrix<T>(9, 7, engine) * T(20);
+  Z(0, 0) = T(-1000);  // e^-z overflows: the sigmoid must still be exactly 0, not NaN
+  Z(0, 1) = T(1000);
+  for (Activation activation : {Activation::linear, Activation::sigmoid, Activation::tanh,
+                                Activation::relu, Activation::leaky_relu, Activation::softmax}) {
+    SCOPED_TRACE(std::string(to_string(activation)));
+    Matrix<T> A(Z.rows(), Z.cols());
+    detail::activate<T>(activation, Z, A);
+    ASSERT_TRUE(A.allFinite());
+    EXPECT_LT(relative_difference<T>(A, reference::activate(activation, Z)), tolerance<T>(4));
+    // A row-order block (not contiguous with its neighbours' layout) takes the general loop.
+    Matrix<T> A_block(3, 4);
+    detail::activate<T>(activation, Z.block(2, 1, 3, 4), A_block);
+    if (activation != Activation::softmax) {  // softmax of part of a row is another function
+      EXPECT_LT(relative_difference<T>(A_block, A.block(2, 1, 3, 4)), tolerance<T>(4));
+    }
+  }
+  Matrix<T> A(Z.rows(), Z.cols());
+  detail::activate<T>(Activation::sigmoid, Z, A);
+  EXPECT_EQ(A(0, 0), T(0));
+  EXPECT_EQ(A(0, 1), T(1));
+}
+
+TYPED_TEST(KernelsTest, ThreadCountsGiveTheSameBits) {
+  using T = TypeParam;
+  RandomEngine engine(5);
+  const Matrix<T> A_prev = random_matrix<T>(128, 300, engine);
+  const Matrix<T> W = random_matrix<T>(300, 200, engine);
+  const RowVector<T> b = random_matrix<T>(1, 200, engine);
+  const Matrix<T> dZ = random_matrix<T>(128, 200, engine);
+  const int before = thread_count();
+  Matrix<T> Z_one(128, 200), dW_one(300, 200), dA_one(128, 300);
+  RowVector<T> db_one(200);
+  set_thread_count(1);
+  detail::affine<T>(A_prev, W, b, Z_one);
+  detail::weight_gradients<T>(A_prev, dZ, dW_one, db_one);
+  detail::input_gradient<T>(dZ, W, dA_one);
+  for (int threads : {2, 3, 5}) {
+    set_thread_count(threads);
+    Matrix<T> Z(128, 200), dW(300, 200), dA(128, 300);
+    RowVector<T> db(200);
+    detail::affine<T>(A_prev, W, b, Z);
+    detail::weight_gradients<T>(A_prev, dZ, dW, db);
+    detail::input_gradient<T>(dZ, W, dA);
+    EXPECT_EQ(Z, Z_one) << threads << " threads";
+    EXPECT_EQ(dW, dW_one) << threads << " threads";
+    EXPECT_EQ(db, db_one) << threads << " threads";
+    EXPECT_EQ(dA, dA_one) << threads << " threads";
+  }
+  set_thread_count(before);
+}
+
+TEST(Parallel, ThreadCountIsCheckedAndZeroMeansEveryCore) {
+  const int before = thread_count();
+  EXPECT_THROW(set_thread_count(-1), UsageError);
+  set_thread_count(3);
+  EXPECT_EQ(thread_count(), 3);
+  set_thread_count(0);
+  EXPECT_GE(thread_count(), 1);
+  set_thread_count(before);
+}
+
+}  // namespace
+}  // namespace neurona
