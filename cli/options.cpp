@@ -95,7 +95,8 @@ std::string& invocation() {
 
 std::string training_command(int argc, char** argv) {
   static const std::set<std::string> with_value{
-      "--save", "--history", "--plot", "--checkpoint", "--report-every", "--checkpoint-every"};
+      "--save",         "--history",          "--plot",   "--checkpoint",
+      "--report-every", "--checkpoint-every", "--threads"};
   static const std::set<std::string> alone{"--quiet", "--json", "--resume"};
   std::string line = "neurona";
   for (int i = 1; i < argc; ++i) {

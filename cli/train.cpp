@@ -22,6 +22,7 @@ struct TrainArgs {
   std::string loss = "half_squared_error";
   Index epochs = 1000;
   Index batch = 0;
+  int threads = 0;
   std::uint64_t seed = 1;
   std::string precision = "double";
   std::string save;
@@ -281,6 +282,7 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
 }
 
 void train_command(TrainArgs& args) {
+  set_thread_count(args.threads);
   if (args.lr_flag->count()) check_learning_rate(args.optimizer.learning_rate);
   // Each name checked here, so that its error names the flag whichever path reads it later.
   auto check_name = [](const char* flag, auto parse) {
@@ -362,6 +364,11 @@ void add_train_command(CLI::App& app, int& /*status*/) {
       ->check(whole_number)
       ->capture_default_str();
   cmd->add_option("--batch", args->batch, "Rows per step; 0 is the full batch")
+      ->check(whole_number)
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads,
+                  "Threads for large layers' products; 0 is one per core. Any count gives the "
+                  "same bits")
       ->check(whole_number)
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the initial weights, the splits and the shuffling")

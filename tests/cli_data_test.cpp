@@ -547,6 +547,27 @@ TEST_F(CliDataTest, TinyIdxPairTrains) {
   EXPECT_EQ(predict.out, "0\n1\n");
 }
 
+TEST_F(CliDataTest, ThreadCountsGiveTheSameModelBytes) {
+  // 784 x 128 on batches of 64 is large enough for the products to be cut into tiles and shared.
+  std::string models[3];
+  const char* counts[3] = {"1", "2", "0"};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        Succeeded(Neurona({"train",         "--data",      kImages,        "--labels", kLabels,
+                           "--layers",      "784,128,10",  "--activation", "relu",     "--loss",
+                           "cross_entropy", "--precision", "float",        "--lr",     "0.01",
+                           "--batch",       "64",          "--epochs",     "2",        "--scale",
+                           "minmax",        "--threads",   counts[i],      "--quiet",  "--save",
+                           "m.json"})));
+    models[i] = Read("m.json");
+  }
+  EXPECT_EQ(models[0], models[1]);
+  EXPECT_EQ(models[0], models[2]);
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", kImages, "--labels", kLabels, "--layers",
+                                  "784,10", "--threads", "-1", "--save", "m2.json"}),
+                         2, {"--threads"}));
+}
+
 TEST_F(CliDataTest, IdxLabelsAreClassNumbersEvenWhenSomeAreAbsent) {
   // Labels 1 and 2 only: classes 0, 1 and 2, as read_idx_pair's one-hot columns are the labels.
   Write("tiny-images-idx3-ubyte", kTinyImages);
