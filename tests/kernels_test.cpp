@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "blas.hpp"
 #include "kernels.hpp"
 #include "neurona/error.hpp"
 #include "neurona/parallel.hpp"
@@ -74,10 +75,17 @@ TYPED_TEST(KernelsTest, CompileTimeShapesMatchTheReference) {
 }
 
 TYPED_TEST(KernelsTest, TiledProductsMatchTheReference) {
-  // Over 2^20 multiply-adds and wider than a tile: cut into column tiles, the last one partial.
-  expect_products_match<TypeParam>(128, 200, 150, 7);
-  expect_products_match<TypeParam>(100, 150, 200, 8);
-  expect_products_match<TypeParam>(64, 784, 65, 9);
+  // Over 2^20 multiply-adds and wider than a tile: cut into column tiles, the last one partial;
+  // each through OpenBLAS, where it is installed, and through Eigen.
+  for (bool blas : {true, false}) {
+    SCOPED_TRACE(blas ? "BLAS" : "Eigen");
+    detail::enable_blas(blas);
+    expect_products_match<TypeParam>(128, 200, 150, 7);
+    expect_products_match<TypeParam>(100, 150, 200, 8);
+    expect_products_match<TypeParam>(64, 784, 65, 9);
+    expect_products_match<TypeParam>(2000, 30, 40, 10);  // large, yet one tile wide
+  }
+  detail::enable_blas(true);
 }
 
 TYPED_TEST(KernelsTest, ProductsOfABlockOfRowsMatchTheReference) {
@@ -127,24 +135,29 @@ TYPED_TEST(KernelsTest, ThreadCountsGiveTheSameBits) {
   const RowVector<T> b = random_matrix<T>(1, 200, engine);
   const Matrix<T> dZ = random_matrix<T>(128, 200, engine);
   const int before = thread_count();
-  Matrix<T> Z_one(128, 200), dW_one(300, 200), dA_one(128, 300);
-  RowVector<T> db_one(200);
-  set_thread_count(1);
-  detail::affine<T>(A_prev, W, b, Z_one);
-  detail::weight_gradients<T>(A_prev, dZ, dW_one, db_one);
-  detail::input_gradient<T>(dZ, W, dA_one);
-  for (int threads : {2, 3, 5}) {
-    set_thread_count(threads);
-    Matrix<T> Z(128, 200), dW(300, 200), dA(128, 300);
-    RowVector<T> db(200);
-    detail::affine<T>(A_prev, W, b, Z);
-    detail::weight_gradients<T>(A_prev, dZ, dW, db);
-    detail::input_gradient<T>(dZ, W, dA);
-    EXPECT_EQ(Z, Z_one) << threads << " threads";
-    EXPECT_EQ(dW, dW_one) << threads << " threads";
-    EXPECT_EQ(db, db_one) << threads << " threads";
-    EXPECT_EQ(dA, dA_one) << threads << " threads";
+  for (bool blas : {true, false}) {
+    SCOPED_TRACE(blas ? "BLAS" : "Eigen");
+    detail::enable_blas(blas);
+    Matrix<T> Z_one(128, 200), dW_one(300, 200), dA_one(128, 300);
+    RowVector<T> db_one(200);
+    set_thread_count(1);
+    detail::affine<T>(A_prev, W, b, Z_one);
+    detail::weight_gradients<T>(A_prev, dZ, dW_one, db_one);
+    detail::input_gradient<T>(dZ, W, dA_one);
+    for (int threads : {2, 3, 5}) {
+      set_thread_count(threads);
+      Matrix<T> Z(128, 200), dW(300, 200), dA(128, 300);
+      RowVector<T> db(200);
+      detail::affine<T>(A_prev, W, b, Z);
+      detail::weight_gradients<T>(A_prev, dZ, dW, db);
+      detail::input_gradient<T>(dZ, W, dA);
+      EXPECT_EQ(Z, Z_one) << threads << " threads";
+      EXPECT_EQ(dW, dW_one) << threads << " threads";
+      EXPECT_EQ(db, db_one) << threads << " threads";
+      EXPECT_EQ(dA, dA_one) << threads << " threads";
+    }
   }
+  detail::enable_blas(true);
   set_thread_count(before);
 }
 
