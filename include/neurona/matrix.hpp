@@ -36,6 +36,7 @@ class BatchStorage {
  public:
   // The values become unspecified.
   MatrixMap<T> resize(Index rows, Index cols) {
+    if (rows == rows_ && cols == cols_) return view();
     if (std::size_t(rows * cols) > values_.size()) values_.resize(std::size_t(rows * cols));
     rows_ = rows;
     cols_ = cols;
