@@ -65,6 +65,16 @@ inline double prediction_input(std::int64_t i, int j) {
   return double(k) / 4294967296.0;
 }
 
+// The first `rows` of them, 3 values a row, one row after another.
+template <class T>
+std::vector<T> prediction_inputs(std::int64_t rows) {
+  std::vector<T> X(std::size_t(rows) * 3);
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (int j = 0; j < 3; ++j)
+      X[std::size_t(i * 3 + j)] = T(prediction_input(i, j));
+  return X;
+}
+
 // --name value flags; a flag that is absent takes `fallback`.
 class Flags {
  public:

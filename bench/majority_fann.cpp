@@ -110,10 +110,7 @@ int predict(const bench::Flags& flags) {
   const Ann ann = make_network(bench::read_majority_weights(flags.get("model")), 0.5);
   const long long rows = flags.number("rows", "10000");
   const long long one_row_inputs = std::min(rows, 1024LL);
-  std::vector<fann_type> X(std::size_t(rows) * 3);
-  for (long long i = 0; i < rows; ++i)
-    for (int j = 0; j < 3; ++j)
-      X[std::size_t(i * 3 + j)] = fann_type(bench::prediction_input(i, j));
+  std::vector<fann_type> X = bench::prediction_inputs<fann_type>(rows);  // fann_run takes no const
   const double min_time = flags.real("min-time", "0.3");
 
   double one_row_sum = 0;

@@ -188,10 +188,7 @@ int predict(const bench::Flags& flags) {
   const Net<T> net = net_from<T>(bench::read_majority_weights(flags.get("model")));
   const long long rows = flags.number("rows", "10000");
   const long long one_row_inputs = std::min(rows, 1024LL);
-  std::vector<T> X(std::size_t(rows) * 3);
-  for (long long i = 0; i < rows; ++i)
-    for (int j = 0; j < 3; ++j)
-      X[std::size_t(i * 3 + j)] = T(bench::prediction_input(i, j));
+  const std::vector<T> X = bench::prediction_inputs<T>(rows);
   const double min_time = flags.real("min-time", "0.3");
 
   double one_row_sum = 0;

@@ -65,10 +65,8 @@ int predict(const bench::Flags& flags) {
   Network<T> network = load<T>(flags.get("model"));
   const Index rows = flags.number("rows", "10000");
   constexpr Index one_row_inputs = 1024;
-  Matrix<T> X(rows, 3);
-  for (Index i = 0; i < rows; ++i)
-    for (int j = 0; j < 3; ++j)
-      X(i, j) = T(bench::prediction_input(i, j));
+  const std::vector<T> inputs = bench::prediction_inputs<T>(rows);
+  const Matrix<T> X = Eigen::Map<const Matrix<T>>(inputs.data(), rows, 3);
   const double min_time = flags.real("min-time", "0.3");
 
   // One row at a time, as a server answering single requests: each call a fresh 1 x 3 input.
