@@ -122,6 +122,20 @@ void activation_backward(Activation activation, ConstMatrixRef<T> Z, ConstMatrix
   }
 }
 
+template <class T>
+void activate_values(Activation activation, const T* Z, T* A, Index size) {
+  activate_elements<T>(activation, Eigen::Map<const FlatArray<T>>(Z, size),
+                       Eigen::Map<FlatArray<T>>(A, size));
+}
+
+template <class T>
+void activation_backward_values(Activation activation, const T* Z, const T* A, const T* dA, T* dZ,
+                                Index size) {
+  using Values = Eigen::Map<const FlatArray<T>>;
+  activation_backward_elements<T>(activation, Values(Z, size), Values(A, size), Values(dA, size),
+                                  Eigen::Map<FlatArray<T>>(dZ, size));
+}
+
 }  // namespace detail
 
 template <class T>
@@ -140,7 +154,10 @@ void activation_backward(Activation activation, const Matrix<T>& Z, const Matrix
 #define NEURONA_ACTIVATIONS(T)                                                                   \
   template void detail::activate<T>(Activation, ConstMatrixRef<T>, MatrixRef<T>);                \
   template void detail::activation_backward<T>(Activation, ConstMatrixRef<T>, ConstMatrixRef<T>, \
-                                               ConstMatrixRef<T>, MatrixRef<T>);
+                                               ConstMatrixRef<T>, MatrixRef<T>);                 \
+  template void detail::activate_values<T>(Activation, const T*, T*, Index);                     \
+  template void detail::activation_backward_values<T>(Activation, const T*, const T*, const T*,  \
+                                                      T*, Index);
 NEURONA_ACTIVATIONS(float)
 NEURONA_ACTIVATIONS(double)
 #undef NEURONA_ACTIVATIONS

@@ -8,6 +8,7 @@
 //    that threads share; the tiles depend on the shapes alone, so any thread count gives the
 //    same bits.
 // src/reference.cpp has the same equations as plain expressions; tests compare the two.
+#include <algorithm>
 #include <array>
 #include <tuple>
 #include <utility>
@@ -19,7 +20,7 @@
 namespace neurona::detail {
 namespace {
 
-constexpr int small_size = 8;  // the largest n_in and n_out with a compile-time kernel
+constexpr int small_size = small_layer_size;  // the largest n_in and n_out with a kernel of its own
 
 // Products with fewer multiply-adds than this run on one thread: waking a second costs about as
 // much as a product of 128 x 64 x 64.
@@ -28,9 +29,15 @@ constexpr Index tile_columns = 64;
 
 // Z = A_prev W + b for one row at a time: sum_p x_p W_p, then + b, in the order of the reference
 // (so the tutorial's 1-1-1 house network prints its figures to the last digit).
+// W and b are copied first: otherwise each store to Z, which might alias them as far as the
+// compiler knows, would make it load them again for the next row.
 template <class T, int K, int N>
-void affine_small(const T* X, Index x_stride, Index m, const T* W, const T* b, T* Z,
+void affine_small(const T* X, Index x_stride, Index m, const T* W_in, const T* b_in, T* Z,
                   Index z_stride) {
+  std::array<T, K * N> W;
+  std::array<T, N> b;
+  std::copy_n(W_in, K * N, W.begin());
+  std::copy_n(b_in, N, b.begin());
   for (Index i = 0; i < m; ++i, X += x_stride, Z += z_stride) {
     T z[N];
     for (int j = 0; j < N; ++j)
@@ -63,17 +70,23 @@ void weight_gradients_small(const T* A, Index a_stride, Index m, const T* dZ, In
     db[j] = c[j];
 }
 
-// dA_prev = dZ W^T, one row at a time.
+// dA_prev = dZ W^T, one row at a time. W^T is laid out first so that a row's n_in sums run side
+// by side in vector registers, each still adding its terms in the order j = 0, 1, ...
 template <class T, int K, int N>
 void input_gradient_small(const T* dZ, Index dz_stride, Index m, const T* W, T* dA,
                           Index da_stride) {
-  for (Index i = 0; i < m; ++i, dZ += dz_stride, dA += da_stride)
-    for (int p = 0; p < K; ++p) {
-      T sum = 0;
-      for (int j = 0; j < N; ++j)
-        sum += dZ[j] * W[p * N + j];
-      dA[p] = sum;
-    }
+  std::array<T, N * K> W_t;
+  for (int p = 0; p < K; ++p)
+    for (int j = 0; j < N; ++j)
+      W_t[j * K + p] = W[p * N + j];
+  for (Index i = 0; i < m; ++i, dZ += dz_stride, dA += da_stride) {
+    T sum[K] = {};
+    for (int j = 0; j < N; ++j)
+      for (int p = 0; p < K; ++p)
+        sum[p] += dZ[j] * W_t[j * K + p];
+    for (int p = 0; p < K; ++p)
+      dA[p] = sum[p];
+  }
 }
 
 // Tables of the kernels for every K, N in 1..8, indexed by (K - 1) * 8 + (N - 1).
@@ -97,9 +110,6 @@ constexpr auto small_kernels(std::index_sequence<I...>) {
 template <class T>
 const auto kernels = small_kernels<T>(std::make_index_sequence<small_size * small_size>());
 
-bool is_small(Index n_in, Index n_out) {
-  return n_in <= small_size && n_out <= small_size;
-}
 std::size_t kernel_index(Index n_in, Index n_out) {
   return std::size_t((n_in - 1) * small_size + (n_out - 1));
 }
@@ -129,7 +139,7 @@ double work(Index m, Index n_in, Index n_out) {
 template <class T>
 void affine(ConstMatrixRef<T> A_prev, const Matrix<T>& W, const RowVector<T>& b, MatrixRef<T> Z) {
   const Index m = A_prev.rows(), n_in = W.rows(), n_out = W.cols();
-  if (is_small(n_in, n_out)) {
+  if (is_small_layer(n_in, n_out)) {
     std::get<0>(kernels<T>)[kernel_index(n_in, n_out)](
         A_prev.data(), A_prev.outerStride(), m, W.data(), b.data(), Z.data(), Z.outerStride());
     return;
@@ -148,7 +158,7 @@ template <class T>
 void weight_gradients(ConstMatrixRef<T> A_prev, ConstMatrixRef<T> dZ, Matrix<T>& dW,
                       RowVector<T>& db) {
   const Index m = A_prev.rows(), n_in = dW.rows(), n_out = dW.cols();
-  if (is_small(n_in, n_out)) {
+  if (is_small_layer(n_in, n_out)) {
     std::get<1>(kernels<T>)[kernel_index(n_in, n_out)](
         A_prev.data(), A_prev.outerStride(), m, dZ.data(), dZ.outerStride(), dW.data(), db.data());
     return;
@@ -165,7 +175,7 @@ void weight_gradients(ConstMatrixRef<T> A_prev, ConstMatrixRef<T> dZ, Matrix<T>&
 template <class T>
 void input_gradient(ConstMatrixRef<T> dZ, const Matrix<T>& W, MatrixRef<T> dA_prev) {
   const Index m = dZ.rows(), n_in = W.rows(), n_out = W.cols();
-  if (is_small(n_in, n_out)) {
+  if (is_small_layer(n_in, n_out)) {
     std::get<2>(kernels<T>)[kernel_index(n_in, n_out)](dZ.data(), dZ.outerStride(), m, W.data(),
                                                        dA_prev.data(), dA_prev.outerStride());
     return;
@@ -178,11 +188,31 @@ void input_gradient(ConstMatrixRef<T> dZ, const Matrix<T>& W, MatrixRef<T> dA_pr
   });
 }
 
+template <class T>
+void small_affine(const T* A_prev, Index a_stride, Index m, Index n_in, Index n_out, const T* W,
+                  const T* b, T* Z) {
+  std::get<0>(kernels<T>)[kernel_index(n_in, n_out)](A_prev, a_stride, m, W, b, Z, n_out);
+}
+
+template <class T>
+void small_weight_gradients(const T* A_prev, const T* dZ, Index m, Index n_in, Index n_out, T* dW,
+                            T* db) {
+  std::get<1>(kernels<T>)[kernel_index(n_in, n_out)](A_prev, n_in, m, dZ, n_out, dW, db);
+}
+
+template <class T>
+void small_input_gradient(const T* dZ, Index m, Index n_in, Index n_out, const T* W, T* dA_prev) {
+  std::get<2>(kernels<T>)[kernel_index(n_in, n_out)](dZ, n_out, m, W, dA_prev, n_in);
+}
+
 #define NEURONA_KERNELS(T)                                                                         \
   template void affine<T>(ConstMatrixRef<T>, const Matrix<T>&, const RowVector<T>&, MatrixRef<T>); \
   template void weight_gradients<T>(ConstMatrixRef<T>, ConstMatrixRef<T>, Matrix<T>&,              \
                                     RowVector<T>&);                                                \
-  template void input_gradient<T>(ConstMatrixRef<T>, const Matrix<T>&, MatrixRef<T>);
+  template void input_gradient<T>(ConstMatrixRef<T>, const Matrix<T>&, MatrixRef<T>);              \
+  template void small_affine<T>(const T*, Index, Index, Index, Index, const T*, const T*, T*);     \
+  template void small_weight_gradients<T>(const T*, const T*, Index, Index, Index, T*, T*);        \
+  template void small_input_gradient<T>(const T*, Index, Index, Index, const T*, T*);
 NEURONA_KERNELS(float)
 NEURONA_KERNELS(double)
 #undef NEURONA_KERNELS

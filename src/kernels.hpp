@@ -38,6 +38,25 @@ void weight_gradients(ConstMatrixRef<T> A_prev, ConstMatrixRef<T> dZ, Matrix<T>&
 template <class T>
 void input_gradient(ConstMatrixRef<T> dZ, const Matrix<T>& W, MatrixRef<T> dA_prev);
 
+// The same three products for a layer of at most 8 inputs and 8 units (is_small_layer), on rows
+// stored without gaps (m x n_in, m x n_out, row-major; A_prev's rows a_stride apart) and without
+// views or checks: in networks as
+// small as the tutorial's, building views and choosing a path cost more than the arithmetic.
+// Network runs a network whose every layer is small through these; the values are the bits of
+// the functions above.
+constexpr int small_layer_size = 8;
+inline bool is_small_layer(Index n_in, Index n_out) {
+  return n_in <= small_layer_size && n_out <= small_layer_size;
+}
+template <class T>
+void small_affine(const T* A_prev, Index a_stride, Index m, Index n_in, Index n_out, const T* W,
+                  const T* b, T* Z);
+template <class T>
+void small_weight_gradients(const T* A_prev, const T* dZ, Index m, Index n_in, Index n_out, T* dW,
+                            T* db);
+template <class T>
+void small_input_gradient(const T* dZ, Index m, Index n_in, Index n_out, const T* W, T* dA_prev);
+
 // A = sigma(Z), both m x n.
 template <class T>
 void activate(Activation activation, ConstMatrixRef<T> Z, MatrixRef<T> A);
@@ -46,6 +65,14 @@ void activate(Activation activation, ConstMatrixRef<T> Z, MatrixRef<T> A);
 template <class T>
 void activation_backward(Activation activation, ConstMatrixRef<T> Z, ConstMatrixRef<T> A,
                          ConstMatrixRef<T> dA, MatrixRef<T> dZ);
+
+// The element-wise activations (every one but softmax) on `size` values stored without gaps:
+// A = sigma(Z), and dZ = dA (.) sigma'(Z), where dZ may be dA.
+template <class T>
+void activate_values(Activation activation, const T* Z, T* A, Index size);
+template <class T>
+void activation_backward_values(Activation activation, const T* Z, const T* A, const T* dA, T* dZ,
+                                Index size);
 
 // E and dE/dZ of the output layer, as loss.hpp describes them; row_weights is null or holds one
 // weight per row.

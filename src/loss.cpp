@@ -102,7 +102,9 @@ void loss_gradient(Loss loss, Activation output, ConstMatrixRef<T> Z, ConstMatri
   if (row_weights)  // row i scaled by w_i
     dZ.array().colwise() *=
         Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(row_weights, Y.rows());
-  if (loss == Loss::half_squared_error) activation_backward<T>(output, Z, A, dZ, dZ);
+  // A linear output's sigma'(z) = 1 leaves dZ as it is.
+  if (loss == Loss::half_squared_error && output != Activation::linear)
+    activation_backward<T>(output, Z, A, dZ, dZ);
 }
 
 }  // namespace detail

@@ -125,10 +125,39 @@ ConstMatrixMap<T> Network<T>::forward(ConstMatrixRef<T> X) {
     detail::flat_writable<T>(X_copy) = detail::flat<T>(X);
   else
     X_copy = X;
-  layers_.front().forward(X_.view());
-  for (std::size_t l = 1; l < layers_.size(); ++l)
-    layers_[l].forward(layers_[l - 1].A());
+  if (all_layers_small()) {
+    forward_small();
+  } else {
+    layers_.front().forward(X_.view());
+    for (std::size_t l = 1; l < layers_.size(); ++l)
+      layers_[l].forward(layers_[l - 1].A());
+  }
   return std::as_const(layers_.back()).A();
+}
+
+template <class T>
+bool Network<T>::all_layers_small() const {
+  for (const auto& layer : layers_)
+    if (!detail::is_small_layer(layer.inputs(), layer.units())) return false;
+  return true;
+}
+
+// The loop of forward, on the rows themselves: Z = A_prev W + b, A = sigma(Z), layer by layer.
+template <class T>
+void Network<T>::forward_small() {
+  const Index m = X_.view().rows();
+  const T* A_prev = X_.view().data();
+  for (auto& layer : layers_) {
+    layer.resize_batch(m);
+    detail::small_affine<T>(A_prev, layer.inputs(), m, layer.inputs(), layer.units(),
+                            layer.W.data(), layer.b.data(), layer.Z().data());
+    if (layer.activation == Activation::softmax)
+      detail::activate<T>(layer.activation, layer.Z(), layer.A());
+    else
+      detail::activate_values<T>(layer.activation, layer.Z().data(), layer.A().data(),
+                                 m * layer.units());
+    A_prev = layer.A().data();
+  }
 }
 
 template <class T>
@@ -151,6 +180,10 @@ void Network<T>::backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights)
   check_row_weights(row_weights, Y.rows());
   detail::loss_gradient<T>(loss_, out.activation, out.Z(), out.A(), Y, out.dZ(),
                            weights_data(row_weights));
+  if (all_layers_small()) {
+    backward_small();
+    return;
+  }
   for (std::size_t l = layers_.size(); l-- > 1;) {
     // dA_prev = dZ W^T lands in the previous layer's dZ, then dZ_prev = dA_prev (.) sigma'(Z_prev)
     auto& prev = layers_[l - 1];
@@ -158,6 +191,27 @@ void Network<T>::backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights)
     detail::activation_backward<T>(prev.activation, prev.Z(), prev.A(), prev.dZ(), prev.dZ());
   }
   layers_.front().backward(X_.view());
+}
+
+// The loop of backward from the output layer's dZ on, on the rows themselves.
+template <class T>
+void Network<T>::backward_small() {
+  const Index m = X_.view().rows();
+  for (std::size_t l = layers_.size(); l-- > 0;) {
+    auto& layer = layers_[l];
+    const T* A_prev = l > 0 ? layers_[l - 1].A().data() : X_.view().data();
+    // dW = A_prev^T dZ,  db = 1^T dZ
+    detail::small_weight_gradients<T>(A_prev, layer.dZ().data(), m, layer.inputs(), layer.units(),
+                                      layer.dW.data(), layer.db.data());
+    if (l == 0) break;
+    // dA_prev = dZ W^T into the previous layer's dZ, then dZ_prev = dA_prev (.) sigma'(Z_prev)
+    auto& prev = layers_[l - 1];
+    T* dZ_prev = prev.dZ().data();
+    detail::small_input_gradient<T>(layer.dZ().data(), m, layer.inputs(), layer.units(),
+                                    layer.W.data(), dZ_prev);
+    detail::activation_backward_values<T>(prev.activation, prev.Z().data(), prev.A().data(),
+                                          dZ_prev, dZ_prev, m * prev.units());
+  }
 }
 
 template <class T>

@@ -107,9 +107,9 @@ std::string canvas(Index w, Index h, const std::vector<unsigned char>& pixels,
 
 // Yhat for raw inputs, scaled by the model's scaler and computed in the model's precision, as
 // `neurona predict` computes them.
-class Predictor {
+class RawInputPredictor {
  public:
-  explicit Predictor(const ReportInput& input) : input_(input) {
+  explicit RawInputPredictor(const ReportInput& input) : input_(input) {
     if (input.precision == Precision::single) single_.emplace(input.network.cast<float>());
   }
   Matrix<double> operator()(const Matrix<double>& X_raw) const {
@@ -360,7 +360,7 @@ Rgb output_colour(const Matrix<double>& Y_hat, Index i, Range scale, Index class
   return mix(paper, class_colour(k, classes), 0.35 + 0.65 * std::clamp(lead, 0.0, 1.0));
 }
 
-std::string surface_section(const ReportInput& input, const Predictor& predict,
+std::string surface_section(const ReportInput& input, const RawInputPredictor& predict,
                             const Reading& reading) {
   const Network<double>& net = input.network;
   const auto plane = plane_of(input);
@@ -500,7 +500,7 @@ std::string surface_section(const ReportInput& input, const Predictor& predict,
 
 // ---- Boolean inputs: the truth table ----
 
-std::string truth_table(const ReportInput& input, const Predictor& predict,
+std::string truth_table(const ReportInput& input, const RawInputPredictor& predict,
                         const Reading& reading) {
   const Dataset<double>& d = *input.data;
   const Index n = input.network.inputs(), rows = Index(1) << n;
@@ -602,7 +602,7 @@ std::string confusion_table(const ClassificationMetrics& metrics, const ReportIn
   return html + "</tbody></table>\n";
 }
 
-std::string metrics_section(const ReportInput& input, const Predictor& predict,
+std::string metrics_section(const ReportInput& input, const RawInputPredictor& predict,
                             const Reading& reading) {
   const Dataset<double>& d = *input.data;
   const Matrix<double> Y_hat = predict(d.X);
@@ -732,7 +732,7 @@ void check_input(const ReportInput& input) {
 std::string report_html(const ReportInput& input) {
   check_input(input);
   const Network<double>& net = input.network;
-  const Predictor predict(input);
+  const RawInputPredictor predict(input);
   const Reading reading = reading_of(input);
   const bool has_data = input.data && input.data->X.rows() > 0;
   const std::string title =

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstdlib>
 
@@ -76,6 +77,14 @@ TEST(AllocationCounter, CountsAMatrixAndAVector) {
   EXPECT_EQ(M.size() + Index(v.size()), 2510);
 }
 
+// Values in [-1, 1) drawn from `seed`: unlike Eigen's Random, the same whichever tests ran first,
+// so that L-BFGS keeps the same corrections in every run.
+template <class T>
+Matrix<T> random_matrix(Index rows, Index cols, std::uint64_t seed) {
+  RandomEngine engine(seed);
+  return Matrix<T>::NullaryExpr(rows, cols, [&] { return T(2 * uniform01(engine) - 1); });
+}
+
 template <class T>
 class AllocationTest : public ::testing::Test {};
 using Precisions = ::testing::Types<float, double>;
@@ -92,10 +101,11 @@ TYPED_TEST(AllocationTest, FullBatchGradientDescentOnTheTutorialsNetwork) {
 TYPED_TEST(AllocationTest, EveryOptimizerOnMiniBatchesWithATailWeightsAndValidation) {
   using T = TypeParam;
   // 10 rows in batches of 4: the last batch of every epoch has 2 rows.
-  Matrix<T> X = Matrix<T>::Random(10, 3), Y = Matrix<T>::Random(10, 2);
+  Matrix<T> X = random_matrix<T>(10, 3, 1), Y = random_matrix<T>(10, 2, 2);
   Matrix<T> weights = Matrix<T>::Constant(10, 1, T(1));
   weights(3, 0) = 2;
-  const Matrix<T> X_validation = Matrix<T>::Random(5, 3), Y_validation = Matrix<T>::Random(5, 2);
+  const Matrix<T> X_validation = random_matrix<T>(5, 3, 3),
+                  Y_validation = random_matrix<T>(5, 2, 4);
   for (std::string_view name : optimizer_names) {
     SCOPED_TRACE(std::string(name));
     Network<T> network(3, {{6, Activation::tanh}, {2, Activation::linear}},
@@ -116,7 +126,7 @@ TYPED_TEST(AllocationTest, EveryOptimizerOnMiniBatchesWithATailWeightsAndValidat
 
 TYPED_TEST(AllocationTest, LargeLayersOnTwoThreads) {
   using T = TypeParam;
-  const Matrix<T> X = Matrix<T>::Random(300, 100), Y = Matrix<T>::Random(300, 10);
+  const Matrix<T> X = random_matrix<T>(300, 100, 5), Y = random_matrix<T>(300, 10, 6);
   Network<T> network(100, {{300, Activation::relu}, {10, Activation::linear}},
                      Loss::half_squared_error);
   initialize(network, 1);
@@ -126,6 +136,26 @@ TYPED_TEST(AllocationTest, LargeLayersOnTwoThreads) {
   Trainer<T> trainer(network, optimizer, {100, 128, 1});
   EXPECT_EQ(allocations_in_epochs(trainer, X, Y, 3), 0);
   set_thread_count(before);
+}
+
+TYPED_TEST(AllocationTest, PredictorOnOneRowAndOnBatchesNoLargerThanItsFirst) {
+  using T = TypeParam;
+  const Network<T> small = tutorial::majority_network<T>(1);
+  Network<T> large(100, {{300, Activation::relu}, {10, Activation::softmax}}, Loss::cross_entropy);
+  initialize(large, 1);
+  for (const Network<T>* network : {&small, static_cast<const Network<T>*>(&large)}) {
+    const Matrix<T> X = random_matrix<T>(200, network->inputs(), 7);
+    Predictor<T> predictor(*network);
+    predictor.predict(X);
+    allocations = 0;
+    counting = true;
+    T sum = 0;
+    for (Index i = 0; i < 50; ++i)
+      sum += predictor.predict(X.row(i))(0, 0) + predictor.predict(X.topRows(i + 1))(0, 0);
+    counting = false;
+    EXPECT_EQ(allocations.load(), 0) << network->topology();
+    EXPECT_TRUE(std::isfinite(double(sum)));
+  }
 }
 
 }  // namespace

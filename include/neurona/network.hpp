@@ -69,6 +69,13 @@ class Network {
   std::string topology() const;
 
  private:
+  // Networks whose every layer has at most 8 inputs and units (the tutorial's) run forward and
+  // backward on raw rows: for them, the views and checks of the general path cost more than the
+  // arithmetic. Same equations, same kernels, same bits.
+  bool all_layers_small() const;
+  void forward_small();
+  void backward_small();
+
   Index inputs_;
   Loss loss_;
   std::vector<DenseLayer<T>> layers_;

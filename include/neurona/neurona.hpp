@@ -22,6 +22,7 @@
 #include "neurona/network.hpp"
 #include "neurona/optimizer.hpp"
 #include "neurona/parallel.hpp"
+#include "neurona/predictor.hpp"
 #include "neurona/random.hpp"
 #include "neurona/report.hpp"
 #include "neurona/sampling.hpp"
