@@ -75,15 +75,16 @@ TYPED_TEST(KernelsTest, CompileTimeShapesMatchTheReference) {
 }
 
 TYPED_TEST(KernelsTest, TiledProductsMatchTheReference) {
-  // Over 2^20 multiply-adds and wider than a tile: cut into column tiles, the last one partial;
+  // Over 2^20 multiply-adds and wider than a tile: cut into column tiles, the last one narrower;
   // each through OpenBLAS, where it is installed, and through Eigen.
   for (bool blas : {true, false}) {
     SCOPED_TRACE(blas ? "BLAS" : "Eigen");
     detail::enable_blas(blas);
-    expect_products_match<TypeParam>(128, 200, 150, 7);
-    expect_products_match<TypeParam>(100, 150, 200, 8);
-    expect_products_match<TypeParam>(64, 784, 65, 9);
-    expect_products_match<TypeParam>(2000, 30, 40, 10);  // large, yet one tile wide
+    expect_products_match<TypeParam>(128, 200, 600, 7);  // 3 tiles of 208, 208, 184 columns
+    expect_products_match<TypeParam>(100, 600, 200, 8);
+    expect_products_match<TypeParam>(64, 784, 257, 9);    // 2 tiles of 144 and 113
+    expect_products_match<TypeParam>(128, 784, 256, 11);  // one tile
+    expect_products_match<TypeParam>(2000, 30, 40, 10);   // large, yet one tile wide
   }
   detail::enable_blas(true);
 }
@@ -130,24 +131,25 @@ TYPED_TEST(KernelsTest, ActivationsMatchTheReference) {
 TYPED_TEST(KernelsTest, ThreadCountsGiveTheSameBits) {
   using T = TypeParam;
   RandomEngine engine(5);
+  // 600 units and 300 inputs: Z and dW in 3 tiles of columns, dA_prev in 2.
   const Matrix<T> A_prev = random_matrix<T>(128, 300, engine);
-  const Matrix<T> W = random_matrix<T>(300, 200, engine);
-  const RowVector<T> b = random_matrix<T>(1, 200, engine);
-  const Matrix<T> dZ = random_matrix<T>(128, 200, engine);
+  const Matrix<T> W = random_matrix<T>(300, 600, engine);
+  const RowVector<T> b = random_matrix<T>(1, 600, engine);
+  const Matrix<T> dZ = random_matrix<T>(128, 600, engine);
   const int before = thread_count();
   for (bool blas : {true, false}) {
     SCOPED_TRACE(blas ? "BLAS" : "Eigen");
     detail::enable_blas(blas);
-    Matrix<T> Z_one(128, 200), dW_one(300, 200), dA_one(128, 300);
-    RowVector<T> db_one(200);
+    Matrix<T> Z_one(128, 600), dW_one(300, 600), dA_one(128, 300);
+    RowVector<T> db_one(600);
     set_thread_count(1);
     detail::affine<T>(A_prev, W, b, Z_one);
     detail::weight_gradients<T>(A_prev, dZ, dW_one, db_one);
     detail::input_gradient<T>(dZ, W, dA_one);
     for (int threads : {2, 3, 5}) {
       set_thread_count(threads);
-      Matrix<T> Z(128, 200), dW(300, 200), dA(128, 300);
-      RowVector<T> db(200);
+      Matrix<T> Z(128, 600), dW(300, 600), dA(128, 300);
+      RowVector<T> db(600);
       detail::affine<T>(A_prev, W, b, Z);
       detail::weight_gradients<T>(A_prev, dZ, dW, db);
       detail::input_gradient<T>(dZ, W, dA);
