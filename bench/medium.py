@@ -475,8 +475,10 @@ def report(s, workers, training, latency, batch, sgemm, check_lines, load_before
     lines.append("")
 
     lines += ["## Workload 3: prediction with the medium network", "",
-              f"One thread; PyTorch under `torch.no_grad()` with the softmax, as "
-              "`Network::predict` returns it. One-row latency: the median over the repetitions "
+              f"One thread; neurona's `Predictor` (made after each epoch, outside the timing, and "
+              "called once on the timed batch size before it, as a server that has answered a "
+              "request), PyTorch under `torch.no_grad()` with the softmax, as the Predictor "
+              "returns it. One-row latency: the median over the repetitions "
               f"of the mean of {s['predict_calls']:,} calls on the same row; batch: "
               f"{s['predict_rows']:,} rows in one call.", "",
               "| program | one row (us) | range | batch (rows/s) | range |",
