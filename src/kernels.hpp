@@ -40,10 +40,9 @@ void input_gradient(ConstMatrixRef<T> dZ, const Matrix<T>& W, MatrixRef<T> dA_pr
 
 // The same three products for a layer of at most 8 inputs and 8 units (is_small_layer), on rows
 // stored without gaps (m x n_in, m x n_out, row-major; A_prev's rows a_stride apart) and without
-// views or checks: in networks as
-// small as the tutorial's, building views and choosing a path cost more than the arithmetic.
-// Network runs a network whose every layer is small through these; the values are the bits of
-// the functions above.
+// views or checks: in networks as small as the tutorial's, building views and choosing a path
+// cost more than the arithmetic. Network runs a network whose every layer is small through
+// these, and Predictor every small layer; the values are the bits of the functions above.
 constexpr int small_layer_size = 8;
 inline bool is_small_layer(Index n_in, Index n_out) {
   return n_in <= small_layer_size && n_out <= small_layer_size;
