@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 namespace neurona::cli {
 namespace {
@@ -28,6 +29,24 @@ Format format_of(const std::string& path) {
         path.compare(path.size() - std::strlen(extension), std::string::npos, extension) == 0)
       return Format::fann;
   return Format::csv;
+}
+
+// What a file that is not CSV is, for messages.
+const char* format_name(Format format) {
+  return format == Format::idx ? "an IDX images file" : "a FANN .data file";
+}
+
+// The flags only a CSV file reads: with another format they would be silently ignored.
+void reject_csv_flags(const DataArgs& args, Format format) {
+  const std::pair<bool, const char*> flags[] = {{args.classes, "--classes"},
+                                                {!args.targets.empty(), "--targets"},
+                                                {!args.separator.empty(), "--separator"},
+                                                {args.drop_missing, "--drop-missing"}};
+  for (const auto& [given, flag] : flags)
+    if (given)
+      throw UsageError(fmt::format(
+          "{} is for CSV files, and {} is {}{}", flag, args.file, format_name(format),
+          format == Format::idx && args.classes ? ": its classes come from --labels" : ""));
 }
 
 CsvOptions csv_options(const DataArgs& args) {
@@ -110,15 +129,20 @@ ClassEncoding classes_in(const DataArgs& args) {
     return make_class_encoding(names);
   }
   if (!args.classes) return {};
-  if (format_of(args.file) != Format::csv)
-    throw UsageError("--classes is for CSV files; an IDX images file takes --labels");
+  if (const Format format = format_of(args.file); format != Format::csv)
+    reject_csv_flags(args, format);
   return fit_classes(read_table(args, -1), split_list(args.targets));
 }
 
 LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                      const ClassEncoding* classes, bool targets_optional) {
   LoadedData loaded;
-  switch (format_of(args.file)) {
+  const Format format = format_of(args.file);
+  if (format != Format::csv) reject_csv_flags(args, format);
+  if (format != Format::idx && !args.labels.empty())
+    throw UsageError(
+        fmt::format("--labels is for an IDX images file, and {} is not one", args.file));
+  switch (format) {
     case Format::idx: {
       if (args.labels.empty()) {
         if (!targets_optional)
@@ -142,9 +166,6 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                                      n_out));
       break;
     case Format::csv: {
-      if (!args.labels.empty())
-        throw UsageError(
-            fmt::format("--labels is for an IDX images file, and {} is not one", args.file));
       Table table;
       try {
         table = read_table(args, n_in);
@@ -177,7 +198,8 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
 
 LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional) {
   const ClassEncoding classes{model.info.classes};
-  args.classes = args.classes || !classes.labels.empty();
+  // A CSV file's targets are read as the model's classes; other formats carry their own.
+  if (format_of(args.file) == Format::csv) args.classes = args.classes || !classes.labels.empty();
   const Network<double>& network = model.network;
   return load_data(args, network.inputs(), network.outputs(), network.loss_type(),
                    classes.size() ? &classes : nullptr, targets_optional);

@@ -672,6 +672,42 @@ TEST_F(CliDataTest, LabelsBelongToIdxFilesOnly) {
   EXPECT_TRUE(FailedWith(TrainMajority("majority.csv", {"--labels", "labels", "--save", "m.json"}),
                          2, {"--labels", "IDX"}));
   EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
+  // A FANN .data file has its outputs in the file: labels given beside it would be ignored.
+  Write("xor.data", kXorFann);
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "xor.data", "--labels", "labels", "--layers",
+                                  "2,4,1", "--save", "m.json"}),
+                         2, {"--labels", "xor.data", "IDX"}));
+  EXPECT_FALSE(Exists("m.json"));
+}
+
+// The flags only a CSV file reads are refused beside an IDX or FANN file, never ignored.
+TEST_F(CliDataTest, CsvFlagsBelongToCsvFilesOnly) {
+  Write("xor.data", kXorFann);
+  Write("tiny-images-idx3-ubyte", kTinyImages);
+  Write("tiny-labels-idx1-ubyte", kTinyLabels);
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", "tiny-images-idx3-ubyte", "--labels",
+                         "tiny-labels-idx1-ubyte", "--layers", "4,2", "--loss", "cross_entropy",
+                         "--epochs", "1", "--quiet", "--save", "tiny.json"})));
+  const std::vector<std::vector<std::string>> flags{
+      {"--classes"}, {"--targets", "y"}, {"--separator", ";"}, {"--drop-missing"}};
+  for (const auto& flag : flags) {
+    std::vector<std::string> fann{"train", "--data", "xor.data", "--layers",
+                                  "2,4,1", "--save", "m.json"};
+    fann.insert(fann.end(), flag.begin(), flag.end());
+    EXPECT_TRUE(FailedWith(Neurona(fann), 2, {flag[0], "CSV", "xor.data", "FANN"})) << flag[0];
+    std::vector<std::string> idx{"evaluate",
+                                 "--model",
+                                 "tiny.json",
+                                 "--data",
+                                 "tiny-images-idx3-ubyte",
+                                 "--labels",
+                                 "tiny-labels-idx1-ubyte"};
+    idx.insert(idx.end(), flag.begin(), flag.end());
+    EXPECT_TRUE(FailedWith(Neurona(idx), 2, {flag[0], "CSV", "IDX images"})) << flag[0];
+  }
+  EXPECT_EQ(Files(), (std::set<std::string>{"xor.data", "tiny-images-idx3-ubyte",
+                                            "tiny-labels-idx1-ubyte", "tiny.json"}));
 }
 
 // ---------------------------------------------------------------------------------------------
