@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 namespace neurona::cli {
 
@@ -110,6 +112,29 @@ std::string training_command(int argc, char** argv) {
     line += " " + word;
   }
   return line;
+}
+
+std::vector<std::string> result_settings(const std::string& command) {
+  std::vector<std::string> settings;  // "--flag value ...", or a word before the first flag
+  std::istringstream words(command);
+  std::string word;
+  while (words >> word) {
+    if (word.rfind("--", 0) == 0) {
+      const std::size_t equals = word.find('=');
+      settings.push_back(word.substr(0, equals));
+      if (equals != std::string::npos) settings.back() += " " + word.substr(equals + 1);
+    } else if (settings.empty() || settings.back().rfind("--", 0) != 0) {
+      settings.push_back(word);  // "neurona", "train"
+    } else {
+      settings.back() += " " + word;
+    }
+  }
+  std::erase_if(settings, [](const std::string& setting) {
+    const std::string flag = setting.substr(0, setting.find(' '));
+    return flag == "--epochs" || flag == "--data";
+  });
+  std::sort(settings.begin(), settings.end());
+  return settings;
 }
 
 std::string exact(double value) {

@@ -31,6 +31,11 @@ extern const CLI::Validator whole_number;
 std::string& invocation();
 std::string training_command(int argc, char** argv);
 
+// The settings in such a command that decide the trained result, for --resume to compare with
+// the run that wrote a checkpoint: each flag with its values, in any order, but --epochs, which a
+// resumed run may raise, and --data, whose file is compared by its CRC-32 rather than its path.
+std::vector<std::string> result_settings(const std::string& command);
+
 // The shortest text that reads back to the same value.
 std::string exact(double value);
 std::string exact(float value);

@@ -232,6 +232,21 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
     if (checkpoint.trainer.epochs_done > args.epochs)
       throw UsageError(fmt::format("--epochs {}: {} has already run {} epochs", args.epochs,
                                    checkpoint_path, checkpoint.trainer.epochs_done));
+    // Any other flag or other data would go on from the checkpoint into a run that no uninterrupted
+    // one would give. (The checks above name the likeliest mismatches; a checkpoint without a
+    // provenance record gets those alone.)
+    const Provenance& then = checkpoint.info.provenance;
+    if (!then.command_line.empty() &&
+        result_settings(then.command_line) != result_settings(info.provenance.command_line))
+      throw InputError(fmt::format(
+          "{} was written by `{}`; --resume needs the same flags (only --epochs, --data's path "
+          "and the flags for output may differ)",
+          checkpoint_path, then.command_line));
+    if (!then.data_crc32.empty() && then.data_crc32 != info.provenance.data_crc32)
+      throw InputError(fmt::format(
+          "{} was written while training on {} (CRC-32 {}); {} is another file (CRC-32 {})",
+          checkpoint_path, then.data_file, then.data_crc32, args.data.file,
+          info.provenance.data_crc32));
   }
   // Only now, with every flag and the checkpoint accepted, so that an error is all that shows.
   if (!args.quiet && !args.json) fmt::print(stderr, "{}\n", loaded.summary);

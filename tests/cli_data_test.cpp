@@ -1030,6 +1030,47 @@ TEST_F(CliDataTest, CorruptCheckpointIsAnError) {
   EXPECT_EQ(Files(), before);
 }
 
+// Resuming with other settings or other data would end where no uninterrupted run ends.
+TEST_F(CliDataTest, ResumeRefusesOtherFlagsOrOtherData) {
+  Fixture("majority.csv");
+  const std::vector<std::string> adam{"--optimizer", "adam", "--lr", "0.05", "--quiet"};
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv",
+      Args({adam, {"--epochs", "20", "--checkpoint-every", "10", "--checkpoint", "ck.json"}}))));
+  auto resume = [&](const std::string& data, const std::vector<std::string>& flags) {
+    return TrainMajority(
+        data,
+        Args({flags,
+              {"--epochs", "40", "--checkpoint", "ck.json", "--resume", "--save", "m.json"}}));
+  };
+  EXPECT_TRUE(FailedWith(resume("majority.csv", {"--optimizer", "adam", "--lr", "0.01"}), 1,
+                         {"ck.json", "--lr 0.05", "the same flags"}));
+  EXPECT_TRUE(FailedWith(resume("majority.csv", Args({adam, {"--seed", "2"}})), 1,
+                         {"ck.json", "the same flags"}));
+  Write("other.csv", Read("majority.csv") + "1,1,1,1\n");
+  EXPECT_TRUE(
+      FailedWith(resume("other.csv", adam), 1, {"ck.json", "majority.csv", "other.csv", "CRC-32"}));
+  EXPECT_FALSE(Exists("m.json"));
+  // The same flags in another order, one as --flag=value, and the same data under another name:
+  // accepted.
+  Write("copy.csv", Read("majority.csv"));
+  EXPECT_TRUE(Succeeded(Neurona({"train",        "--optimizer=adam",
+                                 "--lr",         "0.05",
+                                 "--seed",       "1",
+                                 "--precision",  "double",
+                                 "--batch",      "0",
+                                 "--data",       "copy.csv",
+                                 "--loss",       "half_squared_error",
+                                 "--output",     "linear",
+                                 "--activation", "sigmoid",
+                                 "--layers",     "3,2,4,1",
+                                 "--epochs",     "40",
+                                 "--checkpoint", "ck.json",
+                                 "--resume",     "--quiet",
+                                 "--save",       "m.json"})));
+  EXPECT_TRUE(Exists("m.json"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Results out: history, plot, JSON lines and plain progress.
 
