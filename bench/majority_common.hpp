@@ -128,4 +128,20 @@ inline std::string exact(double x) {
   return text;
 }
 
+// Workload 3's line: the mean time of a one-row call and the sum of those predictions, then the
+// time per row of the batch and the sum and first of its `rows` predictions.
+template <class T>
+void print_prediction_result(double one_row_seconds, double one_row_sum,
+                             double batch_seconds_per_row, const T* batch, std::int64_t rows) {
+  double batch_sum = 0;
+  for (std::int64_t i = 0; i < rows; ++i)
+    batch_sum += double(batch[i]);
+  std::printf(
+      "{\"one_row_seconds\": %s, \"one_row_sum\": %s, \"batch_seconds_per_row\": %s, "
+      "\"batch_sum\": %s, \"first\": %s}\n",
+      exact(one_row_seconds).c_str(), exact(one_row_sum).c_str(),
+      exact(batch_seconds_per_row).c_str(), exact(batch_sum).c_str(),
+      exact(double(batch[0])).c_str());
+}
+
 }  // namespace bench

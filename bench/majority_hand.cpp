@@ -206,15 +206,8 @@ int predict(const bench::Flags& flags) {
           yhat[std::size_t(i)] = predict_row(net, &X[std::size_t(i * 3)]);
       },
       min_time);
-  double batch_sum = 0;
-  for (const T y : yhat)
-    batch_sum += double(y);
-  std::printf(
-      "{\"one_row_seconds\": %s, \"one_row_sum\": %s, \"batch_seconds_per_row\": %s, "
-      "\"batch_sum\": %s, \"first\": %s}\n",
-      bench::exact(one_row_seconds / double(one_row_inputs)).c_str(),
-      bench::exact(one_row_sum).c_str(), bench::exact(batch_seconds / double(rows)).c_str(),
-      bench::exact(batch_sum).c_str(), bench::exact(double(yhat[0])).c_str());
+  bench::print_prediction_result(one_row_seconds / double(one_row_inputs), one_row_sum,
+                                 batch_seconds / double(rows), yhat.data(), rows);
   return 0;
 }
 

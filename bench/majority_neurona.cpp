@@ -86,15 +86,8 @@ int predict(const bench::Flags& flags) {
   const T* yhat = nullptr;  // m x 1: row i's prediction is yhat[i]
   const double batch_seconds =
       bench::median_round_seconds([&] { yhat = predictor.predict(X).data(); }, min_time);
-  double batch_sum = 0;
-  for (Index i = 0; i < rows; ++i)
-    batch_sum += double(yhat[i]);
-  std::printf(
-      "{\"one_row_seconds\": %s, \"one_row_sum\": %s, \"batch_seconds_per_row\": %s, "
-      "\"batch_sum\": %s, \"first\": %s}\n",
-      bench::exact(one_row_seconds / double(singles.size())).c_str(),
-      bench::exact(one_row_sum).c_str(), bench::exact(batch_seconds / double(rows)).c_str(),
-      bench::exact(batch_sum).c_str(), bench::exact(double(yhat[0])).c_str());
+  bench::print_prediction_result(one_row_seconds / double(singles.size()), one_row_sum,
+                                 batch_seconds / double(rows), yhat, rows);
   return 0;
 }
 
