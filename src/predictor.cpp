@@ -21,8 +21,7 @@ template <class T>
 Predictor<T>::Predictor(const Network<T>& network) : inputs_(network.inputs()) {
   network.check_shapes();
   for (const auto& layer : network.layers())
-    layers_.push_back({layer.W, layer.b, layer.activation,
-                       detail::is_small_layer(layer.inputs(), layer.units())});
+    layers_.push_back({layer.W, layer.b, layer.activation});
   A_.resize(layers_.size());
 }
 
@@ -38,7 +37,7 @@ ConstMatrixMap<T> Predictor<T>::predict(ConstMatrixRef<T> X) {
     const Index n_in = layer.W.rows(), n_out = layer.W.cols();
     MatrixMap<T> A = A_[l].resize(m, n_out);
     // Z = A_prev W + b:  (m x n_in) (n_in x n_out) + (1 x n_out), written where A goes
-    if (layer.small)
+    if (detail::is_small_layer(n_in, n_out))
       detail::small_affine<T>(A_prev, prev_stride, m, n_in, n_out, layer.W.data(), layer.b.data(),
                               A.data());
     else

@@ -33,7 +33,6 @@ class Predictor {
     Matrix<T> W;     // n_in x n_out
     RowVector<T> b;  // 1 x n_out
     Activation activation;
-    bool small;  // at most 8 inputs and units: the compile-time kernels
   };
   Index inputs_;
   std::vector<Layer> layers_;
