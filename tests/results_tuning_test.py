@@ -2,9 +2,8 @@
 """bench/results --tune scores the small sets' candidates on several splits of their training and
 validation rows. This checks those splits: no test row in any of them, each validating on the
 real split's number of rows of each class give or take one (rounding), different rows for
-different seeds, and the rows the
-script scores are the ones neurona itself held out (its reported validation loss, measured on
-them again through `neurona predict`).
+different seeds, and the rows the script scores are the ones neurona itself held out (its
+reported validation loss, measured on them again through `neurona predict`).
 
     results_tuning_test.py NEURONA
 
@@ -68,9 +67,9 @@ def check_dataset(args, cfg, workdir):
 
 
 def main():
-    args = types.SimpleNamespace(neurona=os.path.abspath(sys.argv[1]), cpu=0,
-                                 tune_repeats=REPEATS, fashion_dir=RESULTS["FASHION_DIR"])
-    args.cpu = min(os.sched_getaffinity(0))
+    args = types.SimpleNamespace(neurona=os.path.abspath(sys.argv[1]),
+                                 cpu=min(os.sched_getaffinity(0)), tune_repeats=REPEATS,
+                                 fashion_dir=RESULTS["FASHION_DIR"])
     with tempfile.TemporaryDirectory(prefix="neurona-tuning-test-") as workdir:
         for cfg in RESULTS["DATASETS"]:
             if cfg["name"] in ("wine", "digits", "diabetes"):
