@@ -3,7 +3,8 @@
 validation rows. This checks those splits: no test row in any of them, each validating on the
 real split's number of rows of each class give or take one (rounding), different rows for
 different seeds, and the rows the script scores are the ones neurona itself held out (its
-reported validation loss, measured on them again through `neurona predict`).
+reported validation loss, measured on them again through `neurona predict`). The report's other
+seeds' 60/20/20 splits are checked to be neurona's too.
 
     results_tuning_test.py NEURONA
 
@@ -66,19 +67,33 @@ def check_dataset(args, cfg, workdir):
     check(len({tuple(r) for r in seen}) == len(seen), f"{name}: two seeds held out the same rows")
 
 
+def check_spread(args, cfg, workdir):
+    """The other seeds' splits, which the report's spread uses, are neurona's too."""
+    data, _ = RESULTS["load"](args, cfg)
+    spread = RESULTS["seed_spread"](args, {**cfg, "epochs": 5}, data, workdir)
+    check(not spread["failures"], f"{cfg['name']}: {spread['failures']}")
+    check(len(spread["neurona"]) == len(spread["sklearn"]) == args.spread_seeds,
+          f"{cfg['name']}: {spread} for {args.spread_seeds} seeds")
+    tests = [tuple(RESULTS["split_of"](cfg, data, seed)[2]) for seed in (1, 2)]
+    check(tests[0] != tests[1], f"{cfg['name']}: seeds 1 and 2 test on the same rows")
+
+
 def main():
     args = types.SimpleNamespace(neurona=os.path.abspath(sys.argv[1]),
                                  cpu=min(os.sched_getaffinity(0)), tune_repeats=REPEATS,
+                                 spread_seeds=2,
                                  fashion_dir=RESULTS["FASHION_DIR"])
     with tempfile.TemporaryDirectory(prefix="neurona-tuning-test-") as workdir:
         for cfg in RESULTS["DATASETS"]:
             if cfg["name"] in ("wine", "digits", "diabetes"):
                 check_dataset(args, cfg, workdir)
+            if cfg["name"] in ("iris", "diabetes"):
+                check_spread(args, cfg, workdir)
     for failure in failures:
         print(f"FAILED: {failure}")
     if failures:
         sys.exit(1)
-    print("ok: tuning splits hold no test rows and match neurona's")
+    print("ok: tuning splits hold no test rows; they and the other seeds' splits are neurona's")
 
 
 if __name__ == "__main__":
