@@ -2,8 +2,10 @@
 #include "progress.hpp"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -11,8 +13,18 @@
 namespace neurona::cli {
 namespace {
 
+constexpr int bar_width = 24;
+
 std::string validation_text(double loss) {
   return std::isnan(loss) ? "" : fmt::format("  validation {:.6g}", loss);
+}
+
+// The terminal's width, read at each drawing so that a resized window is followed; 80 when the
+// terminal does not say.
+int terminal_columns() {
+  winsize size{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
 }
 
 }  // namespace
@@ -51,24 +63,53 @@ void Progress::report(const EpochRecord& r) {
                    validation_text(r.validation_loss));
       return;
     case ProgressStyle::bar: {
+      last_ = r;
+      last_drawn_ = false;
       const auto now = std::chrono::steady_clock::now();
-      if (drawn_ && r.epoch != epochs_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
+      if (drawn_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
       last_draw_ = now;
-      drawn_ = true;
-      const double done = epochs_ > 0 ? double(r.epoch) / double(epochs_) : 1.0;
-      const int filled = int(done * 24);
-      const double left = r.epoch > 0 ? r.seconds * (double(epochs_) / double(r.epoch) - 1) : 0;
-      fmt::print(stderr, "\r\x1b[Kepoch {:>{}}/{} [{:=<{}}{: <{}}] loss {:.6g}{}  {:.0f}s left",
-                 r.epoch, width_, epochs_, "", filled, "", 24 - filled, r.loss,
-                 validation_text(r.validation_loss), left);
-      std::fflush(stderr);
+      draw(r, false);
       return;
     }
   }
 }
 
+// A line wider than the terminal would wrap, and "\r" would then redraw only its last row: the
+// bar narrows to fit, then goes, and what still does not fit is cut.
+void Progress::draw(const EpochRecord& r, bool final) {
+  const double left = r.epoch > 0 ? r.seconds * (double(epochs_) / double(r.epoch) - 1) : 0;
+  const std::string epoch = fmt::format("epoch {:>{}}/{}", r.epoch, width_, epochs_);
+  const std::string rest =
+      fmt::format(" loss {:.6g}{}  {}", r.loss, validation_text(r.validation_loss),
+                  final ? fmt::format("done in {:.3g}s", r.seconds) : fmt::format("{:.0f}s left", left));
+  const int room = terminal_columns() - 1;  // the last column would wrap on some terminals
+  const int bar = std::min(bar_width, room - int(epoch.size() + rest.size()) - 3);
+  std::string line = epoch + rest;
+  if (bar >= 8) {
+    const double done = epochs_ > 0 ? double(r.epoch) / double(epochs_) : 1.0;
+    const int filled = int(done * bar);
+    line = fmt::format("{} [{:=<{}}{: <{}}]{}", epoch, "", filled, "", bar - filled, rest);
+  }
+  if (int(line.size()) > room) line.resize(std::size_t(std::max(0, room)));
+  fmt::print(stderr, "\r\x1b[K{}", line);
+  std::fflush(stderr);
+  drawn_ = true;
+  last_drawn_ = true;
+}
+
 void Progress::finish() {
-  if (style_ == ProgressStyle::bar && drawn_) fmt::print(stderr, "\n");
+  if (style_ != ProgressStyle::bar || finished_) return;
+  finished_ = true;
+  if (last_.epoch > 0) draw(last_, true);
+  if (drawn_) fmt::print(stderr, "\n");
+}
+
+Progress::~Progress() {
+  if (style_ == ProgressStyle::bar && drawn_ && !finished_) {
+    finished_ = true;
+    if (!last_drawn_) draw(last_, false);
+    fmt::print(stderr, "\n");
+  }
 }
 
 }  // namespace neurona::cli

@@ -17,16 +17,25 @@ class Progress {
  public:
   // `every`: the interval of plain lines; the bar redraws at most ten times a second.
   Progress(ProgressStyle style, Index epochs, Index every);
+  // A run cut short by an error still ends the bar's line, so that the message starts its own.
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
   void report(const EpochRecord& record);
-  // Ends the bar's line.
+  // Draws the bar at the last epoch reported (the one training ended on, early or not), with the
+  // time taken instead of the time left, and ends its line.
   void finish();
 
  private:
+  void draw(const EpochRecord& record, bool final);
+
   ProgressStyle style_;
   Index epochs_, every_;
   int width_;
   std::chrono::steady_clock::time_point last_draw_{};
-  bool drawn_ = false;
+  EpochRecord last_{};
+  bool drawn_ = false, last_drawn_ = false, finished_ = false;
 };
 
 }  // namespace neurona::cli

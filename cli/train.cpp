@@ -1,6 +1,7 @@
 // `neurona train`: build or load a network, train it on a data file, save it atomically.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -284,14 +285,23 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
         args.report,
         {network.template cast<double>(), info, precision_of<T>(), history, loaded.data, {}, {}});
   if (!args.quiet && !args.json) {
-    const EpochRecord& last = history.empty() ? EpochRecord{0, NAN, NAN, 0, 0} : history.back();
-    fmt::print(stderr, "trained {} on {} rows for {} epochs{}: {} {:.6g}{}\n", network.topology(),
-               train_part.X.rows(), last.epoch,
-               stopped_early ? fmt::format(" (stopped early; best validation loss at epoch {})",
-                                           trainer.state().best_epoch)
-                             : "",
-               to_string(network.loss_type()), last.loss,
-               args.save.empty() ? " (not saved: no --save)" : "; saved " + args.save);
+    // The losses shown are those of the weights kept: with --patience, the best epoch's.
+    const Index ran = history.empty() ? 0 : history.back().epoch;
+    const Index kept = args.patience > 0 ? trainer.state().best_epoch : ran;
+    const auto record = std::find_if(history.begin(), history.end(),
+                                     [&](const EpochRecord& r) { return r.epoch == kept; });
+    std::string losses = "the initial weights kept";
+    if (record != history.end())
+      losses = fmt::format("{} {:.6g}{}", to_string(network.loss_type()), record->loss,
+                           std::isnan(record->validation_loss)
+                               ? ""
+                               : fmt::format(", validation {:.6g}", record->validation_loss));
+    fmt::print(stderr, "trained {} on {} rows for {} epochs{}{}: {}{}\n", network.topology(),
+               train_part.X.rows(), ran, stopped_early ? " (stopped early)" : "",
+               kept != ran && record != history.end()
+                   ? fmt::format(", kept epoch {} (best validation loss)", kept)
+                   : "",
+               losses, args.save.empty() ? " (not saved: no --save)" : "; saved " + args.save);
   }
   if (!split.test.empty()) print_test_metrics(network, test, info, args.json);
 }

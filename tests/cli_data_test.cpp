@@ -773,7 +773,8 @@ TEST_F(CliDataTest, PatienceStopsEarlyAndKeepsTheBestWeights) {
   ASSERT_TRUE(std::regex_search(
       result.err, match,
       std::regex(
-          "for ([0-9]+) epochs \\(stopped early; best validation loss at epoch ([0-9]+)\\)")))
+          "for ([0-9]+) epochs \\(stopped early\\), kept epoch ([0-9]+) \\(best validation "
+          "loss\\): cross_entropy ([0-9.e-]+), validation ([0-9.e-]+)")))
       << result.err;
   const int stopped = std::stoi(match[1]), best = std::stoi(match[2]);
   EXPECT_LT(stopped, 500);
@@ -789,6 +790,11 @@ TEST_F(CliDataTest, PatienceStopsEarlyAndKeepsTheBestWeights) {
   for (std::size_t i = 1; i < rows.size(); ++i)
     if (ParseDouble(Split(rows[i], ',')[2]) < ParseDouble(Split(rows[lowest], ',')[2])) lowest = i;
   EXPECT_EQ(int(lowest), best);
+  // The losses printed are the kept epoch's, not the last one's.
+  for (int column : {1, 2}) {
+    const double logged = ParseDouble(Split(rows[std::size_t(best)], ',')[std::size_t(column)]);
+    EXPECT_NEAR(ParseDouble(match[column + 2].str()), logged, 1e-5 * logged) << result.err;
+  }
 }
 
 TEST_F(CliDataTest, BadSplitFlagsAreUsageErrors) {

@@ -8,12 +8,15 @@ Runs the built neurona with its stderr on a pseudo-terminal (and again on a pipe
 what it wrote. Exits 1 with the reason on a failure.
 """
 
+import fcntl
 import os
 import pty
 import re
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 
 EPOCHS = 3000  # a few tenths of a second: a drawing at most every 0.1 s, the last always
 
@@ -24,9 +27,10 @@ def train(neurona, data, folder, stderr):
             "--save", os.path.join(folder, f"{stderr}.json")]
 
 
-def on_terminal(command):
-    """What the command writes to stdout, and to a pseudo-terminal as its stderr."""
+def on_terminal(command, columns=120):
+    """What the command writes to stdout, and to a pseudo-terminal `columns` wide as its stderr."""
     leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=follower)
     os.close(follower)
@@ -60,11 +64,13 @@ def main():
     if not drawings:
         problems.append(f"no bar drawn in place on the terminal: {terminal!r}")
     bar = re.compile(r"epoch +(\d+)/%d \[(=*)( *)\] loss [0-9.e+-]+  validation [0-9.e+-]+  "
-                     r"\d+s left" % EPOCHS)
+                     r"(\d+s left|done in [0-9.e+-]+s)" % EPOCHS)
     epochs = []
-    for drawing in drawings:
+    for number, drawing in enumerate(drawings, 1):
         text = re.split(r"\r?\n", drawing, maxsplit=1)[0]  # after the last: the summary line
         match = bar.fullmatch(text)
+        if match and match.group(4).startswith("done") != (number == len(drawings)):
+            problems.append(f"only the last drawing says 'done in': {text!r}")
         if not match:
             problems.append(f"not a progress bar: {text!r}")
             continue
@@ -81,6 +87,29 @@ def main():
         problems.append("the bar's line is not ended once training is done")
     if re.search(r"^epoch +1/%d  loss" % EPOCHS, terminal, re.M):
         problems.append("plain lines on a terminal")
+
+    # A narrow terminal: every drawing fits in its width less one column (a wider line would wrap,
+    # and the next "\r" would redraw only its last row); the bar narrows, then goes.
+    with tempfile.TemporaryDirectory() as folder:
+        for columns in (90, 40):
+            _, narrow = on_terminal(train(neurona, data, folder, f"narrow{columns}"), columns)
+            lines = [re.split(r"\r?\n", d, maxsplit=1)[0] for d in narrow.split("\r\x1b[K")[1:]]
+            if not lines or any(len(line) > columns - 1 for line in lines):
+                problems.append(f"lines wider than {columns - 1} on a terminal {columns} wide: "
+                                f"{lines[-3:]}")
+            if columns == 90 and not re.search(r"\[=+ *\]", lines[-1] if lines else ""):
+                problems.append(f"no narrowed bar on a terminal 90 wide: {lines[-1:]}")
+
+    # Stopped early by --patience: the last drawing is of the epoch it stopped at, not of one drawn
+    # before it (the bar redraws at most ten times a second).
+    with tempfile.TemporaryDirectory() as folder:
+        command = train(neurona, data, folder, "early") + ["--patience", "3", "--lr", "2",
+                                                           "--optimizer", "adam"]
+        _, early = on_terminal(command)
+    stopped = re.search(r"for (\d+) epochs \(stopped early\)", early)
+    last = re.findall(r"\r\x1b\[Kepoch +(\d+)/%d [^\r\n]*done in" % EPOCHS, early)
+    if not stopped or last != [stopped.group(1)]:
+        problems.append(f"stopped early, the bar does not end at the epoch it stopped at: {early!r}")
 
     # On a pipe: one plain line per reporting interval, no control characters.
     if "\x1b" in piped or "\r" in piped:
