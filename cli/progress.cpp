@@ -79,9 +79,9 @@ void Progress::report(const EpochRecord& r) {
 void Progress::draw(const EpochRecord& r, bool final) {
   const double left = r.epoch > 0 ? r.seconds * (double(epochs_) / double(r.epoch) - 1) : 0;
   const std::string epoch = fmt::format("epoch {:>{}}/{}", r.epoch, width_, epochs_);
-  const std::string rest =
-      fmt::format(" loss {:.6g}{}  {}", r.loss, validation_text(r.validation_loss),
-                  final ? fmt::format("done in {:.3g}s", r.seconds) : fmt::format("{:.0f}s left", left));
+  const std::string rest = fmt::format(
+      " loss {:.6g}{}  {}", r.loss, validation_text(r.validation_loss),
+      final ? fmt::format("done in {:.3g}s", r.seconds) : fmt::format("{:.0f}s left", left));
   const int room = terminal_columns() - 1;  // the last column would wrap on some terminals
   const int bar = std::min(bar_width, room - int(epoch.size() + rest.size()) - 3);
   std::string line = epoch + rest;

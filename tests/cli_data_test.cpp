@@ -772,9 +772,8 @@ TEST_F(CliDataTest, PatienceStopsEarlyAndKeepsTheBestWeights) {
   std::smatch match;
   ASSERT_TRUE(std::regex_search(
       result.err, match,
-      std::regex(
-          "for ([0-9]+) epochs \\(stopped early\\), kept epoch ([0-9]+) \\(best validation "
-          "loss\\): cross_entropy ([0-9.e-]+), validation ([0-9.e-]+)")))
+      std::regex("for ([0-9]+) epochs \\(stopped early\\), kept epoch ([0-9]+) \\(best validation "
+                 "loss\\): cross_entropy ([0-9.e-]+), validation ([0-9.e-]+)")))
       << result.err;
   const int stopped = std::stoi(match[1]), best = std::stoi(match[2]);
   EXPECT_LT(stopped, 500);
