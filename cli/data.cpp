@@ -89,7 +89,12 @@ std::vector<std::string> label_columns(const DataArgs& args, char separator, Ind
   while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
   }
   if (!separator) separator = detect_separator(line);
-  const Index columns = Index(std::count(line.begin(), line.end(), separator)) + 1;
+  Index columns = 1;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    columns += !quoted && c == separator;
+  }
   if (columns == n_in) return {};
   return {std::to_string(columns)};
 }
@@ -119,10 +124,17 @@ ClassEncoding classes_in(const DataArgs& args) {
     // IDX labels are class numbers, 0 .. k-1 with k one more than the largest (read_idx_pair's
     // one-hot column is the label itself), even when a subset leaves some of them out.
     const Matrix<double> labels = read_idx(args.labels);
+    // A name per class up to the largest: bounded, so that one stray label cannot ask for
+    // millions. (Labels that are not class numbers at all are read_idx_pair's to refuse.)
+    constexpr double most_classes = 1 << 16;
     double largest = 0;
-    for (Index i = 0; i < labels.rows(); ++i)
-      if (labels(i, 0) == std::floor(labels(i, 0)) && labels(i, 0) < 1 << 24)
-        largest = std::max(largest, labels(i, 0));
+    for (Index i = 0; i < labels.rows(); ++i) {
+      if (labels(i, 0) != std::floor(labels(i, 0)) || labels(i, 0) < 0) continue;
+      if (labels(i, 0) >= most_classes)
+        throw InputError(fmt::format("{}: label {} of image {}: more than {} classes", args.labels,
+                                     labels(i, 0), i + 1, most_classes));
+      largest = std::max(largest, labels(i, 0));
+    }
     std::vector<std::string> names;
     for (Index k = 0; k <= Index(largest); ++k)
       names.push_back(std::to_string(k));

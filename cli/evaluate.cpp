@@ -21,9 +21,11 @@ template <class T>
 void run(const EvaluateArgs& args, const Network<T>& network, const ModelInfo& info,
          const Dataset<double>& data) {
   const Matrix<double> Y_hat =
-      network.predict(info.scaler.apply(data.X).template cast<T>()).template cast<double>();
+      network.predict(in_precision<T>(info.scaler.apply(data.X), args.data.file))
+          .template cast<double>();
   if (network.loss_type() == Loss::half_squared_error) {
     const RegressionMetrics metrics = regression_metrics(Y_hat, data.Y);
+    check_finite(metrics, args.data.file);
     fmt::print("{}", args.json ? metrics_json(metrics) : format_regression(metrics));
     return;
   }
@@ -50,6 +52,10 @@ void add_evaluate_command(CLI::App& app, int& /*status*/) {
   cmd->callback([args] {
     const ModelFile model = read_model(args->model);
     const Network<double>& network = model.network;
+    if (args->data.classes && network.loss_type() == Loss::half_squared_error)
+      throw UsageError(fmt::format(
+          "--classes: {} is a regression model (half_squared_error); its targets are numbers",
+          args->model));
     const LoadedData loaded = load_data_for(model, args->data, false);
     if (model.precision == Precision::single)
       run<float>(*args, network.cast<float>(), model.info, loaded.data);

@@ -20,7 +20,7 @@ struct PredictArgs {
 template <class T>
 void run(const PredictArgs& args, const Network<T>& network, const ModelInfo& info,
          const Matrix<double>& X) {
-  const Matrix<T> Y_hat = network.predict(info.scaler.apply(X).template cast<T>());
+  const Matrix<T> Y_hat = network.predict(in_precision<T>(info.scaler.apply(X), args.data.file));
   // Formatted whole before anything is printed, so that a failure prints nothing.
   std::string out;
   const bool labels = !info.classes.empty() && !args.outputs;

@@ -145,25 +145,27 @@ struct Part {
 };
 
 template <class T>
-Part<T> part(const Dataset<double>& data, const std::vector<Index>& rows, const Scaler& scaler) {
-  return {scaler.apply(take_rows(data.X, rows)).template cast<T>(),
-          take_rows(data.Y, rows).template cast<T>()};
+Part<T> part(const Dataset<double>& data, const std::vector<Index>& rows, const Scaler& scaler,
+             const std::string& file) {
+  return {in_precision<T>(scaler.apply(take_rows(data.X, rows)), file),
+          in_precision<T>(take_rows(data.Y, rows), file)};
 }
 
-// The test set's metrics, as `neurona evaluate` prints them.
+// The test set's metrics, as `neurona evaluate` prints them; made before any file is written, so
+// that a failure here leaves none behind.
 template <class T>
-void print_test_metrics(const Network<T>& network, const Part<T>& test, const ModelInfo& info,
-                        bool json) {
+std::string test_metrics_text(const Network<T>& network, const Part<T>& test, const ModelInfo& info,
+                              bool json, const std::string& file) {
   const Matrix<double> Y_hat = network.predict(test.X).template cast<double>();
   const Matrix<double> Y = test.Y.template cast<double>();
   if (network.loss_type() == Loss::half_squared_error) {
     const RegressionMetrics metrics = regression_metrics(Y_hat, Y);
-    fmt::print("{}", json ? metrics_json(metrics) : "test set:\n" + format_regression(metrics));
-  } else {
-    const ClassificationMetrics metrics = classification_metrics(Y_hat, Y);
-    fmt::print("{}", json ? metrics_json(metrics, info.classes)
-                          : "test set:\n" + format_classification(metrics, info.classes));
+    check_finite(metrics, file);
+    return json ? metrics_json(metrics) : "test set:\n" + format_regression(metrics);
   }
+  const ClassificationMetrics metrics = classification_metrics(Y_hat, Y);
+  return json ? metrics_json(metrics, info.classes)
+              : "test set:\n" + format_classification(metrics, info.classes);
 }
 
 template <class T>
@@ -177,9 +179,9 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
   // Scaling is fitted on the training rows alone, unless the --init model brings its own.
   if (info.scaler.kind == Scaling::none)
     info.scaler = fit_scaler(parse_scaling(args.scale), take_rows(data.X, split.train));
-  const Part<T> train_part = part<T>(data, split.train, info.scaler);
-  const Part<T> validation = part<T>(data, split.validation, info.scaler);
-  const Part<T> test = part<T>(data, split.test, info.scaler);
+  const Part<T> train_part = part<T>(data, split.train, info.scaler, args.data.file);
+  const Part<T> validation = part<T>(data, split.validation, info.scaler, args.data.file);
+  const Part<T> test = part<T>(data, split.test, info.scaler, args.data.file);
 
   Matrix<T> row_weights;
   if (args.class_weight == "balanced") {
@@ -273,6 +275,8 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
   progress.finish();
   const bool stopped_early = trainer.state().epochs_done < args.epochs;
   if (args.patience > 0) trainer.restore_best();
+  const std::string test_metrics =
+      split.test.empty() ? "" : test_metrics_text(network, test, info, args.json, args.data.file);
 
   if (!args.save.empty()) write_model(network, args.save, info);
   if (!args.history.empty()) write_history_csv(history, args.history);
@@ -303,7 +307,7 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
                    : "",
                losses, args.save.empty() ? " (not saved: no --save)" : "; saved " + args.save);
   }
-  if (!split.test.empty()) print_test_metrics(network, test, info, args.json);
+  fmt::print("{}", test_metrics);
 }
 
 void train_command(TrainArgs& args) {
@@ -348,6 +352,9 @@ void train_command(TrainArgs& args) {
     classes.labels = info.classes;
   else
     classes = classes_in(args.data);
+  if (classes.size() == 1)
+    throw InputError(fmt::format("{}: every row is of class \"{}\"; a classifier needs two or more",
+                                 args.data.file, classes.labels[0]));
   Network<double> network = model ? std::move(model->network) : network_from_flags(args, classes);
   const LoadedData loaded =
       load_data(args.data, network.inputs(), network.outputs(), network.loss_type(),

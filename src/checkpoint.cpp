@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "json_text.hpp"
 #include "neurona/atomic_file.hpp"
 #include "neurona/error.hpp"
 
@@ -37,6 +39,18 @@ const json& member(const json& object, const char* key, const fs::path& path) {
   const auto it = object.find(key);
   if (it == object.end()) fail(path, key, "missing");
   return *it;
+}
+
+// A count: a whole number in [low, high], not 5.5 (which nlohmann would read as 5).
+Index count(const json& value, const fs::path& path, const std::string& field, Index low,
+            Index high) {
+  if (!value.is_number_integer())
+    fail(path, field, fmt::format("expected a whole number, got {}", value.dump()));
+  const bool fits = value.is_number_unsigned()
+                        ? value.get<std::uint64_t>() <= std::uint64_t(high)
+                        : value.get<std::int64_t>() >= low && value.get<std::int64_t>() <= high;
+  if (!fits) fail(path, field, fmt::format("expected {} to {}, got {}", low, high, value.dump()));
+  return value.get<Index>();
 }
 
 }  // namespace
@@ -82,20 +96,7 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  json root;
-  try {
-    root = json::parse(text.str());
-  } catch (const json::parse_error& e) {
-    // Where, as model files say it: line and column of the byte the parser stopped at.
-    const std::string contents = text.str();
-    const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, contents.size());
-    const auto line = std::count(contents.begin(), contents.begin() + long(end), '\n') + 1;
-    const std::size_t line_start = contents.rfind('\n', end == 0 ? 0 : end - 1);
-    const std::size_t column =
-        line_start == std::string::npos || end == 0 ? end + 1 : end - line_start;
-    throw InputError(
-        fmt::format("{}:{}:{}: malformed JSON, not a checkpoint", path.string(), line, column));
-  }
+  const json root = parse_json(text.str(), path.string(), "a checkpoint");
   try {
     if (!root.is_object() || root.value("format", "") != "neurona-checkpoint")
       fail(path, "format", "expected \"neurona-checkpoint\"");
@@ -109,11 +110,18 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
     Checkpoint<T> checkpoint{model.network.template cast<T>(), model.info, {}, {}, {}, {}};
 
     const json& trainer = member(root, "trainer", path);
-    checkpoint.trainer.epochs_done = trainer.at("epochs_done").get<Index>();
-    checkpoint.trainer.best_validation_loss = number_or_nan(trainer.at("best_validation_loss"));
+    // Epochs are counted in an int64 everywhere; a billion is beyond any run.
+    const Index done = count(trainer.at("epochs_done"), path, "trainer.epochs_done", 0, 1 << 30);
+    checkpoint.trainer.epochs_done = done;
+    const json& best_loss = trainer.at("best_validation_loss");
+    if (!best_loss.is_number() && !best_loss.is_null())
+      fail(path, "trainer.best_validation_loss",
+           "expected a number or null, got " + best_loss.dump());
+    checkpoint.trainer.best_validation_loss = number_or_nan(best_loss);
     if (std::isnan(checkpoint.trainer.best_validation_loss))
       checkpoint.trainer.best_validation_loss = HUGE_VAL;
-    checkpoint.trainer.best_epoch = trainer.at("best_epoch").get<Index>();
+    checkpoint.trainer.best_epoch =
+        count(trainer.at("best_epoch"), path, "trainer.best_epoch", 0, done);
     if (const json& best = member(root, "best_model", path); !best.is_null())
       checkpoint.trainer.best_network =
           parse_model(best.dump(), path.string() + ": best_model").network.template cast<T>();
@@ -132,13 +140,24 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
       s.bad_epochs = it->at("bad_epochs").get<long long>();
       checkpoint.schedule = s;
     }
-    for (const json& r : member(root, "history", path))
-      checkpoint.history.push_back({r.at(0).get<Index>(), number_or_nan(r.at(1)),
-                                    number_or_nan(r.at(2)), r.at(3).get<double>(),
-                                    r.at(4).get<double>()});
+    // One record per epoch done, in order: the history a resumed run goes on from.
+    const json& history = member(root, "history", path);
+    if (!history.is_array() || Index(history.size()) != done)
+      fail(path, "history", fmt::format("expected {} records, one per epoch done", done));
+    for (const json& r : history) {
+      const std::string field = fmt::format("history[{}]", checkpoint.history.size());
+      const Index epoch = Index(checkpoint.history.size()) + 1;
+      count(r.at(0), path, field + "[0]", epoch, epoch);
+      checkpoint.history.push_back({epoch, number_or_nan(r.at(1)), number_or_nan(r.at(2)),
+                                    r.at(3).get<double>(), r.at(4).get<double>()});
+    }
     return checkpoint;
   } catch (const json::exception& e) {
-    throw InputError(fmt::format("{}: not a usable checkpoint: {}", path.string(), e.what()));
+    // "[json.exception.type_error.302] type must be number, but is string": the part after the
+    // bracket is the reader's.
+    std::string what = e.what();
+    if (what.starts_with("[json.exception.")) what = what.substr(what.find("] ") + 2);
+    throw InputError(fmt::format("{}: not a usable checkpoint: {}", path.string(), what));
   }
 }
 

@@ -268,8 +268,9 @@ void LBFGS<T>::update(Network<T>& network, const std::function<double()>& evalua
 
 template <class T>
 void LBFGS<T>::set_learning_rate(double rate) {
-  if (!(rate > 0) || !std::isfinite(rate))
-    throw UsageError(fmt::format("--lr must be a positive number, got {}", rate));
+  // As the other optimizers: a schedule may take the rate to 0.
+  if (!(rate >= 0) || !std::isfinite(rate))
+    throw UsageError(fmt::format("the scheduled learning rate must be 0 or more, got {}", rate));
   learning_rate_ = rate;
 }
 

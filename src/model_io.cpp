@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "json_text.hpp"
 #include "neurona/atomic_file.hpp"
 #include "neurona/error.hpp"
 #include "text_file.hpp"
@@ -19,21 +20,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr int format_version = 1;
-
-// "line:column" of a byte offset, both 1-based.
-std::string position_of(const std::string& text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return fmt::format("{}:{}", line, column);
-}
 
 // Reads one model file's fields, each error naming the file and the field.
 class ModelReader {
@@ -171,7 +157,7 @@ class ModelReader {
       }
       const Index outputs = network.outputs();
       const Index count = Index(info.classes.size());
-      if (count != outputs && !(outputs == 1 && count == 2))
+      if ((count != outputs || count < 2) && !(outputs == 1 && count == 2))
         fail("classes", fmt::format("expected {} labels (one per output{}), got {}", outputs,
                                     outputs == 1 ? ", or 2 for one sigmoid output" : "", count));
     }
@@ -230,20 +216,8 @@ ModelFile read_model(const fs::path& path) {
 
 ModelFile parse_model(const std::string& text, const std::string& name) {
   const fs::path path = name;
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 2:
-    // syntax error ..."; keep what follows the position and give the position our way.
-    std::string what = e.what();
-    const auto colon = what.find(": ", what.find("column"));
-    if (colon != std::string::npos) what = what.substr(colon + 2);
-    const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    throw InputError(fmt::format(
-        "{}:{}: {}: {}", path.string(), position_of(text, offset),
-        text.empty() ? "empty file, expected a neurona model (JSON)" : "malformed JSON", what));
-  }
+  const json root =
+      parse_json(text, path.string(), text.empty() ? "a neurona model (JSON)" : "a neurona model");
   return ModelReader(path).read(root);
 }
 

@@ -80,6 +80,13 @@ void check_learning_rate(double rate) {
   if (!(rate > 0) || !std::isfinite(rate)) out_of_range("--lr", "a positive number", rate);
 }
 
+// A schedule may take the rate down to 0 (cosine to --lr-min 0, a step schedule's gamma^k
+// underflowing), as torch's do: no step then, which is no error.
+void check_scheduled_rate(double rate) {
+  if (!(rate >= 0) || !std::isfinite(rate))
+    throw UsageError(fmt::format("the scheduled learning rate must be 0 or more, got {}", rate));
+}
+
 // [0, 1): momentum, betas, rmsprop's alpha.
 void check_fraction(std::string_view flag, double value) {
   if (!(value >= 0 && value < 1)) out_of_range(flag, "in [0, 1)", value);
@@ -199,7 +206,7 @@ void GradientDescent<T>::update_with_momentum_or_decay(Network<T>& network) {
 
 template <class T>
 void GradientDescent<T>::set_learning_rate(double rate) {
-  check_learning_rate(rate);
+  check_scheduled_rate(rate);
   learning_rate_ = T(rate);
 }
 
@@ -265,7 +272,7 @@ void Adam<T>::update(Network<T>& network, const std::function<double()>&) {
 
 template <class T>
 void Adam<T>::set_learning_rate(double rate) {
-  check_learning_rate(rate);
+  check_scheduled_rate(rate);
   learning_rate_ = rate;
 }
 
@@ -333,7 +340,7 @@ void RMSprop<T>::update(Network<T>& network, const std::function<double()>&) {
 
 template <class T>
 void RMSprop<T>::set_learning_rate(double rate) {
-  check_learning_rate(rate);
+  check_scheduled_rate(rate);
   learning_rate_ = rate;
 }
 
@@ -416,7 +423,7 @@ void Rprop<T>::update(Network<T>& network, const std::function<double()>&) {
 
 template <class T>
 void Rprop<T>::set_learning_rate(double rate) {
-  check_learning_rate(rate);
+  check_scheduled_rate(rate);
   learning_rate_ = rate;
 }
 

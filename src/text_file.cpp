@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -20,16 +21,29 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view k
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw InputError(path.string() + ": read error");
-  return text.str();
+  std::string contents = text.str();
+  // A byte-order mark, as some spreadsheets save UTF-8, is not part of the first field.
+  if (contents.starts_with("\xEF\xBB\xBF")) contents.erase(0, 3);
+  return contents;
 }
 
 std::optional<double> parse_number(std::string_view text) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  // from_chars takes a '-' but no '+': one '+' is taken off, and no sign may follow it.
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && (text.front() == '-' || text.front() == '+')) return std::nullopt;
+  }
   if (text.empty()) return std::nullopt;
   double value;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (end != text.data() + text.size()) return std::nullopt;
-  if (error == std::errc::result_out_of_range) return HUGE_VAL;
+  if (error == std::errc::result_out_of_range) {
+    // Too large is infinite, which the readers refuse; too small is what strtod makes of it,
+    // zero or a subnormal, as any reader of decimals would.
+    const std::string copy(text);
+    const double rounded = std::strtod(copy.c_str(), nullptr);
+    return std::isinf(rounded) ? HUGE_VAL : rounded;
+  }
   if (error != std::errc()) return std::nullopt;
   return value;
 }

@@ -1023,7 +1023,8 @@ TEST_F(CliDataTest, CorruptCheckpointIsAnError) {
         Args({flags,
               {"--epochs", "40", "--checkpoint", checkpoint, "--resume", "--save", "m.json"}}));
   };
-  EXPECT_TRUE(FailedWith(resume("cut.json", adam), 1, {"cut.json", "not a checkpoint", "JSON"}));
+  EXPECT_TRUE(FailedWith(resume("cut.json", adam), 1,
+                         {"cut.json", "malformed JSON, expected a checkpoint"}));
   EXPECT_TRUE(FailedWith(resume("model.json", adam), 1,
                          {"model.json", "format", "\"neurona-checkpoint\""}));
   // A checkpoint of another optimizer's run.
@@ -1176,6 +1177,130 @@ TEST_F(CliDataTest, ResultsThatCannotBeWrittenFailBeforeTraining) {
     EXPECT_TRUE(FailedWith(result, 1, {"no/such/file", "cannot write", "does not exist"})) << flag;
     EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"}) << flag;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Odd input: each case once crashed, misread or printed NaN.
+
+TEST_F(CliDataTest, OneClassIsAnErrorNotAModel) {
+  Write("one.csv", "x,y,c\n1,2,a\n2,3,a\n3,4,a\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "one.csv", "--classes", "--layers", "2,3,1",
+                                  "--save", "one.json"}),
+                         1, {"one.csv", "\"a\"", "two or more"}));
+  EXPECT_FALSE(Exists("one.json"));
+  // A model file that claims one class for one output is refused when read, not indexed past.
+  CopyData("iris.csv");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3",
+                                 "--epochs", "2", "--quiet", "--save", "m.json"})));
+  std::string model = Read("m.json");
+  const std::string classes = "\"classes\": [\"setosa\",\"versicolor\",\"virginica\"]";
+  ASSERT_NE(model.find(classes), std::string::npos);
+  model.replace(model.find(classes), classes.size(), "\"classes\": [\"setosa\"]");
+  Write("bad.json", model);
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "bad.json", "--data", "one.csv"}), 1,
+                         {"bad.json", "classes", "expected 3 labels"}));
+}
+
+TEST_F(CliDataTest, ByteOrderMarkIsNotPartOfTheFirstField) {
+  // Without a header: three rows, the first not taken for one.
+  Write("bom.csv",
+        "\xEF\xBB\xBF"
+        "1,0,0,0\n0,1,1,1\n1,1,0,1\n");
+  const Result plain = Neurona({"train", "--data", "bom.csv", "--layers", "3,1", "--epochs", "1"});
+  ASSERT_TRUE(Succeeded(plain));
+  EXPECT_NE(plain.err.find("bom.csv: 3 rows"), std::string::npos) << plain.err;
+  // With one: its first name is found.
+  Write("bom_header.csv",
+        "\xEF\xBB\xBF"
+        "a,b,y\n1,2,3\n2,3,5\n4,4,4\n");
+  EXPECT_TRUE(Succeeded(Neurona({"train", "--data", "bom_header.csv", "--targets", "a", "--layers",
+                                 "2,1", "--epochs", "1"})));
+}
+
+TEST_F(CliDataTest, QuotedSeparatorInTheHeaderIsOneField) {
+  CopyData("iris.csv");
+  std::vector<std::string> lines = Lines(Read("iris.csv"));
+  lines[0] = "\"sepal, length\",sw,pl,pw,species";
+  std::string text;
+  for (const std::string& line : lines)
+    text += line + "\n";
+  Write("quoted.csv", text);
+  ASSERT_TRUE(Succeeded(Neurona(
+      Args({{"train", "--data", "quoted.csv"}, kIrisFlags, {"--quiet", "--save", "m.json"}}))));
+  const Result predict = Neurona({"predict", "--model", "m.json", "--data", "quoted.csv"});
+  ASSERT_TRUE(Succeeded(predict));
+  EXPECT_EQ(Lines(predict.out).size(), 150u);
+}
+
+TEST_F(CliDataTest, NumbersAreReadAsWritten) {
+  // 1e-400 is zero to a double, not an error; "+-1" is no number.
+  Write("tiny.csv", "a,y\n1e-400,1\n1,2\n2,3\n");
+  const Result tiny = Neurona({"train", "--data", "tiny.csv", "--layers", "1,1", "--epochs", "1"});
+  EXPECT_TRUE(Succeeded(tiny));
+  Write("sign.csv", "a,y\n+-1,1\n1,2\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "sign.csv", "--layers", "1,1"}), 1,
+                         {"sign.csv:2:1:", "expected a number", "\"+-1\""}));
+}
+
+TEST_F(CliDataTest, ValuesBeyondFloatAreAnErrorInFloat) {
+  Write("big.csv", "a,y\n1e300,1\n1,2\n2,3\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "big.csv", "--layers", "1,1", "--precision",
+                                  "float", "--save", "m.json"}),
+                         1, {"big.csv", "float", "--scale standard"}));
+  EXPECT_FALSE(Exists("m.json"));
+  // Scaled, they fit.
+  EXPECT_TRUE(
+      Succeeded(Neurona({"train", "--data", "big.csv", "--layers", "1,1", "--precision", "float",
+                         "--scale", "standard", "--epochs", "2", "--quiet", "--save", "m.json"})));
+  // A float model without scaling, given an input beyond float's range.
+  Write("small.csv", "a,y\n1,1\n2,2\n3,3\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "small.csv", "--layers", "1,1", "--precision",
+                                 "float", "--epochs", "2", "--quiet", "--save", "f.json"})));
+  Write("bigger.csv", "a\n1e39\n");
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "f.json", "--data", "bigger.csv"}), 1,
+                         {"bigger.csv", "float"}));
+}
+
+TEST_F(CliDataTest, RegressionMetricsThatOverflowAreAnError) {
+  Write("small.csv", "a,y\n1,1\n2,2\n3,3\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "small.csv", "--layers", "1,1", "--epochs", "2",
+                                 "--quiet", "--save", "reg.json"})));
+  Write("huge.csv", "a,y\n1,1e300\n2,-1e300\n");
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "reg.json", "--data", "huge.csv"}), 1,
+                         {"huge.csv", "overflow"}));
+  // --classes asks for class labels of a model that has none.
+  EXPECT_TRUE(
+      FailedWith(Neurona({"evaluate", "--model", "reg.json", "--data", "small.csv", "--classes"}),
+                 2, {"--classes", "reg.json", "regression"}));
+}
+
+TEST_F(CliDataTest, CosineScheduleEndsAtARateOfZero) {
+  Fixture("majority.csv");
+  for (const char* optimizer : {"sgd", "adam", "rprop", "lbfgs"}) {
+    const Result result =
+        TrainMajority("majority.csv", {"--optimizer", optimizer, "--epochs", "20", "--lr-schedule",
+                                       "cosine", "--history", "h.csv", "--save", "m.json"});
+    ASSERT_TRUE(Succeeded(result)) << optimizer;
+    EXPECT_TRUE(Exists("m.json")) << optimizer;
+  }
+}
+
+TEST_F(CliDataTest, NumberBeyondDoubleInAModelNamesItsPlace) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(
+      Succeeded(TrainMajority("majority.csv", {"--epochs", "2", "--quiet", "--save", "m.json"})));
+  std::string model = Read("m.json");
+  const std::size_t w = model.find("\"W\": [");
+  ASSERT_NE(w, std::string::npos);
+  const std::size_t first = model.find_first_of("-0123456789", w);
+  const std::size_t end = model.find_first_of(",]", first);
+  model.replace(first, end - first, "1e999");
+  Write("big.json", model);
+  const std::string where = "big.json:" + EndPosition(model.substr(0, first)) + ":";
+  for (const char* command : {"predict", "evaluate"})
+    EXPECT_TRUE(FailedWith(Neurona({command, "--model", "big.json", "--data", "majority.csv"}), 1,
+                           {where, "1e999", "beyond double"}))
+        << command;
 }
 
 TEST_F(CliDataTest, BadDataFlagsAreUsageErrors) {
