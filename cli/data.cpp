@@ -196,6 +196,7 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
       loaded.data = targets_optional
                         ? make_inputs<double>(table, n_in, n_out, loss, targets, encoding)
                         : make_dataset<double>(table, n_in, n_out, loss, targets, encoding);
+      loaded.dropped_lines = table.dropped_lines;
       if (table.dropped_rows > 0)
         loaded.summary = fmt::format(" (dropped {} rows with missing values)", table.dropped_rows);
       break;

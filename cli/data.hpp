@@ -30,6 +30,7 @@ struct LoadedData {
   Dataset<double> data;   // X as read (not scaled); Y one-hot for classes; Y empty without targets
   ClassEncoding classes;  // labels of the classes, when the targets are classes
   std::string summary;    // "iris.csv: 150 rows, 3 classes" for progress messages
+  std::vector<Index> dropped_lines;  // CSV lines skipped by --drop-missing
 };
 
 // The classes of the data file (for --classes or an IDX labels file) before any network exists,

@@ -4,10 +4,28 @@
 
 #include <CLI/CLI.hpp>
 #include <new>
+#include <string_view>
 
 #include "commands.hpp"
 #include "neurona/neurona.hpp"
 #include "options.hpp"
+
+namespace {
+
+// CLI11 reads an empty value as 0 for a number and as "not given" for a path: `--lr ""` would
+// train at a rate of 0, `--history ""` write no history. No flag of neurona takes an empty value.
+void refuse_empty_values(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--") && arg.ends_with("=") && arg.find('=') == arg.size() - 1)
+      throw neurona::UsageError(
+          fmt::format("{} has an empty value", arg.substr(0, arg.size() - 1)));
+    if (arg.empty() && std::string_view(argv[i - 1]).starts_with("--"))
+      throw neurona::UsageError(fmt::format("{} has an empty value", argv[i - 1]));
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -26,6 +44,7 @@ int main(int argc, char** argv) {
   neurona::cli::add_report_command(app, status);
 
   try {
+    refuse_empty_values(argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

@@ -129,9 +129,12 @@ std::vector<std::string> result_settings(const std::string& command) {
       settings.back() += " " + word;
     }
   }
-  std::erase_if(settings, [](const std::string& setting) {
+  // A cosine schedule's rate is a function of the total epochs: there they must match too.
+  const bool cosine =
+      std::find(settings.begin(), settings.end(), "--lr-schedule cosine") != settings.end();
+  std::erase_if(settings, [&](const std::string& setting) {
     const std::string flag = setting.substr(0, setting.find(' '));
-    return flag == "--epochs" || flag == "--data";
+    return (flag == "--epochs" && !cosine) || flag == "--data";
   });
   std::sort(settings.begin(), settings.end());
   return settings;

@@ -33,7 +33,8 @@ std::string training_command(int argc, char** argv);
 
 // The settings in such a command that decide the trained result, for --resume to compare with
 // the run that wrote a checkpoint: each flag with its values, in any order, but --epochs, which a
-// resumed run may raise, and --data, whose file is compared by its CRC-32 rather than its path.
+// resumed run may raise (unless the schedule is cosine, whose rate follows the total), and
+// --data, whose file is compared by its CRC-32 rather than its path.
 std::vector<std::string> result_settings(const std::string& command);
 
 // The shortest text that reads back to the same value.

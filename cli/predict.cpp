@@ -54,6 +54,16 @@ void add_predict_command(CLI::App& app, int& /*status*/) {
     const ModelFile model = read_model(args->model);
     const Network<double>& network = model.network;
     const LoadedData loaded = load_data_for(model, args->data, true);
+    // One line per row is what a reader lines up with the input: the rows left out are named.
+    if (!loaded.dropped_lines.empty()) {
+      std::string lines;
+      for (std::size_t k = 0; k < loaded.dropped_lines.size() && k < 10; ++k)
+        lines += fmt::format("{}{}", k ? ", " : "", loaded.dropped_lines[k]);
+      if (loaded.dropped_lines.size() > 10)
+        lines += fmt::format(" and {} more", loaded.dropped_lines.size() - 10);
+      fmt::print(stderr, "{}: no prediction for line{} {} (a missing value, --drop-missing)\n",
+                 args->data.file, loaded.dropped_lines.size() > 1 ? "s" : "", lines);
+    }
     if (model.precision == Precision::single)
       run<float>(*args, network.cast<float>(), model.info, loaded.data.X);
     else

@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <iterator>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include "commands.hpp"
 #include "data.hpp"
@@ -14,6 +17,8 @@
 
 namespace neurona::cli {
 namespace {
+
+namespace fs = std::filesystem;
 
 struct TrainArgs {
   DataArgs data;
@@ -168,13 +173,41 @@ std::string test_metrics_text(const Network<T>& network, const Part<T>& test, co
               : "test set:\n" + format_classification(metrics, info.classes);
 }
 
+// Cross-entropy is a loss of probabilities: targets of 25 to 346 would train to a loss of -53688
+// without a word. Each target must be in [0, 1], and with softmax's cross_entropy each row's sum 1.
+void check_probability_targets(const Matrix<double>& Y, Loss loss, const std::string& file) {
+  if (loss == Loss::half_squared_error) return;
+  for (Index i = 0; i < Y.rows(); ++i) {
+    for (Index j = 0; j < Y.cols(); ++j)
+      if (!(Y(i, j) >= 0 && Y(i, j) <= 1))
+        throw InputError(fmt::format(
+            "{}: row {}: target {} is not a probability in [0, 1], which {} needs; for numbers "
+            "to predict use --loss half_squared_error, for class labels --classes",
+            file, i + 1, Y(i, j), to_string(loss)));
+    if (loss == Loss::cross_entropy && std::abs(Y.row(i).sum() - 1) > 1e-9)
+      throw InputError(fmt::format(
+          "{}: row {}: targets summing to {}; cross_entropy needs one probability per class, "
+          "summing to 1 (for class labels use --classes)",
+          file, i + 1, Y.row(i).sum()));
+  }
+}
+
 template <class T>
 void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, ModelInfo info) {
   const Dataset<double>& data = loaded.data;
+  check_probability_targets(data.Y, network.loss_type(), args.data.file);
   const bool classes = network.loss_type() != Loss::half_squared_error;
   const std::vector<Index> row_classes = classes ? class_of_rows(data.Y) : std::vector<Index>{};
   const Split split = split_rows(data.X.rows(), args.validation, args.test, args.seed,
                                  classes ? &row_classes : nullptr);
+  // A fraction that rounds to no row would quietly train without the part it asked for.
+  for (const auto& [flag, fraction, rows] :
+       {std::tuple{"--validation", args.validation, split.validation.size()},
+        std::tuple{"--test", args.test, split.test.size()}})
+    if (fraction > 0 && rows == 0)
+      throw UsageError(fmt::format("{} {} holds out none of the {} rows{}; give a larger fraction",
+                                   flag, fraction, data.X.rows(),
+                                   classes ? " (each class rounds its share to 0)" : ""));
 
   // Scaling is fitted on the training rows alone, unless the --init model brings its own.
   if (info.scaler.kind == Scaling::none)
@@ -239,12 +272,27 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
     // one would give. (The checks above name the likeliest mismatches; a checkpoint without a
     // provenance record gets those alone.)
     const Provenance& then = checkpoint.info.provenance;
-    if (!then.command_line.empty() &&
-        result_settings(then.command_line) != result_settings(info.provenance.command_line))
+    const std::vector<std::string> before = result_settings(then.command_line),
+                                   now = result_settings(info.provenance.command_line);
+    if (!then.command_line.empty() && before != now) {
+      // Named one by one: "--beta1 0.9" given now and not then reads as a difference too.
+      std::vector<std::string> added, dropped;
+      std::set_difference(now.begin(), now.end(), before.begin(), before.end(),
+                          std::back_inserter(added));
+      std::set_difference(before.begin(), before.end(), now.begin(), now.end(),
+                          std::back_inserter(dropped));
+      auto list = [](const std::vector<std::string>& settings) {
+        std::string text;
+        for (const std::string& setting : settings)
+          text += (text.empty() ? "" : ", ") + setting;
+        return text.empty() ? "nothing" : text;
+      };
       throw InputError(fmt::format(
-          "{} was written by `{}`; --resume needs the same flags (only --epochs, --data's path "
-          "and the flags for output may differ)",
-          checkpoint_path, then.command_line));
+          "{} was written by `{}`; --resume needs the same flags (only --epochs, unless the "
+          "schedule is cosine, --data's path and the flags for output may differ): given now "
+          "{}, then {}",
+          checkpoint_path, then.command_line, list(added), list(dropped)));
+    }
     if (!then.data_crc32.empty() && then.data_crc32 != info.provenance.data_crc32)
       throw InputError(fmt::format(
           "{} was written while training on {} (CRC-32 {}); {} is another file (CRC-32 {})",
@@ -310,6 +358,39 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
   fmt::print("{}", test_metrics);
 }
 
+// Two results written to one file would leave only the last, and a result written over an input
+// would destroy it: `--save data.csv` would replace the data with the model.
+void check_distinct_files(const TrainArgs& args) {
+  const std::string checkpoint =
+      args.checkpoint_every > 0 || args.resume ? args.checkpoint_path() : "";
+  const std::pair<const char*, const std::string&> outputs[] = {{"--save", args.save},
+                                                                {"--history", args.history},
+                                                                {"--plot", args.plot},
+                                                                {"--report", args.report},
+                                                                {"--checkpoint", checkpoint}};
+  const std::pair<const char*, const std::string&> inputs[] = {
+      {"--data", args.data.file}, {"--labels", args.data.labels}, {"--init", args.init}};
+  auto same = [](const std::string& a, const std::string& b) {
+    std::error_code error;
+    return !a.empty() && !b.empty() &&
+           (fs::weakly_canonical(fs::absolute(a, error), error) ==
+                fs::weakly_canonical(fs::absolute(b, error), error) ||
+            fs::equivalent(a, b, error));
+  };
+  for (std::size_t i = 0; i < std::size(outputs); ++i) {
+    for (std::size_t j = i + 1; j < std::size(outputs); ++j)
+      if (same(outputs[i].second, outputs[j].second))
+        throw UsageError(fmt::format("{} {} and {} {} are the same file", outputs[i].first,
+                                     outputs[i].second, outputs[j].first, outputs[j].second));
+    for (const auto& [flag, path] : inputs)
+      // `--init m.json --save m.json` trains a model further in place: it is read before.
+      if (same(outputs[i].second, path) &&
+          !(&path == &args.init && &outputs[i].second == &args.save))
+        throw UsageError(fmt::format("{} {} would replace {} {}", outputs[i].first,
+                                     outputs[i].second, flag, path));
+  }
+}
+
 void train_command(TrainArgs& args) {
   set_thread_count(args.threads);
   if (args.lr_flag->count()) check_learning_rate(args.optimizer.learning_rate);
@@ -342,6 +423,7 @@ void train_command(TrainArgs& args) {
   for (const std::string& path : {args.save, args.history, args.plot, args.report})
     if (!path.empty()) check_writable(path);
   if (args.checkpoint_every > 0) check_writable(args.checkpoint_path());
+  check_distinct_files(args);
 
   std::optional<ModelFile> model;
   if (!args.init.empty()) model = network_from_init(args);

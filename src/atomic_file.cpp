@@ -33,6 +33,18 @@ void check_folder(const fs::path& path) {
   if (!fs::exists(folder, error)) fail(path, "the folder " + folder.string() + " does not exist");
   if (!fs::is_directory(folder, error)) fail(path, folder.string() + " is not a folder");
   if (fs::is_directory(path, error)) fail(path, "it is a folder");
+  // Replacing is for files: a device or a pipe would be swapped for a file (as root, /dev/null).
+  if (const fs::file_status status = fs::status(path, error);
+      fs::exists(status) && !fs::is_regular_file(status))
+    fail(path, "it is not a regular file (a device, pipe or socket)");
+}
+
+// The file a symbolic link names, so that it is the file that gets replaced, not the link.
+fs::path target_of(const fs::path& path) {
+  std::error_code error;
+  if (!fs::is_symlink(fs::symlink_status(path, error))) return path;
+  const fs::path target = fs::weakly_canonical(path, error);
+  return error ? path : target;
 }
 
 // A temporary file beside `path`, opened for writing; its name is returned through `name`.
@@ -48,7 +60,8 @@ int open_temporary(const fs::path& path, std::string& name) {
 
 }  // namespace
 
-void check_writable(const fs::path& path) {
+void check_writable(const fs::path& link) {
+  const fs::path path = target_of(link);
   check_folder(path);
   std::string name;
   const int fd = open_temporary(path, name);
@@ -56,7 +69,8 @@ void check_writable(const fs::path& path) {
   unlink(name.c_str());
 }
 
-void write_file_atomically(const fs::path& path, std::string_view contents) {
+void write_file_atomically(const fs::path& link, std::string_view contents) {
+  const fs::path path = target_of(link);
   check_folder(path);
   std::string name;
   const int fd = open_temporary(path, name);

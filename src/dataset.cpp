@@ -236,6 +236,7 @@ Table read_csv(const fs::path& path, const CsvOptions& options) {
     }
     if (missing) {
       ++table.dropped_rows;
+      table.dropped_lines.push_back(line_number);
       continue;
     }
     values.insert(values.end(), row.begin(), row.end());

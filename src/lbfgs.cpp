@@ -312,7 +312,8 @@ void LBFGS<T>::load_state(const OptimizerState& state) {
     return found->second;
   };
   const std::vector<double>& rate = buffer("learning_rate");
-  if (rate.size() != 1 || !(rate[0] > 0)) refuse("needs learning_rate, one positive number");
+  if (rate.size() != 1 || !(rate[0] >= 0) || !std::isfinite(rate[0]))
+    refuse("needs learning_rate, one number, 0 or more (a schedule may reach 0)");
   const std::size_t expected = state.steps > 0 ? 8 : 1;
   if (state.buffers.size() != expected)
     refuse(fmt::format("after {} steps holds {} buffers, expected {}", state.steps,

@@ -131,9 +131,10 @@ double read_state(const OptimizerState& state, std::string_view optimizer,
                                  optimizer, state.steps, fmt::join(found, ", "),
                                  fmt::join(expected, ", ")));
   const std::vector<double>& rate = state.buffers.at("learning_rate");
-  if (rate.size() != 1 || !(rate[0] > 0) || !std::isfinite(rate[0]))
-    throw InputError(
-        fmt::format("the {} state's learning_rate must be one positive number", optimizer));
+  if (rate.size() != 1 || !(rate[0] >= 0) || !std::isfinite(rate[0]))
+    throw InputError(fmt::format(
+        "the {} state's learning_rate must be one number, 0 or more (a schedule may reach 0)",
+        optimizer));
   if (state.steps == 0 || buffers.size() == 0) return rate[0];
   const std::string_view first = buffers.begin()->first;
   const std::size_t length = state.buffers.at(std::string(first)).size();

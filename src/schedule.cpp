@@ -85,8 +85,9 @@ void LearningRateSchedule::load_state(const ScheduleState& state) {
   if (state.kind != settings_.kind)
     throw InputError(fmt::format("the schedule state is --lr-schedule {}'s, not {}'s", state.kind,
                                  settings_.kind));
-  if (!(state.rate > 0) || !std::isfinite(state.rate))
-    throw InputError(fmt::format("the schedule state's rate must be positive, got {}", state.rate));
+  if (!(state.rate >= 0) || !std::isfinite(state.rate))
+    throw InputError(
+        fmt::format("the schedule state's rate must be 0 or more, got {}", state.rate));
   if (state.bad_epochs < 0)
     throw InputError(fmt::format("the schedule state counts {} bad epochs", state.bad_epochs));
   rate_ = state.rate;

@@ -4,6 +4,7 @@
 // plot and JSON progress; and the errors, exit statuses and files left behind when a flag or a file
 // is bad.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -1049,8 +1050,9 @@ TEST_F(CliDataTest, ResumeRefusesOtherFlagsOrOtherData) {
         Args({flags,
               {"--epochs", "40", "--checkpoint", "ck.json", "--resume", "--save", "m.json"}}));
   };
-  EXPECT_TRUE(FailedWith(resume("majority.csv", {"--optimizer", "adam", "--lr", "0.01"}), 1,
-                         {"ck.json", "--lr 0.05", "the same flags"}));
+  EXPECT_TRUE(FailedWith(
+      resume("majority.csv", {"--optimizer", "adam", "--lr", "0.01"}), 1,
+      {"ck.json", "--lr 0.05", "the same flags", "given now --lr 0.01, then --lr 0.05"}));
   EXPECT_TRUE(FailedWith(resume("majority.csv", Args({adam, {"--seed", "2"}})), 1,
                          {"ck.json", "the same flags"}));
   Write("other.csv", Read("majority.csv") + "1,1,1,1\n");
@@ -1301,6 +1303,85 @@ TEST_F(CliDataTest, NumberBeyondDoubleInAModelNamesItsPlace) {
     EXPECT_TRUE(FailedWith(Neurona({command, "--model", "big.json", "--data", "majority.csv"}), 1,
                            {where, "1e999", "beyond double"}))
         << command;
+}
+
+TEST_F(CliDataTest, ResultsNeverReplaceInputsOrEachOther) {
+  CopyData("iris.csv");
+  const std::vector<std::string> train{"train", "--data",   "iris.csv", "--classes", "--layers",
+                                       "4,3",   "--epochs", "2",        "--quiet"};
+  const std::string data = Read("iris.csv");
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--save", "iris.csv"}})), 2,
+                         {"--save iris.csv", "would replace --data iris.csv"}));
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--save", "./m.json", "--history", "m.json"}})), 2,
+                         {"--save ./m.json", "--history m.json", "same file"}));
+  EXPECT_TRUE(FailedWith(
+      Neurona(
+          Args({train, {"--save", "m.json", "--checkpoint", "m.json", "--checkpoint-every", "1"}})),
+      2, {"--checkpoint m.json", "same file"}));
+  EXPECT_EQ(Read("iris.csv"), data);
+  EXPECT_FALSE(Exists("m.json"));
+  // A model trained further in place is fine: --init is read before --save writes.
+  ASSERT_TRUE(Succeeded(Neurona(Args({train, {"--save", "m.json"}}))));
+  EXPECT_TRUE(Succeeded(Neurona({"train", "--data", "iris.csv", "--classes", "--init", "m.json",
+                                 "--epochs", "2", "--quiet", "--save", "m.json"})));
+  // A link is followed: the file it names is replaced, the link stays.
+  fs::create_symlink("m.json", Path("link.json"));
+  ASSERT_TRUE(Succeeded(Neurona(Args({train, {"--seed", "5", "--save", "link.json"}}))));
+  EXPECT_TRUE(fs::is_symlink(Path("link.json")));
+  EXPECT_EQ(Read("m.json"), Read("link.json"));
+  EXPECT_NE(Read("m.json").find("--seed 5"), std::string::npos);
+  // A pipe is not replaced by a file.
+  ASSERT_EQ(mkfifo(Path("pipe").c_str(), 0600), 0);
+  EXPECT_TRUE(
+      FailedWith(Neurona(Args({train, {"--history", "pipe"}})), 1, {"pipe", "not a regular file"}));
+  EXPECT_TRUE(fs::is_fifo(Path("pipe")));
+}
+
+TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
+  CopyData("diabetes.csv");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,5,1", "--loss",
+                                  "binary_cross_entropy", "--save", "m.json"}),
+                         1, {"diabetes.csv", "row 1", "not a probability", "--classes"}));
+  EXPECT_FALSE(Exists("m.json"));
+}
+
+TEST_F(CliDataTest, FractionsThatHoldOutNoRowAndEmptyValuesAreUsageErrors) {
+  CopyData("iris.csv");
+  const std::vector<std::string> train{"train",     "--data",   "iris.csv",
+                                       "--classes", "--layers", "4,3"};
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--validation", "0.001"}})), 2,
+                         {"--validation 0.001", "none of the 150 rows"}));
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--test", "0.001"}})), 2, {"--test 0.001"}));
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--lr", ""}})), 2, {"--lr", "empty value"}));
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--history="}})), 2, {"--history", "empty value"}));
+}
+
+TEST_F(CliDataTest, PredictNamesTheLinesItDropped) {
+  CopyData("iris.csv");
+  ASSERT_TRUE(Succeeded(Neurona(
+      Args({{"train", "--data", "iris.csv"}, kIrisFlags, {"--quiet", "--save", "m.json"}}))));
+  Write("holes.csv", "5.1,3.5,1.4,0.2\n5,NA,1,1\n6.3,3.3,6.0,2.5\n");
+  const Result result =
+      Neurona({"predict", "--model", "m.json", "--data", "holes.csv", "--drop-missing"});
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_EQ(result.out, "setosa\nvirginica\n");
+  EXPECT_NE(result.err.find("holes.csv: no prediction for line 2"), std::string::npos)
+      << result.err;
+}
+
+TEST_F(CliDataTest, ResumingACosineScheduleNeedsTheSameEpochs) {
+  Fixture("majority.csv");
+  const std::vector<std::string> cosine{"--optimizer",   "adam",   "--lr",   "0.05",
+                                        "--lr-schedule", "cosine", "--quiet"};
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv",
+      Args({cosine, {"--epochs", "20", "--checkpoint-every", "10", "--checkpoint", "ck.json"}}))));
+  // Another total is another curve: refused, naming it.
+  EXPECT_TRUE(
+      FailedWith(TrainMajority("majority.csv", Args({cosine,
+                                                     {"--epochs", "40", "--checkpoint", "ck.json",
+                                                      "--resume", "--save", "m.json"}})),
+                 1, {"ck.json", "given now --epochs 40, then --epochs 20"}));
 }
 
 TEST_F(CliDataTest, BadDataFlagsAreUsageErrors) {

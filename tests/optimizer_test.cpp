@@ -565,7 +565,12 @@ TEST(Optimizer, DefaultLearningRates) {
     EXPECT_EQ(optimizer->learning_rate(), 0.1);
     optimizer->set_learning_rate(0.05);
     EXPECT_EQ(optimizer->learning_rate(), 0.05);
-    EXPECT_THROW(optimizer->set_learning_rate(0), UsageError);
+    // A schedule may anneal the rate to 0 (cosine to --lr-min 0), not below it or to NaN.
+    optimizer->set_learning_rate(0);
+    EXPECT_EQ(optimizer->learning_rate(), 0);
+    EXPECT_THROW(optimizer->set_learning_rate(-0.1), UsageError);
+    EXPECT_THROW(optimizer->set_learning_rate(std::nan("")), UsageError);
+    EXPECT_THROW(optimizer->set_learning_rate(INFINITY), UsageError);
   }
 }
 

@@ -33,8 +33,9 @@ struct Table {
   std::vector<Index> lines;         // the 1-based line number of each row, for messages
   // Label columns (0-based) -> each row's text, as written (unquoted and trimmed).
   std::map<Index, std::vector<std::string>> labels;
-  Index dropped_rows = 0;  // rows skipped for a missing value (CsvOptions::drop_missing)
-  char separator = ',';    // the separator read, given or detected
+  Index dropped_rows = 0;            // rows skipped for a missing value (CsvOptions::drop_missing)
+  std::vector<Index> dropped_lines;  // their line numbers, 1-based
+  char separator = ',';              // the separator read, given or detected
 };
 
 // Reads a CSV file. Throws InputError naming file, line and column for a missing, empty or
