@@ -165,6 +165,7 @@ std::string loss_plot_svg(const History& history, const std::string& title) {
 
   // Grid, ticks and tick labels; ticks point out of the plot area.
   std::string grid, ticks, labels;
+  std::string y_offset;  // subtracted from the loss in the tick labels, when they would not fit
   for (double n = std::round(x_axis.low / x_axis.step.size);
        n <= std::round(x_axis.high / x_axis.step.size); ++n) {
     const double x = px(n * x_axis.step.size);
@@ -193,15 +194,22 @@ std::string loss_plot_svg(const History& history, const std::string& title) {
           minor += fmt::format("M{} {:.1f}h-3", left, y - std::log10(d) / decades * (bottom - top));
     }
   } else {
-    for (double n = std::round(y_axis.low / y_axis.step.size);
-         n <= std::round(y_axis.high / y_axis.step.size); ++n) {
+    const double first = std::round(y_axis.low / y_axis.step.size),
+                 last = std::round(y_axis.high / y_axis.step.size);
+    // A loss that barely moves needs labels like 4.1666567e-01, wider than the margin: then the
+    // ticks are labelled by their distance from the lowest, which the axis title gives.
+    for (double n = first; n <= last; ++n)
+      if (tick_label(n * y_axis.step.size, y_axis.step).size() > 8)
+        y_offset = tick_label(first * y_axis.step.size, y_axis.step);
+    for (double n = first; n <= last; ++n) {
       const double y = py(n * y_axis.step.size);
       grid += fmt::format("M{} {:.1f}H{}", left, y, right);
       ticks += fmt::format("M{} {:.1f}h-5", left, y);
+      const double value = y_offset.empty() ? n * y_axis.step.size : (n - first) * y_axis.step.size;
       labels += fmt::format(
           "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" "
           "dominant-baseline=\"middle\">{}</text>\n",
-          left - 8, y, tick_label(n * y_axis.step.size, y_axis.step));
+          left - 8, y, tick_label(value, y_axis.step));
     }
   }
   svg += fmt::format("<path d=\"{}\" stroke=\"#e5e5e5\" fill=\"none\"/>\n", grid);
@@ -217,9 +225,12 @@ std::string loss_plot_svg(const History& history, const std::string& title) {
       fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"14\">epoch</text>\n",
                   (left + right) / 2, bottom + 42);
   svg += fmt::format(
-      "<text transform=\"translate(22 {}) rotate(-90)\" text-anchor=\"middle\" "
+      "<text transform=\"translate({} {}) rotate(-90)\" text-anchor=\"middle\" "
       "font-size=\"14\">{}</text>\n",
-      (top + bottom) / 2, y_axis.log ? "loss (log scale)" : "loss");
+      y_offset.empty() ? 22 : 16, (top + bottom) / 2,
+      y_axis.log         ? "loss (log scale)"
+      : y_offset.empty() ? "loss"
+                         : "loss \u2212 " + y_offset);
   if (!title.empty())
     svg += fmt::format(
         "<text x=\"{}\" y=\"30\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}"

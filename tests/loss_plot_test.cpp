@@ -261,6 +261,27 @@ TEST(LossPlot, TicksAreOneTwoOrFiveTimesAPowerOfTen) {
   }
 }
 
+TEST(LossPlot, ABarelyMovingLossIsLabelledFromItsLowestTick) {
+  // 0.41666567 to 0.41666564: labels of the values themselves would be 13 characters wide.
+  const double base = 0.4166656815;
+  History history;
+  for (Index epoch = 1; epoch <= 200; ++epoch)
+    history.push_back({epoch, base + 2.6e-10 - 1.15e-12 * double(epoch), std::nan(""), 0.1, 0});
+  const std::string svg = loss_plot_svg(history, "");
+  const std::vector<std::string> labels = y_tick_labels(parse_xml(svg));
+  ASSERT_GE(labels.size(), 3u);
+  EXPECT_EQ(labels.front(), "0");
+  for (const std::string& label : labels)
+    EXPECT_LE(label.size(), 8u) << label;
+  // The title gives what the labels are measured from; lowest tick + label = the value.
+  const std::size_t minus = svg.find("loss \u2212 ");
+  ASSERT_NE(minus, std::string::npos) << svg;
+  const double offset = std::stod(svg.substr(minus + std::string("loss \u2212 ").size()));
+  EXPECT_LE(offset, history.back().loss);
+  EXPECT_GE(offset + std::stod(labels.back()), history.front().loss);
+  EXPECT_NEAR(offset, base, 1e-9);
+}
+
 TEST(LossPlot, ManyEpochsAreDecimatedAndKeepTheirSpikes) {
   History history = curve(
       100000, [](double e) { return 1 + 1 / e; }, true);
