@@ -47,7 +47,9 @@ void add_predict_command(CLI::App& app, int& /*status*/) {
   CLI::App* cmd =
       app.add_subcommand("predict", "Print a model's prediction for each row of a data file");
   cmd->add_option("--model", args->model, "Model file (JSON)")->required();
-  args->data.add_flags(*cmd, "Data: rows of inputs (targets, if present, are ignored)");
+  args->data.add_flags(*cmd,
+                       "Data: rows of inputs (target columns, if present, are read as for "
+                       "evaluate and not used)");
   cmd->add_flag("--outputs", args->outputs,
                 "Print the outputs (probabilities) rather than the class label");
   cmd->callback([args] {

@@ -513,7 +513,9 @@ void add_train_command(CLI::App& app, int& /*status*/) {
       ->capture_default_str();
 
   ScheduleSettings& s = args->schedule;
-  cmd->add_option("--lr-schedule", s.kind, "constant, step, cosine or plateau")
+  cmd->add_option("--lr-schedule", s.kind,
+                  "constant, step, cosine or plateau (on the validation loss, else the training "
+                  "loss)")
       ->capture_default_str();
   args->schedule_flags = {
       {cmd->add_option("--lr-step", s.step_size, "step: epochs between decays")
@@ -562,7 +564,8 @@ void add_train_command(CLI::App& app, int& /*status*/) {
                   "Write a self-contained HTML report: the network, loss curves, decision surface, "
                   "truth table, metrics");
   cmd->add_option("--report-every", args->report_every,
-                  "Print the loss every N epochs (default: a tenth of the epochs)")
+                  "Print the loss every N epochs off a terminal (0, the default: a tenth of the "
+                  "epochs)")
       ->check(whole_number);
   cmd->add_flag("--quiet", args->quiet, "Print no progress");
   cmd->add_flag("--json", args->json, "One JSON object per epoch on stdout, for scripts");
