@@ -51,7 +51,7 @@ void reject_csv_flags(const DataArgs& args, Format format) {
 
 CsvOptions csv_options(const DataArgs& args) {
   CsvOptions options;
-  if (args.separator == "tab")
+  if (args.separator == "tab" || args.separator == "\t")  // the word, or a tab typed as $'\t'
     options.separator = '\t';
   else if (args.separator == "," || args.separator == ";")
     options.separator = args.separator[0];
