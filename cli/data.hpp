@@ -46,30 +46,6 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
 // trained on (their label column read as labels).
 LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional);
 
-// Inputs, as the network takes them (scaled), in its precision T: a value beyond float's range
-// would become infinity there, so it is an error naming the file rather than a NaN later.
-template <class T>
-Matrix<T> in_precision(const Matrix<double>& X, const std::string& file) {
-  Matrix<T> cast = X.template cast<T>();
-  if constexpr (!std::is_same_v<T, double>)
-    if (!cast.allFinite())
-      throw InputError(fmt::format(
-          "{}: a value, as the network takes it (scaled), is beyond float's range (3.4e38); "
-          "scale the inputs (--scale standard) or train with --precision double",
-          file));
-  return cast;
-}
-
-// Regression metrics of targets or predictions near double's limit overflow (1e300 squared): an
-// error naming the file, not "mse: inf" and "r2: nan".
-inline void check_finite(const RegressionMetrics& metrics, const std::string& file) {
-  if (!std::isfinite(metrics.mse) || !std::isfinite(metrics.mae) || !std::isfinite(metrics.r2))
-    throw InputError(fmt::format(
-        "{}: the errors overflow (mse {}, mae {}, r2 {}): targets or predictions too large to "
-        "score in double",
-        file, metrics.mse, metrics.mae, metrics.r2));
-}
-
 // The CRC-32 of a file as 8 hex digits, for a model's provenance.
 std::string file_crc32(const std::string& path);
 

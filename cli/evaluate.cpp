@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "data.hpp"
 #include "options.hpp"
+#include "value_checks.hpp"
 
 namespace neurona::cli {
 namespace {
@@ -21,7 +22,7 @@ template <class T>
 void run(const EvaluateArgs& args, const Network<T>& network, const ModelInfo& info,
          const Dataset<double>& data) {
   const Matrix<double> Y_hat =
-      network.predict(in_precision<T>(info.scaler.apply(data.X), args.data.file))
+      network.predict(in_precision<T>(info.scaler.apply(data.X), args.data.file, Values::inputs))
           .template cast<double>();
   if (network.loss_type() == Loss::half_squared_error) {
     const RegressionMetrics metrics = regression_metrics(Y_hat, data.Y);

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "data.hpp"
 #include "options.hpp"
+#include "value_checks.hpp"
 
 namespace neurona::cli {
 namespace {
@@ -20,7 +21,8 @@ struct PredictArgs {
 template <class T>
 void run(const PredictArgs& args, const Network<T>& network, const ModelInfo& info,
          const Matrix<double>& X) {
-  const Matrix<T> Y_hat = network.predict(in_precision<T>(info.scaler.apply(X), args.data.file));
+  const Matrix<T> Y_hat =
+      network.predict(in_precision<T>(info.scaler.apply(X), args.data.file, Values::inputs));
   // Formatted whole before anything is printed, so that a failure prints nothing.
   std::string out;
   const bool labels = !info.classes.empty() && !args.outputs;

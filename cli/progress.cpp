@@ -19,6 +19,11 @@ std::string validation_text(double loss) {
   return std::isnan(loss) ? "" : fmt::format("  validation {:.6g}", loss);
 }
 
+// "0.0412s", "12.3s", "1234s": three digits, without an exponent for long runs.
+std::string seconds_text(double seconds) {
+  return seconds < 100 ? fmt::format("{:.3g}s", seconds) : fmt::format("{:.0f}s", seconds);
+}
+
 // The terminal's width, read at each drawing so that a resized window is followed; 80 when the
 // terminal does not say.
 int terminal_columns() {
@@ -79,9 +84,10 @@ void Progress::report(const EpochRecord& r) {
 void Progress::draw(const EpochRecord& r, bool final) {
   const double left = r.epoch > 0 ? r.seconds * (double(epochs_) / double(r.epoch) - 1) : 0;
   const std::string epoch = fmt::format("epoch {:>{}}/{}", r.epoch, width_, epochs_);
-  const std::string rest = fmt::format(
-      " loss {:.6g}{}  {}", r.loss, validation_text(r.validation_loss),
-      final ? fmt::format("done in {:.3g}s", r.seconds) : fmt::format("{:.0f}s left", left));
+  const std::string rest =
+      fmt::format(" loss {:.6g}{}  {}", r.loss, validation_text(r.validation_loss),
+                  final ? fmt::format("done in {}", seconds_text(r.seconds))
+                        : fmt::format("{:.0f}s left", left));
   const int room = terminal_columns() - 1;  // the last column would wrap on some terminals
   const int bar = std::min(bar_width, room - int(epoch.size() + rest.size()) - 3);
   std::string line = epoch + rest;
@@ -105,10 +111,13 @@ void Progress::finish() {
 }
 
 Progress::~Progress() {
-  if (style_ == ProgressStyle::bar && drawn_ && !finished_) {
-    finished_ = true;
+  if (style_ != ProgressStyle::bar || !drawn_ || finished_) return;
+  finished_ = true;
+  // Unwinding from an error already: a failed write to the terminal must not end the program.
+  try {
     if (!last_drawn_) draw(last_, false);
     fmt::print(stderr, "\n");
+  } catch (...) {
   }
 }
 

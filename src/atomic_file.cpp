@@ -39,12 +39,17 @@ void check_folder(const fs::path& path) {
     fail(path, "it is not a regular file (a device, pipe or socket)");
 }
 
-// The file a symbolic link names, so that it is the file that gets replaced, not the link.
-fs::path target_of(const fs::path& path) {
+// The file a symbolic link names, so that it is the file that gets replaced, not the link; a
+// link to a file not yet there names where it will be. Links are followed as the system does,
+// up to its 40; a longer chain (a loop) is left to fail where it is written.
+fs::path target_of(fs::path path) {
   std::error_code error;
-  if (!fs::is_symlink(fs::symlink_status(path, error))) return path;
-  const fs::path target = fs::weakly_canonical(path, error);
-  return error ? path : target;
+  for (int links = 0; links < 40 && fs::is_symlink(fs::symlink_status(path, error)); ++links) {
+    const fs::path target = fs::read_symlink(path, error);
+    if (error) break;
+    path = target.is_absolute() ? target : folder_of(path) / target;
+  }
+  return path;
 }
 
 // A temporary file beside `path`, opened for writing; its name is returned through `name`.

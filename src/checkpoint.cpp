@@ -46,8 +46,10 @@ Index count(const json& value, const fs::path& path, const std::string& field, I
             Index high) {
   if (!value.is_number_integer())
     fail(path, field, fmt::format("expected a whole number, got {}", value.dump()));
+  // nlohmann reads every number from 0 up as unsigned: compared as such, against both ends.
   const bool fits = value.is_number_unsigned()
-                        ? value.get<std::uint64_t>() <= std::uint64_t(high)
+                        ? value.get<std::uint64_t>() <= std::uint64_t(high) &&
+                              (low <= 0 || value.get<std::uint64_t>() >= std::uint64_t(low))
                         : value.get<std::int64_t>() >= low && value.get<std::int64_t>() <= high;
   if (!fits) fail(path, field, fmt::format("expected {} to {}, got {}", low, high, value.dump()));
   return value.get<Index>();

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -1034,6 +1035,27 @@ TEST_F(CliDataTest, CorruptCheckpointIsAnError) {
   // Of another network.
   EXPECT_TRUE(FailedWith(resume("ck.json", Args({adam, {"--layers", "3,4,1"}})), 1,
                          {"ck.json", "3-2-4-1", "3-4-1"}));
+  // Counts that no run writes: each named, none taken as another number.
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string text = whole;
+    const std::size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+  };
+  const std::vector<std::tuple<std::string, std::string, std::string>> corruptions{
+      {"\"epochs_done\": 20", "\"epochs_done\": -5", "trainer.epochs_done"},
+      {"\"epochs_done\": 20", "\"epochs_done\": 5.5", "trainer.epochs_done"},
+      {"\"epochs_done\": 20", "\"epochs_done\": 10000000000000000000", "trainer.epochs_done"},
+      {"\"best_epoch\": 0", "\"best_epoch\": 99", "trainer.best_epoch"},
+      {"[\n   2,", "[\n   1,", "history[1][0]"},
+      {"\"epochs_done\": 20", "\"epochs_done\": 19", "history"},
+      {"\"steps\": 20", "\"steps\": 1e999", "beyond double"}};
+  for (const auto& [from, to, named] : corruptions) {
+    Write("edited.json", edited(from, to));
+    EXPECT_TRUE(FailedWith(resume("edited.json", adam), 1, {"edited.json", named})) << to;
+  }
+  fs::remove(Path("edited.json"));
   EXPECT_EQ(Files(), before);
 }
 
@@ -1190,17 +1212,18 @@ TEST_F(CliDataTest, OneClassIsAnErrorNotAModel) {
                                   "--save", "one.json"}),
                          1, {"one.csv", "\"a\"", "two or more"}));
   EXPECT_FALSE(Exists("one.json"));
-  // A model file that claims one class for one output is refused when read, not indexed past.
-  CopyData("iris.csv");
-  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3",
+  // A model file that claims one class for its one sigmoid output is refused when read, not
+  // indexed past (a probability above 0.5 is class 1, which it does not have).
+  Write("two.csv", "x,y,c\n1,2,a\n2,3,b\n3,4,a\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "two.csv", "--classes", "--layers", "2,1",
                                  "--epochs", "2", "--quiet", "--save", "m.json"})));
   std::string model = Read("m.json");
-  const std::string classes = "\"classes\": [\"setosa\",\"versicolor\",\"virginica\"]";
+  const std::string classes = "\"classes\": [\"a\",\"b\"]";
   ASSERT_NE(model.find(classes), std::string::npos);
-  model.replace(model.find(classes), classes.size(), "\"classes\": [\"setosa\"]");
+  model.replace(model.find(classes), classes.size(), "\"classes\": [\"a\"]");
   Write("bad.json", model);
   EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "bad.json", "--data", "one.csv"}), 1,
-                         {"bad.json", "classes", "expected 3 labels"}));
+                         {"bad.json", "classes", "or 2 for one sigmoid output", "got 1"}));
 }
 
 TEST_F(CliDataTest, ByteOrderMarkIsNotPartOfTheFirstField) {
@@ -1330,6 +1353,11 @@ TEST_F(CliDataTest, ResultsNeverReplaceInputsOrEachOther) {
   EXPECT_TRUE(fs::is_symlink(Path("link.json")));
   EXPECT_EQ(Read("m.json"), Read("link.json"));
   EXPECT_NE(Read("m.json").find("--seed 5"), std::string::npos);
+  // A link to a file not yet there makes it there.
+  fs::create_symlink("new.json", Path("ahead.json"));
+  ASSERT_TRUE(Succeeded(Neurona(Args({train, {"--save", "ahead.json"}}))));
+  EXPECT_TRUE(fs::is_symlink(Path("ahead.json")));
+  EXPECT_TRUE(fs::is_regular_file(Path("new.json")));
   // A pipe is not replaced by a file.
   ASSERT_EQ(mkfifo(Path("pipe").c_str(), 0600), 0);
   EXPECT_TRUE(
@@ -1341,7 +1369,7 @@ TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
   CopyData("diabetes.csv");
   EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,5,1", "--loss",
                                   "binary_cross_entropy", "--save", "m.json"}),
-                         1, {"diabetes.csv", "row 1", "not a probability", "--classes"}));
+                         1, {"diabetes.csv", "data row 1", "not a probability", "--classes"}));
   EXPECT_FALSE(Exists("m.json"));
 }
 

@@ -1,0 +1,41 @@
+// Numbers the data hold that a computation could not: beyond float's range for a float network,
+// or errors whose squares overflow a double. Each is an error naming the file, not a NaN later.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+#include <type_traits>
+
+#include "neurona/neurona.hpp"
+
+namespace neurona::cli {
+
+enum class Values { inputs, targets };
+
+// The data in the network's precision T. A value beyond float's range would become infinity.
+template <class T>
+Matrix<T> in_precision(const Matrix<double>& values, const std::string& file, Values what) {
+  Matrix<T> cast = values.template cast<T>();
+  if constexpr (!std::is_same_v<T, double>)
+    if (!cast.allFinite())
+      throw InputError(fmt::format(
+          "{}: {} beyond float's range (3.4e38); {}", file,
+          what == Values::inputs ? "an input, as the network takes it (scaled), is" : "a target is",
+          what == Values::inputs ? "scale the inputs (--scale standard) or train with "
+                                   "--precision double"
+                                 : "train with --precision double"));
+  return cast;
+}
+
+// Regression metrics of targets or predictions near double's limit overflow (1e300 squared).
+inline void check_finite(const RegressionMetrics& metrics, const std::string& file) {
+  if (!std::isfinite(metrics.mse) || !std::isfinite(metrics.mae) || !std::isfinite(metrics.r2))
+    throw InputError(fmt::format(
+        "{}: the errors overflow (mse {}, mae {}, r2 {}): targets or predictions too large to "
+        "score in double",
+        file, metrics.mse, metrics.mae, metrics.r2));
+}
+
+}  // namespace neurona::cli
