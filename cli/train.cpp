@@ -73,6 +73,11 @@ Network<double> network_from_flags(const TrainArgs& args, const ClassEncoding& c
   if (args.layers.empty())
     throw UsageError("--layers is required (e.g. --layers 3,2,4,1), unless --init gives a model");
   const std::vector<Index> widths = parse_layers(args.layers);
+  // Without a hidden layer it would apply to nothing, and read as the output's activation.
+  if (widths.size() == 2 && args.activation_flag->count())
+    throw UsageError(fmt::format(
+        "--activation: --layers {} has no hidden layer; the output's activation is --output",
+        args.layers));
   const std::vector<Activation> hidden =
       parse_hidden_activations(args.activation, widths.size() - 2);
   const Index outputs = widths.back();

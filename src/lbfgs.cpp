@@ -256,7 +256,9 @@ void LBFGS<T>::update(Network<T>& network, const std::function<double()>& evalua
   double t = iterations_ == 1 ? std::min(1.0, 1.0 / double(g_.cwiseAbs().sum())) * learning_rate_
                               : learning_rate_;
   const double gtd = double(g_.dot(d_));  // the slope of f along d; below 0 for a descent
-  if (gtd > -tolerance_change) {
+  // At a rate of 0 (a schedule's end) there is no step to search for: the line search would
+  // spend its evaluations of the full batch finding t = 0.
+  if (gtd > -tolerance_change || t == 0) {
     t_ = t;
     return;
   }

@@ -1373,7 +1373,7 @@ TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
   EXPECT_FALSE(Exists("m.json"));
 }
 
-TEST_F(CliDataTest, FractionsThatHoldOutNoRowAndEmptyValuesAreUsageErrors) {
+TEST_F(CliDataTest, FlagsThatWouldDoNothingAreUsageErrors) {
   CopyData("iris.csv");
   const std::vector<std::string> train{"train",     "--data",   "iris.csv",
                                        "--classes", "--layers", "4,3"};
@@ -1382,6 +1382,9 @@ TEST_F(CliDataTest, FractionsThatHoldOutNoRowAndEmptyValuesAreUsageErrors) {
   EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--test", "0.001"}})), 2, {"--test 0.001"}));
   EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--lr", ""}})), 2, {"--lr", "empty value"}));
   EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--history="}})), 2, {"--history", "empty value"}));
+  // No hidden layer for --activation to act on: the output's is --output.
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--activation", "relu"}})), 2,
+                         {"--activation", "no hidden layer", "--output"}));
 }
 
 TEST_F(CliDataTest, PredictNamesTheLinesItDropped) {

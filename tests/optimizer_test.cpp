@@ -8,6 +8,7 @@
 #include <string>
 
 #include "neurona/error.hpp"
+#include "neurona/initialization.hpp"
 #include "neurona/optimizer.hpp"
 #include "neurona/random.hpp"
 #include "neurona/tutorial.hpp"
@@ -231,6 +232,33 @@ TEST(Optimizer, LbfgsNeedsTheLoss) {
 }
 
 // ---- convergence where each must converge ----
+
+TEST(Optimizer, LbfgsAtARateOfZeroTakesNoStepAndNoLineSearch) {
+  RandomEngine engine(3);
+  Dataset<double> data;
+  data.X = Matrix<double>::NullaryExpr(12, 3, [&] { return 2 * uniform01(engine) - 1; });
+  data.Y = Matrix<double>::NullaryExpr(12, 1, [&] { return 2 * uniform01(engine) - 1; });
+  Network<double> net(3, {{4, Activation::tanh}, {1, Activation::linear}},
+                      Loss::half_squared_error);
+  initialize(net, 3);
+  auto lbfgs = make_optimizer<double>(settings("lbfgs", 1));
+  const auto evaluate = evaluator(net, data);
+  for (int k = 0; k < 3; ++k)
+    lbfgs->step(net, evaluate);  // a history to search along
+  lbfgs->set_learning_rate(0);   // where a cosine schedule ends
+  const Network<double> before = net;
+  int evaluations = 0;
+  evaluate();
+  lbfgs->step(net, [&] {
+    ++evaluations;
+    return evaluate();
+  });
+  // One: the loss and gradient where it stands, which its history takes in; no line search (it
+  // spent 4 here finding t = 0).
+  EXPECT_EQ(evaluations, 1);
+  EXPECT_EQ(net.layers()[0].W, before.layers()[0].W);
+  EXPECT_EQ(net.layers()[1].b, before.layers()[1].b);
+}
 
 TEST(Optimizer, LbfgsSolvesLeastSquares) {
   // A linear 4-2 network on half squared error is a convex quadratic; L-BFGS reaches its minimum,
