@@ -10,6 +10,7 @@
 
 #include "neurona/error.hpp"
 #include "neurona/optimizer.hpp"
+#include "optimizer_checks.hpp"
 
 namespace neurona {
 namespace {
@@ -72,11 +73,8 @@ LBFGS<T>::LBFGS(const OptimizerSettings& settings)
     : learning_rate_(settings.learning_rate),
       weight_decay_(settings.weight_decay),
       history_(settings.history) {
-  if (!(settings.learning_rate > 0) || !std::isfinite(settings.learning_rate))
-    throw UsageError(fmt::format("--lr must be a positive number, got {}", settings.learning_rate));
-  if (!(settings.weight_decay >= 0) || !std::isfinite(settings.weight_decay))
-    throw UsageError(
-        fmt::format("--weight-decay must be 0 or more, got {}", settings.weight_decay));
+  check_learning_rate(settings.learning_rate);
+  check_weight_decay(settings.weight_decay);
   if (settings.history < 1)
     throw UsageError(fmt::format("--lbfgs-history must be 1 or more, got {}", settings.history));
   a_.resize(std::size_t(history_));
@@ -270,9 +268,7 @@ void LBFGS<T>::update(Network<T>& network, const std::function<double()>& evalua
 
 template <class T>
 void LBFGS<T>::set_learning_rate(double rate) {
-  // As the other optimizers: a schedule may take the rate to 0.
-  if (!(rate >= 0) || !std::isfinite(rate))
-    throw UsageError(fmt::format("the scheduled learning rate must be 0 or more, got {}", rate));
+  check_scheduled_rate(rate);
   learning_rate_ = rate;
 }
 

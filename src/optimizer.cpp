@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "neurona/error.hpp"
+#include "optimizer_checks.hpp"
 
 namespace neurona {
 
@@ -76,25 +77,9 @@ void prepare(const Network<T>& network, long long steps, std::string_view optimi
   throw UsageError(fmt::format("{} must be {}, got {}", flag, range, value));
 }
 
-void check_learning_rate(double rate) {
-  if (!(rate > 0) || !std::isfinite(rate)) out_of_range("--lr", "a positive number", rate);
-}
-
-// A schedule may take the rate down to 0 (cosine to --lr-min 0, a step schedule's gamma^k
-// underflowing), as torch's do: no step then, which is no error.
-void check_scheduled_rate(double rate) {
-  if (!(rate >= 0) || !std::isfinite(rate))
-    throw UsageError(fmt::format("the scheduled learning rate must be 0 or more, got {}", rate));
-}
-
 // [0, 1): momentum, betas, rmsprop's alpha.
 void check_fraction(std::string_view flag, double value) {
   if (!(value >= 0 && value < 1)) out_of_range(flag, "in [0, 1)", value);
-}
-
-void check_weight_decay(double weight_decay) {
-  if (!(weight_decay >= 0) || !std::isfinite(weight_decay))
-    out_of_range("--weight-decay", "0 or more", weight_decay);
 }
 
 void check_epsilon(double epsilon) {

@@ -1,0 +1,27 @@
+// The settings every optimizer shares, checked alike by optimizer.cpp's and lbfgs.cpp's.
+#include "optimizer_checks.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "neurona/error.hpp"
+
+namespace neurona {
+
+void check_learning_rate(double rate) {
+  if (!(rate > 0) || !std::isfinite(rate))
+    throw UsageError(fmt::format("--lr must be a positive number, got {}", rate));
+}
+
+void check_scheduled_rate(double rate) {
+  if (!(rate >= 0) || !std::isfinite(rate))
+    throw UsageError(fmt::format("the scheduled learning rate must be 0 or more, got {}", rate));
+}
+
+void check_weight_decay(double weight_decay) {
+  if (!(weight_decay >= 0) || !std::isfinite(weight_decay))
+    throw UsageError(fmt::format("--weight-decay must be 0 or more, got {}", weight_decay));
+}
+
+}  // namespace neurona
