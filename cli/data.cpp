@@ -61,23 +61,24 @@ CsvOptions csv_options(const DataArgs& args) {
   return options;
 }
 
-// The separator CsvOptions would detect on a line: the most frequent of , ; and tab outside
-// quotes, the first of them on a tie.
-char detect_separator(const std::string& line) {
-  int counts[3] = {0, 0, 0};
+// How often `separator` occurs in a line outside quoted fields.
+Index count_outside_quotes(const std::string& line, char separator) {
+  Index count = 0;
   bool quoted = false;
   for (char c : line) {
     if (c == '"') quoted = !quoted;
-    if (quoted) continue;
-    counts[0] += c == ',';
-    counts[1] += c == ';';
-    counts[2] += c == '\t';
+    count += !quoted && c == separator;
   }
-  const char separators[3] = {',', ';', '\t'};
-  int best = 0;
-  for (int k = 1; k < 3; ++k)
-    if (counts[k] > counts[best]) best = k;
-  return separators[best];
+  return count;
+}
+
+// The separator CsvOptions would detect on a line: the most frequent of , ; and tab outside
+// quotes, the first of them on a tie.
+char detect_separator(const std::string& line) {
+  char best = ',';
+  for (char separator : {';', '\t'})
+    if (count_outside_quotes(line, separator) > count_outside_quotes(line, best)) best = separator;
+  return best;
 }
 
 // The label column for --classes: the one --targets names, else the last, found from the first
@@ -89,12 +90,7 @@ std::vector<std::string> label_columns(const DataArgs& args, char separator, Ind
   while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
   }
   if (!separator) separator = detect_separator(line);
-  Index columns = 1;
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') quoted = !quoted;
-    columns += !quoted && c == separator;
-  }
+  const Index columns = count_outside_quotes(line, separator) + 1;
   if (columns == n_in) return {};
   return {std::to_string(columns)};
 }
