@@ -3,16 +3,14 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "json_text.hpp"
 #include "neurona/atomic_file.hpp"
 #include "neurona/error.hpp"
+#include "text_file.hpp"
 
 namespace neurona {
 namespace {
@@ -95,10 +93,7 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
   std::error_code error;
   if (!fs::is_regular_file(path, error))
     throw InputError(path.string() + ": no such checkpoint file");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  const json root = parse_json(text.str(), path.string(), "a checkpoint");
+  const json root = parse_json(read_text_file(path, "a checkpoint"), path.string(), "a checkpoint");
   try {
     if (!root.is_object() || root.value("format", "") != "neurona-checkpoint")
       fail(path, "format", "expected \"neurona-checkpoint\"");
