@@ -41,10 +41,13 @@ void check_folder(const fs::path& path) {
 
 // The file a symbolic link names, so that it is the file that gets replaced, not the link; a
 // link to a file not yet there names where it will be. Links are followed as the system does,
-// up to its 40; a longer chain (a loop) is left to fail where it is written.
-fs::path target_of(fs::path path) {
+// up to its 40; a longer chain is a loop, refused as the system would refuse to open it (else
+// the last link of the chain would be replaced by a file).
+fs::path target_of(const fs::path& link) {
   std::error_code error;
-  for (int links = 0; links < 40 && fs::is_symlink(fs::symlink_status(path, error)); ++links) {
+  fs::path path = link;
+  for (int links = 0; fs::is_symlink(fs::symlink_status(path, error)); ++links) {
+    if (links == 40) fail(link, "too many levels of symbolic links (a loop?)");
     const fs::path target = fs::read_symlink(path, error);
     if (error) break;
     path = target.is_absolute() ? target : folder_of(path) / target;

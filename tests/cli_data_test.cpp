@@ -1358,6 +1358,12 @@ TEST_F(CliDataTest, ResultsNeverReplaceInputsOrEachOther) {
   ASSERT_TRUE(Succeeded(Neurona(Args({train, {"--save", "ahead.json"}}))));
   EXPECT_TRUE(fs::is_symlink(Path("ahead.json")));
   EXPECT_TRUE(fs::is_regular_file(Path("new.json")));
+  // A loop of links is refused; neither link is replaced by a file.
+  fs::create_symlink("loop2.json", Path("loop1.json"));
+  fs::create_symlink("loop1.json", Path("loop2.json"));
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--save", "loop1.json"}})), 1,
+                         {"loop1.json", "too many levels of symbolic links"}));
+  EXPECT_TRUE(fs::is_symlink(Path("loop1.json")) && fs::is_symlink(Path("loop2.json")));
   // A pipe is not replaced by a file.
   ASSERT_EQ(mkfifo(Path("pipe").c_str(), 0600), 0);
   EXPECT_TRUE(
