@@ -64,6 +64,11 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "error: out of memory\n");
     return 1;
+  } catch (const std::exception& e) {
+    // Every expected failure is a neurona::Error with its own message; this is a bug's last
+    // stop, which still ends with a message and a status rather than an abort.
+    fmt::print(stderr, "error: unexpected failure, please report it: {}\n", e.what());
+    return 1;
   }
   return status;
 }

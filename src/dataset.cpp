@@ -35,12 +35,6 @@ bool blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
-std::string quote(std::string_view text) {
-  std::string shown(text.substr(0, 40));
-  if (text.size() > 40) shown += "...";
-  return "\"" + shown + "\"";
-}
-
 std::string separator_name(char separator) {
   return separator == '\t' ? "tab" : fmt::format("'{}'", separator);
 }
@@ -218,6 +212,12 @@ Table read_csv(const fs::path& path, const CsvOptions& options) {
         continue;
       }
       if (is_label[j]) {
+        // Labels are kept in the model file, which is JSON and so UTF-8 (a Latin-1 file's
+        // "España" would be unwritable there).
+        if (!is_utf8(f.text))
+          throw InputError(fmt::format(
+              "{}:{}: field {}: the class label {} is not UTF-8 text; save the file as UTF-8",
+              where, f.column, j + 1, quote(f.text)));
         row.push_back(0);
         row_labels.push_back(f.text);
         continue;

@@ -47,12 +47,6 @@ std::optional<long long> parse_count(std::string_view text) {
   return value;
 }
 
-std::string quote(std::string_view text) {
-  std::string shown(text.substr(0, 40));
-  if (text.size() > 40) shown += "...";
-  return "\"" + shown + "\"";
-}
-
 std::string plural(long long n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }

@@ -50,12 +50,6 @@ std::vector<Cell> split_cells(std::string_view line) {
   return cells;
 }
 
-std::string quote(std::string_view text) {
-  std::string shown(text.substr(0, 40));
-  if (text.size() > 40) shown += "...";
-  return "\"" + shown + "\"";
-}
-
 // Reads the cells of one file, each error naming file:line:column.
 class Reader {
  public:

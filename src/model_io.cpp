@@ -248,7 +248,10 @@ std::string info_to_json(const ModelInfo& info) {
                          {"seed", p.seed},
                          {"data", p.data_file},
                          {"data_crc32", p.data_crc32}};
-    out += fmt::format("  \"provenance\": {},\n", record.dump());
+    // A command line or path may hold bytes that are not UTF-8 (file names are any bytes); the
+    // record is for people to read, so such a byte is shown as U+FFFD rather than refused.
+    out += fmt::format("  \"provenance\": {},\n",
+                       record.dump(-1, ' ', false, json::error_handler_t::replace));
   }
   return out;
 }

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "neurona/error.hpp"
 
 namespace neurona {
@@ -46,6 +48,57 @@ std::optional<double> parse_number(std::string_view text) {
   }
   if (error != std::errc()) return std::nullopt;
   return value;
+}
+
+namespace {
+
+// How many bytes the UTF-8 sequence at the start of `text` takes, or 0 if it is not one (a
+// stray continuation byte, a sequence cut short, an overlong form, a surrogate, beyond U+10FFFF).
+std::size_t utf8_length(std::string_view text) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(0);
+  const std::size_t length = lead < 0x80   ? 1
+                             : lead < 0xC2 ? 0
+                             : lead < 0xE0 ? 2
+                             : lead < 0xF0 ? 3
+                             : lead < 0xF5 ? 4
+                                           : 0;
+  if (length == 0 || length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k)
+    if ((byte(k) & 0xC0) != 0x80) return 0;
+  if (length == 3 && ((lead == 0xE0 && byte(1) < 0xA0) || (lead == 0xED && byte(1) >= 0xA0)))
+    return 0;
+  if (length == 4 && ((lead == 0xF0 && byte(1) < 0x90) || (lead == 0xF4 && byte(1) >= 0x90)))
+    return 0;
+  return length;
+}
+
+}  // namespace
+
+bool is_utf8(std::string_view text) {
+  for (std::size_t k = 0; k < text.size();) {
+    const std::size_t length = utf8_length(text.substr(k));
+    if (length == 0) return false;
+    k += length;
+  }
+  return true;
+}
+
+std::string quote(std::string_view text) {
+  std::string shown = "\"";
+  std::size_t k = 0;
+  while (k < text.size() && k < 40) {  // a character begun before byte 40 is shown whole
+    const auto byte = static_cast<unsigned char>(text[k]);
+    const std::size_t length = utf8_length(text.substr(k));
+    if (length == 0 || byte < 0x20 || byte == 0x7F) {
+      shown += fmt::format("\\x{:02X}", byte);
+      ++k;
+    } else {
+      shown += text.substr(k, length);
+      k += length;
+    }
+  }
+  return shown + (k < text.size() ? "...\"" : "\"");
 }
 
 }  // namespace neurona

@@ -18,4 +18,12 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view k
 // infinity), for the caller to refuse with its own message.
 std::optional<double> parse_number(std::string_view text);
 
+// Whether `text` is well-formed UTF-8 (what JSON, and so a model file, can hold).
+bool is_utf8(std::string_view text);
+
+// A field's text as an error message shows it: in double quotes, cut after about 40 bytes with
+// "...", and with control characters and bytes that are not UTF-8 written as \xNN, so that a
+// stray NUL or binary data neither cuts the message short nor reaches the terminal raw.
+std::string quote(std::string_view text);
+
 }  // namespace neurona

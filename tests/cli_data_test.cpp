@@ -1371,6 +1371,28 @@ TEST_F(CliDataTest, ResultsNeverReplaceInputsOrEachOther) {
   EXPECT_TRUE(fs::is_fifo(Path("pipe")));
 }
 
+TEST_F(CliDataTest, TextThatIsNotUtf8NeverAbortsASave) {
+  // A Latin-1 export: the model file (JSON) could not hold "Espa\xF1a" (an abort, before).
+  Write("latin1.csv",
+        "x,country\n1,Espa\xF1"
+        "a\n2,Chile\n3,Espa\xF1"
+        "a\n4,Chile\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "latin1.csv", "--classes", "--layers", "1,2",
+                                  "--epochs", "1", "--save", "m.json"}),
+                         1,
+                         {"latin1.csv:2:3",
+                          "\"Espa\\xF1"
+                          "a\"",
+                          "not UTF-8", "save the file as UTF-8"}));
+  EXPECT_FALSE(Exists("m.json"));
+  // A file name is any bytes: the model's record of the command shows such a byte as U+FFFD.
+  Write("caf\xE9.csv", "x,country\n1,Spain\n2,Chile\n3,Spain\n4,Chile\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "caf\xE9.csv", "--classes", "--layers", "1,2",
+                                 "--epochs", "1", "--quiet", "--save", "m.json"})));
+  EXPECT_NE(Read("m.json").find("caf\xEF\xBF\xBD.csv"), std::string::npos);
+  EXPECT_TRUE(Succeeded(Neurona({"predict", "--model", "m.json", "--data", "caf\xE9.csv"})));
+}
+
 TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
   CopyData("diabetes.csv");
   EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,5,1", "--loss",

@@ -80,6 +80,14 @@ TEST_F(Csv, ErrorsNameFileLineAndColumn) {
            Case{"", "data.csv: the file is empty"},
            Case{"\n  \n", "data.csv: the file is empty"},
            Case{"x,y\n", "data.csv:1: a header but no rows of numbers"},
+           // Control bytes and bytes that are not UTF-8 are shown as \xNN, not cut or raw.
+           Case{std::string("a,b\n1,x\0y\n", 10),
+                "data.csv:2:3: field 2: expected a number, got \"x\\x00y\""},
+           Case{"a,b\n1,\xFF\xFE\n", "field 2: expected a number, got \"\\xFF\\xFE\""},
+           Case{"a,b\n1,\xC3\xA9t\xC3\n", "got \"\xC3\xA9t\\xC3\""},
+           // Long fields are cut after 40 bytes, a character begun before then shown whole.
+           Case{"a,b\n1," + std::string(39, 'a') + "\xE2\x82\xAC" + "b\n",
+                "got \"" + std::string(39, 'a') + "\xE2\x82\xAC...\""},
        }) {
     const std::string message = error_of(c.text);
     EXPECT_NE(message.find(c.expected), std::string::npos)
@@ -242,6 +250,23 @@ TEST_F(Csv, LabelColumnsKeepTheirText) {
     EXPECT_NE(std::string(e.what()).find("--targets: \"species\" names no column of"),
               std::string::npos);
     EXPECT_NE(std::string(e.what()).find("(the file has no header) or a number from 1 to 2"),
+              std::string::npos)
+        << e.what();
+  }
+  // Labels go into the model file, which is UTF-8 JSON: a Latin-1 label is refused where it is.
+  table = read_csv(write("x,y\n1,Espa\xC3\xB1"
+                         "a\n"),
+                   {.label_columns = {"y"}});
+  EXPECT_EQ(table.labels.at(1), (std::vector<std::string>{"Espa\xC3\xB1"
+                                                          "a"}));
+  try {
+    read_csv(write("x,y\n1,a\n2,Espa\xF1"
+                   "a\n"),
+             {.label_columns = {"y"}});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("data.csv:3:3: field 2: the class label \"Espa\\xF1"
+                                         "a\" is not UTF-8 text"),
               std::string::npos)
         << e.what();
   }
