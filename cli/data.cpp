@@ -9,20 +9,57 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <utility>
 
 namespace neurona::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 enum class Format { csv, idx, fann };
+
+// A pipe (standard input, say) rather than a file: it can be read only once.
+bool is_stream(const std::string& path) {
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  return fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status);
+}
+
+// A stream's bytes, read on first use and kept: a command reads its data more than once (the
+// format, the classes, the rows), and a pipe would be empty the second time.
+const std::string& stream_text(const std::string& path) {
+  static std::map<std::string, std::string> kept;
+  const auto [at, first] = kept.try_emplace(path);
+  if (first) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot open for reading");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw InputError(path + ": read error");
+    at->second = text.str();
+  }
+  return at->second;
+}
+
+// The first bytes of a file or stream, up to n.
+std::string head_of(const std::string& path, std::size_t n) {
+  if (is_stream(path)) return stream_text(path).substr(0, n);
+  std::ifstream in(path, std::ios::binary);
+  std::string head(n, '\0');
+  in.read(head.data(), std::streamsize(n));
+  head.resize(std::size_t(in.gcount()));
+  return head;
+}
 
 // IDX files (plain or gzip-compressed) by their first bytes; FANN's by its extensions.
 Format format_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  unsigned char head[3] = {0, 0, 0};
-  in.read(reinterpret_cast<char*>(head), 3);
-  if (in.gcount() == 3 && ((head[0] == 0x1f && head[1] == 0x8b) || (head[0] == 0 && head[1] == 0)))
+  const std::string head = head_of(path, 3);
+  if (head.size() == 3 &&
+      ((head[0] == '\x1f' && head[1] == '\x8b') || (head[0] == 0 && head[1] == 0)))
     return Format::idx;
   for (const char* extension : {".data", ".train", ".test"})
     if (path.size() > std::strlen(extension) &&
@@ -85,7 +122,13 @@ char detect_separator(const std::string& line) {
 // line so that the reader keeps that column's text. None when the rows hold n_in inputs alone.
 std::vector<std::string> label_columns(const DataArgs& args, char separator, Index n_in) {
   if (!args.targets.empty()) return split_list(args.targets);
-  std::ifstream in(args.file);
+  std::istringstream kept;
+  std::ifstream file;
+  if (is_stream(args.file))
+    kept.str(stream_text(args.file));
+  else
+    file.open(args.file);
+  std::istream& in = is_stream(args.file) ? static_cast<std::istream&>(kept) : file;
   std::string line;
   while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
   }
@@ -99,13 +142,24 @@ std::vector<std::string> label_columns(const DataArgs& args, char separator, Ind
 Table read_table(const DataArgs& args, Index n_in) {
   CsvOptions options = csv_options(args);
   if (args.classes) options.label_columns = label_columns(args, options.separator, n_in);
-  return read_csv(args.file, options);
+  return is_stream(args.file) ? parse_csv(stream_text(args.file), args.file, options)
+                              : read_csv(args.file, options);
+}
+
+// IDX files are read by zlib from their path, and come in pairs: not from a pipe.
+void refuse_idx_stream(const std::string& path, const char* flag) {
+  if (is_stream(path))
+    throw UsageError(fmt::format(
+        "{} {}: IDX files are read from a file, not a pipe or standard input", flag, path));
 }
 
 }  // namespace
 
 void DataArgs::add_flags(CLI::App& command, const std::string& data_help) {
-  command.add_option("--data", file, data_help)->required();
+  // "-" is standard input, named as the system names it, in messages and in the model's record.
+  command.add_option("--data", file, data_help + "; - reads CSV from standard input")
+      ->required()
+      ->transform([](std::string path) { return path == "-" ? "/dev/stdin" : path; });
   command.add_option("--labels", labels, "IDX labels file, beside an IDX images file as --data");
   command.add_option("--targets", targets,
                      "Target columns by header name or 1-based number (default: the last ones)");
@@ -117,6 +171,7 @@ void DataArgs::add_flags(CLI::App& command, const std::string& data_help) {
 
 ClassEncoding classes_in(const DataArgs& args) {
   if (format_of(args.file) == Format::idx && !args.labels.empty()) {
+    refuse_idx_stream(args.labels, "--labels");
     // IDX labels are class numbers, 0 .. k-1 with k one more than the largest (read_idx_pair's
     // one-hot column is the label itself), even when a subset leaves some of them out.
     const Matrix<double> labels = read_idx(args.labels);
@@ -152,6 +207,8 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
         fmt::format("--labels is for an IDX images file, and {} is not one", args.file));
   switch (format) {
     case Format::idx: {
+      refuse_idx_stream(args.file, "--data");
+      if (!args.labels.empty()) refuse_idx_stream(args.labels, "--labels");
       if (args.labels.empty()) {
         if (!targets_optional)
           throw UsageError(
@@ -167,7 +224,8 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
       break;
     }
     case Format::fann:
-      loaded.data = read_fann_data(args.file);
+      loaded.data = is_stream(args.file) ? parse_fann_data(stream_text(args.file), args.file)
+                                         : read_fann_data(args.file);
       if (loaded.data.X.cols() != n_in || loaded.data.Y.cols() != n_out)
         throw InputError(fmt::format("{}: {} inputs and {} outputs; the network has {} and {}",
                                      args.file, loaded.data.X.cols(), loaded.data.Y.cols(), n_in,
@@ -215,9 +273,14 @@ LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_opt
 }
 
 std::string file_crc32(const std::string& path) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  if (is_stream(path)) {
+    const std::string& text = stream_text(path);
+    return fmt::format("{:08x}",
+                       crc32_z(crc, reinterpret_cast<const Bytef*>(text.data()), text.size()));
+  }
   std::ifstream in(path, std::ios::binary);
   std::vector<char> buffer(1 << 16);
-  uLong crc = crc32(0L, Z_NULL, 0);
   while (in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0)
     crc = crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), uInt(in.gcount()));
   return fmt::format("{:08x}", crc);

@@ -138,17 +138,25 @@ UsageError unknown_column(std::string_view name, const fs::path& file, bool has_
       quote(name), file.string(), has_header ? "" : " (the file has no header)", columns));
 }
 
+void check_separator(char separator) {
+  if (separator != 0 && separator != ',' && separator != ';' && separator != '\t')
+    throw UsageError(fmt::format("the CSV separator must be ',', ';' or a tab, got {}",
+                                 quote(std::string(1, separator))));
+}
+
 }  // namespace
 
 Table read_csv(const fs::path& path, const CsvOptions& options) {
-  if (options.separator != 0 && options.separator != ',' && options.separator != ';' &&
-      options.separator != '\t')
-    throw UsageError(fmt::format("the CSV separator must be ',', ';' or a tab, got {}",
-                                 quote(std::string(1, options.separator))));
-  const std::string text = read_text_file(path, "a CSV file");
+  check_separator(options.separator);  // before the file is read
+  return parse_csv(read_text_file(path, "a CSV file"), path.string(), options);
+}
+
+Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options) {
+  check_separator(options.separator);
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 byte-order mark
   Table table;
-  table.file = path;
-  const std::string name = path.string();
+  table.file = name;
+  const fs::path path = name;
 
   std::vector<double> values;
   std::vector<bool> is_label;  // per column

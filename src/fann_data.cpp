@@ -54,8 +54,11 @@ std::string plural(long long n, const char* word) {
 }  // namespace
 
 Dataset<double> read_fann_data(const fs::path& path) {
-  const std::string text = read_text_file(path, "a FANN data file");
-  const std::string name = path.string();
+  return parse_fann_data(read_text_file(path, "a FANN data file"), path.string());
+}
+
+Dataset<double> parse_fann_data(std::string_view text, const std::string& name) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 byte-order mark
 
   long long pairs = 0, inputs = 0, outputs = 0;
   Index header_line = 0;

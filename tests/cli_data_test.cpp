@@ -1371,6 +1371,47 @@ TEST_F(CliDataTest, ResultsNeverReplaceInputsOrEachOther) {
   EXPECT_TRUE(fs::is_fifo(Path("pipe")));
 }
 
+TEST_F(CliDataTest, DataComesFromStandardInputAsDash) {
+  CopyData("iris.csv");
+  const std::string iris = Read("iris.csv");
+  // Training reads the rows once though it looks at them three times (format, classes, rows):
+  // the same model as from the file, but for the record of where the data came from.
+  const std::vector<std::string> train = Args({kIrisFlags, {"--validation", "0.2", "--quiet"}});
+  ASSERT_TRUE(
+      Succeeded(Neurona(Args({{"train", "--data", "iris.csv"}, train, {"--save", "f.json"}}))));
+  ASSERT_TRUE(Succeeded(
+      NeuronaWithInput(Args({{"train", "--data", "-"}, train, {"--save", "s.json"}}), iris)));
+  const auto layers = [](const std::string& model) {
+    return model.substr(model.find("\"layers\""));
+  };
+  EXPECT_EQ(layers(Read("s.json")), layers(Read("f.json")));
+  EXPECT_NE(Read("s.json").find("\"data\":\"/dev/stdin\""), std::string::npos);
+  // The record's checksum is of the bytes that came through the pipe.
+  const auto crc = [](const std::string& model) {
+    return model.substr(model.find("data_crc32"), 22);
+  };
+  EXPECT_EQ(crc(Read("s.json")), crc(Read("f.json")));
+
+  const Result from_file = Neurona({"predict", "--model", "f.json", "--data", "iris.csv"});
+  const Result from_pipe = NeuronaWithInput({"predict", "--model", "f.json", "--data", "-"}, iris);
+  ASSERT_TRUE(Succeeded(from_pipe));
+  EXPECT_EQ(from_pipe.out, from_file.out);
+  EXPECT_EQ(NeuronaWithInput({"evaluate", "--model", "f.json", "--data", "-"}, iris).out,
+            Neurona({"evaluate", "--model", "f.json", "--data", "iris.csv"}).out);
+
+  // Errors name it as the system does.
+  EXPECT_TRUE(FailedWith(
+      NeuronaWithInput({"predict", "--model", "f.json", "--data", "-"}, "1,2,3,4\n1,x,3,4\n"), 1,
+      {"/dev/stdin:2:3: field 2: expected a number"}));
+  EXPECT_TRUE(FailedWith(NeuronaWithInput({"predict", "--model", "f.json", "--data", "-"}, ""), 1,
+                         {"/dev/stdin: the file is empty"}));
+  // IDX comes in pairs of files read by path.
+  EXPECT_TRUE(FailedWith(NeuronaWithInput({"train", "--data", "-", "--labels", kLabels, "--layers",
+                                           "784,10", "--epochs", "1"},
+                                          ReadFile(kImages).substr(0, 4096)),
+                         2, {"--data /dev/stdin", "IDX files are read from a file"}));
+}
+
 TEST_F(CliDataTest, TextThatIsNotUtf8NeverAbortsASave) {
   // A Latin-1 export: the model file (JSON) could not hold "Espa\xF1a" (an abort, before).
   Write("latin1.csv",

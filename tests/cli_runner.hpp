@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,8 +37,11 @@ struct Result {
   std::string err;
 };
 
-// Runs the neurona binary with `args` in folder `cwd`, stdin empty, stdout and stderr captured.
-inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& args) {
+// Runs the neurona binary with `args` in folder `cwd`, stdout and stderr captured. Its stdin is
+// empty, or a pipe carrying `input` (written whole before the output is read: keep it under the
+// pipe's 64 KiB).
+inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& args,
+                         const std::string* input = nullptr) {
   std::vector<std::string> argv_text{NEURONA_CLI};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -45,14 +49,16 @@ inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& ar
     argv.push_back(arg.data());
   argv.push_back(nullptr);
 
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
+  int out_pipe[2], err_pipe[2], in_pipe[2] = {-1, -1};
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 ||
+      (input && pipe2(in_pipe, O_CLOEXEC) != 0))
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {  // the child: only async-signal-safe calls from here on
-    const int null = open("/dev/null", O_RDONLY);
-    if (null < 0 || dup2(null, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0 ||
+  if (pid == 0) {              // the child: only async-signal-safe calls from here on
+    signal(SIGPIPE, SIG_DFL);  // as a shell starts it, whatever this process does with it
+    const int in = input ? in_pipe[0] : open("/dev/null", O_RDONLY);
+    if (in < 0 || dup2(in, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0 ||
         chdir(cwd.c_str()) != 0)
       _exit(126);
     execv(argv[0], argv.data());
@@ -60,6 +66,17 @@ inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& ar
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
+  if (input) {
+    signal(SIGPIPE, SIG_IGN);  // a child that exits unread must not end the test program
+    close(in_pipe[0]);
+    for (std::size_t at = 0; at < input->size();) {
+      const ssize_t n = write(in_pipe[1], input->data() + at, input->size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // the child closed its stdin early: what it read is its business
+      at += std::size_t(n);
+    }
+    close(in_pipe[1]);
+  }
 
   // Both pipes are drained together, so that a child filling one of them never blocks.
   Result result;
@@ -219,6 +236,9 @@ class CliTest : public testing::Test {
   }
 
   Result Neurona(const std::vector<std::string>& args) const { return RunNeurona(dir_, args); }
+  Result NeuronaWithInput(const std::vector<std::string>& args, const std::string& input) const {
+    return RunNeurona(dir_, args, &input);
+  }
 
   // `train --data data` with the majority flags. A flag of `changes` followed by a value replaces
   // the value of the same majority flag; any other argument is added at the end.

@@ -44,6 +44,9 @@ struct Table {
 // column or a separator other than , ; and tab.
 Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
 
+// The same, from text already read (standard input, say); `name` stands for the file in messages.
+Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options = {});
+
 template <class T>
 struct Dataset {
   Matrix<T> X;  // m x n_in

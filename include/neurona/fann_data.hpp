@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <string_view>
 
 #include "neurona/dataset.hpp"
 
@@ -13,5 +15,8 @@ namespace neurona {
 // file, line and column for a bad header, a line with too few or too many numbers, a field that
 // is not a finite number, fewer pairs than the header declares, and lines after the last pair.
 Dataset<double> read_fann_data(const std::filesystem::path& path);
+
+// The same, from text already read (standard input, say); `name` stands for the file in messages.
+Dataset<double> parse_fann_data(std::string_view text, const std::string& name);
 
 }  // namespace neurona
