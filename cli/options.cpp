@@ -97,7 +97,7 @@ std::string& invocation() {
 
 std::string training_command(int argc, char** argv) {
   static const std::set<std::string> with_value{
-      "--save",         "--history",          "--plot",   "--checkpoint",
+      "--save",         "--history",          "--plot",   "--checkpoint", "--report",
       "--report-every", "--checkpoint-every", "--threads"};
   static const std::set<std::string> alone{"--quiet", "--json", "--resume"};
   std::string line = "neurona";
@@ -114,7 +114,20 @@ std::string training_command(int argc, char** argv) {
   return line;
 }
 
-std::vector<std::string> result_settings(const std::string& command) {
+namespace {
+
+// A value as the shortest text of its number, if it is one ("0.10" -> "0.1"); else as written.
+std::string canonical(const std::string& value) {
+  double number = 0;
+  const char* end = value.data() + value.size();
+  const auto [at, error] = std::from_chars(value.data(), end, number);
+  return error == std::errc() && at == end ? exact(number) : value;
+}
+
+}  // namespace
+
+std::vector<std::string> result_settings(const std::string& command,
+                                         const std::map<std::string, std::string>& defaults) {
   std::vector<std::string> settings;  // "--flag value ...", or a word before the first flag
   std::istringstream words(command);
   std::string word;
@@ -135,6 +148,18 @@ std::vector<std::string> result_settings(const std::string& command) {
   std::erase_if(settings, [&](const std::string& setting) {
     const std::string flag = setting.substr(0, setting.find(' '));
     return (flag == "--epochs" && !cosine) || flag == "--data";
+  });
+  for (std::string& setting : settings) {
+    const std::size_t space = setting.find(' ');
+    if (space != std::string::npos)
+      setting = setting.substr(0, space) + " " + canonical(setting.substr(space + 1));
+  }
+  std::erase_if(settings, [&](const std::string& setting) {
+    const std::size_t space = setting.find(' ');
+    if (space == std::string::npos) return false;
+    const auto default_value = defaults.find(setting.substr(0, space));
+    return default_value != defaults.end() &&
+           canonical(default_value->second) == setting.substr(space + 1);
   });
   std::sort(settings.begin(), settings.end());
   return settings;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,11 @@ std::string training_command(int argc, char** argv);
 // The settings in such a command that decide the trained result, for --resume to compare with
 // the run that wrote a checkpoint: each flag with its values, in any order, but --epochs, which a
 // resumed run may raise (unless the schedule is cosine, whose rate follows the total), and
-// --data, whose file is compared by its CRC-32 rather than its path.
-std::vector<std::string> result_settings(const std::string& command);
+// --data, whose file is compared by its CRC-32 rather than its path. Values are compared as
+// numbers where they are numbers ("0.10" is "0.1", "1e-3" is "0.001"), and a flag given its
+// default (`defaults`: flag -> value) counts as not given.
+std::vector<std::string> result_settings(const std::string& command,
+                                         const std::map<std::string, std::string>& defaults = {});
 
 // The shortest text that reads back to the same value.
 std::string exact(double value);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <tuple>
@@ -61,6 +62,8 @@ struct TrainArgs {
   CLI::Option* scale_flag = nullptr;
   // Each schedule's own flags, with the schedules that use them ("cosine, plateau").
   std::vector<std::pair<CLI::Option*, std::string>> schedule_flags;
+  // Each flag's default value, for --resume: "--beta1 0.9" given is "--beta1" not given.
+  std::map<std::string, std::string> defaults;
 
   std::string checkpoint_path() const {
     return !checkpoint.empty() ? checkpoint : save.empty() ? "" : save + ".checkpoint";
@@ -280,8 +283,9 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
     // one would give. (The checks above name the likeliest mismatches; a checkpoint without a
     // provenance record gets those alone.)
     const Provenance& then = checkpoint.info.provenance;
-    const std::vector<std::string> before = result_settings(then.command_line),
-                                   now = result_settings(info.provenance.command_line);
+    const std::vector<std::string> before = result_settings(then.command_line, args.defaults),
+                                   now =
+                                       result_settings(info.provenance.command_line, args.defaults);
     if (!then.command_line.empty() && before != now) {
       // Named one by one: "--beta1 0.9" given now and not then reads as a difference too.
       std::vector<std::string> added, dropped;
@@ -505,9 +509,11 @@ void add_train_command(CLI::App& app, int& /*status*/) {
       "--lr", o.learning_rate,
       "Learning rate alpha > 0 (default: 0.5 for sgd, 1e-3 adam/adamw, 1e-2 rmsprop, 0.1 rprop's "
       "first step, 1 lbfgs)");
-  cmd->add_option("--momentum", o.momentum, "sgd, rmsprop: momentum in [0, 1)");
+  cmd->add_option("--momentum", o.momentum, "sgd, rmsprop: momentum in [0, 1)")
+      ->capture_default_str();
   cmd->add_flag("--nesterov", o.nesterov, "sgd: Nesterov momentum");
-  cmd->add_option("--weight-decay", o.weight_decay, "L2 penalty; decoupled for adamw");
+  cmd->add_option("--weight-decay", o.weight_decay, "L2 penalty; decoupled for adamw")
+      ->capture_default_str();
   cmd->add_option("--beta1", o.beta1, "adam, adamw")->capture_default_str();
   cmd->add_option("--beta2", o.beta2, "adam, adamw")->capture_default_str();
   cmd->add_option("--epsilon", o.epsilon, "adam, adamw, rmsprop")->capture_default_str();
@@ -549,11 +555,14 @@ void add_train_command(CLI::App& app, int& /*status*/) {
                                      "minmax or none; kept in the model")
                          ->capture_default_str();
   cmd->add_option("--validation", args->validation,
-                  "Fraction of rows held out to measure the validation loss each epoch");
-  cmd->add_option("--test", args->test, "Fraction of rows held out for the final test metrics");
+                  "Fraction of rows held out to measure the validation loss each epoch")
+      ->capture_default_str();
+  cmd->add_option("--test", args->test, "Fraction of rows held out for the final test metrics")
+      ->capture_default_str();
   cmd->add_option("--patience", args->patience,
                   "Stop after N epochs without a better validation loss; keep the best weights")
-      ->check(whole_number);
+      ->check(whole_number)
+      ->capture_default_str();
   cmd->add_option("--class-weight", args->class_weight,
                   "none, or balanced: each class weighs the same in the loss")
       ->capture_default_str();
@@ -578,6 +587,9 @@ void add_train_command(CLI::App& app, int& /*status*/) {
       ->check(whole_number);
   cmd->add_flag("--quiet", args->quiet, "Print no progress");
   cmd->add_flag("--json", args->json, "One JSON object per epoch on stdout, for scripts");
+  for (const CLI::Option* option : cmd->get_options())
+    if (!option->get_default_str().empty())
+      args->defaults[option->get_name()] = option->get_default_str();
   cmd->callback([args] { train_command(*args); });
 }
 

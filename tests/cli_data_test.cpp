@@ -1099,6 +1099,12 @@ TEST_F(CliDataTest, ResumeRefusesOtherFlagsOrOtherData) {
                                  "--resume",     "--quiet",
                                  "--save",       "m.json"})));
   EXPECT_TRUE(Exists("m.json"));
+  // The same values written otherwise, and defaults given or left out: accepted too.
+  EXPECT_TRUE(Succeeded(resume(
+      "majority.csv", {"--optimizer", "adam", "--lr", "5e-2", "--beta1", "0.90", "--momentum", "0",
+                       "--validation", "0", "--lr-schedule", "constant", "--quiet"})));
+  EXPECT_TRUE(FailedWith(resume("majority.csv", Args({adam, {"--beta1", "0.8"}})), 1,
+                         {"given now --beta1 0.8, then nothing"}));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -71,6 +71,9 @@ TEST_F(CliSeeTest, ReportIsOneSelfContainedPage) {
   ASSERT_TRUE(Succeeded(TrainMajority(
       "majority.csv", {"--epochs", "30", "--quiet", "--save", "t.json", "--report", "t.html"})));
   EXPECT_NE(Read("t.html").find("class=\"edge\""), std::string::npos);
+  // Where the report goes is no setting of the training: the model's record leaves it out, as
+  // it leaves out --save, so that --resume may write it elsewhere.
+  EXPECT_EQ(Read("t.json").find("t.html"), std::string::npos);
 }
 
 TEST_F(CliSeeTest, ReportRefusesAnUnwritablePathBeforeReading) {
