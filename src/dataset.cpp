@@ -124,10 +124,17 @@ std::optional<Index> parse_column_number(std::string_view text, Index columns) {
 }
 
 // A column (0-based) named by a header name or a 1-based number; names win over numbers.
+// A name two columns share would pick one of them by chance: refused, with their numbers.
 std::optional<Index> find_column(const std::vector<std::string>& header, Index columns,
-                                 std::string_view name) {
+                                 std::string_view name, const fs::path& file) {
   const auto named = std::find(header.begin(), header.end(), name);
-  if (named != header.end()) return Index(named - header.begin());
+  if (named != header.end()) {
+    if (const auto again = std::find(named + 1, header.end(), name); again != header.end())
+      throw UsageError(fmt::format(
+          "--targets: {} is the name of columns {} and {} of {}; give its number", quote(name),
+          named - header.begin() + 1, again - header.begin() + 1, file.string()));
+    return Index(named - header.begin());
+  }
   return parse_column_number(name, columns);
 }
 
@@ -193,7 +200,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
         for (const Field& f : fields)
           table.header.emplace_back(f.text);
       for (const std::string& label : options.label_columns) {
-        const auto j = find_column(table.header, Index(columns), label);
+        const auto j = find_column(table.header, Index(columns), label, path);
         if (!j) throw unknown_column(label, path, header, Index(columns));
         is_label[std::size_t(*j)] = true;
         table.labels[*j];
@@ -329,7 +336,7 @@ std::string list_classes(const ClassEncoding& classes) {
 std::vector<Index> resolve_targets(const Table& table, const TargetColumns& targets) {
   std::vector<Index> result;
   for (const std::string& target : targets) {
-    const auto column = find_column(table.header, table.values.cols(), target);
+    const auto column = find_column(table.header, table.values.cols(), target, table.file);
     if (!column)
       throw unknown_column(target, table.file, !table.header.empty(), table.values.cols());
     result.push_back(*column);

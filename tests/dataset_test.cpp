@@ -270,6 +270,18 @@ TEST_F(Csv, LabelColumnsKeepTheirText) {
               std::string::npos)
         << e.what();
   }
+  // A name two columns share is refused, as labels and as targets.
+  try {
+    read_csv(write("y,x,y\n1,2,a\n"), {.label_columns = {"y"}});
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--targets: \"y\" is the name of columns 1 and 3 of"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(make_dataset<double>(read_csv(write("y,x,y\n1,2,3\n")), 2, 1,
+                                    Loss::half_squared_error, {"y"}),
+               UsageError);
   // Without label_columns, text in a column is the error it always was.
   EXPECT_NE(error_of("x,species\n1,setosa\n").find("data.csv:2:3: field 2: expected a number"),
             std::string::npos);
