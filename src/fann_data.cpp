@@ -66,12 +66,14 @@ Dataset<double> parse_fann_data(std::string_view text, const std::string& name) 
   std::vector<double> x, y;
   std::size_t line_start = 0;
   Index line_number = 1;
+  Index last_line = 0;  // the last line that is not blank, where a file cut short ends
   for (; line_start < text.size(); ++line_number) {
     const std::size_t line_end = std::min(text.find('\n', line_start), text.size());
     const std::string_view line(text.data() + line_start, line_end - line_start);
     line_start = line_end + 1;
     const std::vector<Token> tokens = split_blanks(line);
     if (tokens.empty()) continue;
+    last_line = line_number;
 
     if (header_line == 0) {
       header_line = line_number;
@@ -136,7 +138,7 @@ Dataset<double> parse_fann_data(std::string_view text, const std::string& name) 
                      ": the file is empty, expected the FANN header \"pairs inputs outputs\"");
   if (lines_read < 2 * pairs)
     throw InputError(fmt::format(
-        "{}:{}: the file ends {}; the header (line {}) declares {}", name, line_number,
+        "{}:{}: the file ends here, {}; the header (line {}) declares {}", name, last_line,
         lines_read % 2 ? fmt::format("before the outputs of pair {}", lines_read / 2 + 1)
                        : fmt::format("after {}", plural(lines_read / 2, "pair")),
         header_line, plural(pairs, "pair")));

@@ -76,9 +76,10 @@ TEST_F(FannData, ErrorsNameFileLineAndColumn) {
                 "xor.data:3:1: pair 1, output 1: expected a finite number, got \"nan\""},
            Case{"1 2 1\n1 2\n1e999\n", "xor.data:3:1: pair 1, output 1: expected a finite number"},
            Case{"3 1 1\n1\n2\n3\n4\n",
-                "xor.data:6: the file ends after 2 pairs; the header (line 1) declares 3 pairs"},
+                "xor.data:5: the file ends here, after 2 pairs; the header (line 1) declares 3 "
+                "pairs"},
            Case{"3 1 1\n1\n2\n3\n",
-                "xor.data:5: the file ends before the outputs of pair 2; the "
+                "xor.data:4: the file ends here, before the outputs of pair 2; the "
                 "header (line 1) declares 3 pairs"},
            Case{"1 1 1\n1\n2\n  3\n",
                 "xor.data:4:3: the header (line 1) declares 1 pair, and "
@@ -101,7 +102,7 @@ TEST_F(FannData, MissingFilesAndFoldersAreRefused) {
 }
 
 TEST_F(FannData, AHugeDeclaredCountIsAnErrorNotAnAllocation) {
-  EXPECT_NE(error_of("999999999999 1 1\n1\n1\n").find("the file ends after 1 pair"),
+  EXPECT_NE(error_of("999999999999 1 1\n1\n1\n").find("the file ends here, after 1 pair"),
             std::string::npos);
   EXPECT_NE(error_of("1 99999999999999999999 1\n").find("xor.data:1:3: expected the FANN header"),
             std::string::npos);
