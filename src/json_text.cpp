@@ -23,8 +23,41 @@ std::string position_of(const std::string& text, std::size_t offset) {
   return fmt::format("{}:{}", line, column);
 }
 
+namespace {
+
+// Model and checkpoint files nest 6 deep at most. The parser, the reader's messages (which quote
+// values) and the destructor all recurse, so a file of 100000 '[' would overflow the stack: the
+// depth is checked first, on the text.
+constexpr int most_depth = 64;
+
+void check_depth(const std::string& text, const std::string& name, std::string_view expected) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;  // the escaped character cannot end the string
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > most_depth)
+        throw InputError(
+            fmt::format("{}:{}: arrays and objects nested more than {} deep, expected {}", name,
+                        position_of(text, i), most_depth, expected));
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
+}  // namespace
+
 nlohmann::json parse_json(const std::string& text, const std::string& name,
                           std::string_view expected) {
+  check_depth(text, name, expected);
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

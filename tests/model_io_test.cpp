@@ -103,6 +103,22 @@ TEST_F(ModelFiles, MalformedJsonNamesLineAndColumn) {
   EXPECT_NE(message.find("model.json:3:13: malformed JSON"), std::string::npos) << message;
 }
 
+TEST_F(ModelFiles, DeepNestingIsRefusedBeforeItOverflowsTheStack) {
+  // 100000 levels crashed the reader (its messages quote values, recursively).
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  std::string message = error_of(deep);
+  EXPECT_NE(message.find("model.json:1:65: arrays and objects nested more than 64 deep"),
+            std::string::npos)
+      << message.substr(0, 200);
+  // Brackets inside strings are text, not nesting.
+  std::string text = tiny_model;
+  text.replace(text.find("\"inputs\""), 0, "\"note\": \"" + std::string(100, '[') + "\\\"{\", ");
+  EXPECT_EQ(read_model(write("note.json", text)).network.layers()[0].b(0), 0.25);
+  message = error_of("{\"format\": " + std::string(70, '{'));
+  EXPECT_NE(message.find("model.json:1:75: arrays and objects nested"), std::string::npos)
+      << message;
+}
+
 TEST_F(ModelFiles, TruncatedFileIsMalformed) {
   const std::string message = error_of(tiny_model.substr(0, tiny_model.find("\"layers\"")));
   EXPECT_NE(message.find("malformed JSON"), std::string::npos) << message;
