@@ -21,9 +21,10 @@ struct EvaluateArgs {
 template <class T>
 void run(const EvaluateArgs& args, const Network<T>& network, const ModelInfo& info,
          const Dataset<double>& data) {
-  const Matrix<double> Y_hat =
-      network.predict(in_precision<T>(info.scaler.apply(data.X), args.data.file, Values::inputs))
-          .template cast<double>();
+  const Matrix<T> outputs =
+      network.predict(in_precision<T>(info.scaler.apply(data.X), args.data.file, Values::inputs));
+  check_outputs_finite(outputs, args.data.file);
+  const Matrix<double> Y_hat = outputs.template cast<double>();
   if (network.loss_type() == Loss::half_squared_error) {
     const RegressionMetrics metrics = regression_metrics(Y_hat, data.Y);
     check_finite(metrics, args.data.file);

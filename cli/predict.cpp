@@ -23,6 +23,7 @@ void run(const PredictArgs& args, const Network<T>& network, const ModelInfo& in
          const Matrix<double>& X) {
   const Matrix<T> Y_hat =
       network.predict(in_precision<T>(info.scaler.apply(X), args.data.file, Values::inputs));
+  check_outputs_finite(Y_hat, args.data.file);
   // Formatted whole before anything is printed, so that a failure prints nothing.
   std::string out;
   const bool labels = !info.classes.empty() && !args.outputs;

@@ -29,6 +29,19 @@ Matrix<T> in_precision(const Matrix<double>& values, const std::string& file, Va
   return cast;
 }
 
+// A model's outputs: weights or inputs large enough to overflow give infinity or NaN, which would
+// be printed as a prediction (or become a class) without a word.
+template <class T>
+void check_outputs_finite(const Matrix<T>& Y_hat, const std::string& file) {
+  for (Index i = 0; i < Y_hat.rows(); ++i)
+    for (Index j = 0; j < Y_hat.cols(); ++j)
+      if (!std::isfinite(Y_hat(i, j)))
+        throw InputError(fmt::format(
+            "{}: data row {}: the model's output {} is {}: the computation overflows {} for these "
+            "inputs",
+            file, i + 1, j + 1, Y_hat(i, j), std::is_same_v<T, float> ? "float" : "double"));
+}
+
 // Regression metrics of targets or predictions near double's limit overflow (1e300 squared).
 inline void check_finite(const RegressionMetrics& metrics, const std::string& file) {
   if (!std::isfinite(metrics.mse) || !std::isfinite(metrics.mae) || !std::isfinite(metrics.r2))

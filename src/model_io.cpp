@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -73,6 +75,21 @@ class ModelReader {
     return result;
   }
 
+  // A layer's weights or biases: in a float model each must be a float, or it would become
+  // infinity when the model is cast to its precision.
+  std::vector<double> parameters(const json& value, Index size, const std::string& field,
+                                 Precision precision) const {
+    std::vector<double> result = numbers(value, size, field);
+    if (precision == Precision::single)
+      for (std::size_t i = 0; i < result.size(); ++i)
+        if (std::abs(result[i]) > double(std::numeric_limits<float>::max()))
+          fail(fmt::format("{}[{}]", field, i),
+               fmt::format("{} is beyond float's range (3.4e38), and the model's precision is "
+                           "float",
+                           result[i]));
+    return result;
+  }
+
   ModelFile read(const json& root) const {
     if (!root.is_object()) fail("top level", "expected an object, got " + describe(root));
     if (const std::string format = string_field(root, "format", "format"); format != "neurona")
@@ -121,9 +138,10 @@ class ModelReader {
                          W.is_array() ? fmt::format("{} rows", W.size()) : describe(W)));
       std::vector<std::vector<double>> rows;
       for (std::size_t i = 0; i < W.size(); ++i)
-        rows.push_back(numbers(W[i], units, fmt::format("{}.W[{}]", field, i)));
+        rows.push_back(parameters(W[i], units, fmt::format("{}.W[{}]", field, i), precision));
       weights.push_back(std::move(rows));
-      biases.push_back(numbers(member(layer, "b", field + ".b"), units, field + ".b"));
+      biases.push_back(
+          parameters(member(layer, "b", field + ".b"), units, field + ".b", precision));
       specs.push_back({units, activation});
       n_in = units;
     }
@@ -151,9 +169,17 @@ class ModelReader {
     if (const auto it = root.find("classes"); it != root.end()) {
       if (!it->is_array()) fail("classes", "expected an array of labels, got " + describe(*it));
       for (std::size_t k = 0; k < it->size(); ++k) {
-        if (!(*it)[k].is_string())
-          fail(fmt::format("classes[{}]", k), "expected a string, got " + describe((*it)[k]));
-        info.classes.push_back((*it)[k].get<std::string>());
+        const std::string field = fmt::format("classes[{}]", k);
+        if (!(*it)[k].is_string()) fail(field, "expected a string, got " + describe((*it)[k]));
+        const std::string label = (*it)[k].get<std::string>();
+        // predict prints one label per line, and a data file could not have held these.
+        if (label.empty() || std::any_of(label.begin(), label.end(), [](char c) {
+              return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+            }))
+          fail(field, "expected a label of printable text, got " + describe((*it)[k]));
+        if (std::find(info.classes.begin(), info.classes.end(), label) != info.classes.end())
+          fail(field, fmt::format("the label {} is there twice", describe((*it)[k])));
+        info.classes.push_back(label);
       }
       const Index outputs = network.outputs();
       const Index count = Index(info.classes.size());

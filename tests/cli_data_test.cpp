@@ -1440,6 +1440,26 @@ TEST_F(CliDataTest, TextThatIsNotUtf8NeverAbortsASave) {
   EXPECT_TRUE(Succeeded(Neurona({"predict", "--model", "m.json", "--data", "caf\xE9.csv"})));
 }
 
+TEST_F(CliDataTest, OutputsThatOverflowAreAnErrorNotAPrediction) {
+  Write("huge.json", R"({"format": "neurona", "version": 1, "precision": "double", "inputs": 2,
+    "loss": "half_squared_error",
+    "layers": [{"units": 1, "activation": "linear", "W": [[1e308], [1e308]], "b": [0]}]})");
+  Write("x.csv", "a,b,y\n0,0,1\n10,10,1\n");
+  for (const char* command : {"predict", "evaluate"})
+    EXPECT_TRUE(FailedWith(Neurona({command, "--model", "huge.json", "--data", "x.csv"}), 1,
+                           {"x.csv: data row 2: the model's output 1 is inf", "overflows double"}))
+        << command;
+}
+
+TEST_F(CliDataTest, ClassLabelsWithControlCharactersAreRefused) {
+  // A quoted tab would make a label that predict's one-per-line output cannot show.
+  Write("tab.csv", "x,y\n1,\"a\tb\"\n2,c\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "tab.csv", "--classes", "--layers", "1,2",
+                                  "--epochs", "1", "--save", "m.json"}),
+                         1, {"tab.csv:2:3: field 2: the class label \"a\\x09b\"", "tab"}));
+  EXPECT_FALSE(Exists("m.json"));
+}
+
 TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
   CopyData("diabetes.csv");
   EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,5,1", "--loss",

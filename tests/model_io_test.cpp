@@ -142,6 +142,9 @@ TEST_F(ModelFiles, ContentErrorsNameTheField) {
     text.replace(text.find(from), from.size(), to);
     return text;
   };
+  auto as_float = [](std::string text) {
+    return text.replace(text.find("\"double\""), 8, "\"float\"");
+  };
   struct Case {
     std::string text, expected;
   };
@@ -158,6 +161,16 @@ TEST_F(ModelFiles, ContentErrorsNameTheField) {
            Case{with("\"linear\"", "\"swish\""), "layers[0].activation: unknown activation"},
            Case{with("\"half_squared_error\"", "\"cross_entropy\""), "needs a softmax output"},
            Case{with("\"b\": [0.25]", "\"c\": [0.25]"), "layers[0].b: missing"},
+           // A float model's parameters are floats: 1e300 would become infinity.
+           Case{as_float(with("[-1]", "[1e300]")),
+                "layers[0].W[1][0]: 1e+300 is beyond float's range"},
+           Case{as_float(with("[0.25]", "[-4e38]")),
+                "layers[0].b[0]: -4e+38 is beyond float's range"},
+           // predict prints a label per line; two outputs may not share one.
+           Case{with("\"inputs\"", "\"classes\": [\"a\", \"b\\nc\"], \"inputs\""),
+                "classes[1]: expected a label of printable text"},
+           Case{with("\"inputs\"", "\"classes\": [\"a\", \"a\"], \"inputs\""),
+                "classes[1]: the label string \"a\" is there twice"},
        }) {
     const std::string message = error_of(c.text);
     EXPECT_NE(message.find("model.json: "), std::string::npos) << message;
