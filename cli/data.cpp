@@ -98,26 +98,6 @@ CsvOptions csv_options(const DataArgs& args) {
   return options;
 }
 
-// How often `separator` occurs in a line outside quoted fields.
-Index count_outside_quotes(const std::string& line, char separator) {
-  Index count = 0;
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') quoted = !quoted;
-    count += !quoted && c == separator;
-  }
-  return count;
-}
-
-// The separator CsvOptions would detect on a line: the most frequent of , ; and tab outside
-// quotes, the first of them on a tie.
-char detect_separator(const std::string& line) {
-  char best = ',';
-  for (char separator : {';', '\t'})
-    if (count_outside_quotes(line, separator) > count_outside_quotes(line, best)) best = separator;
-  return best;
-}
-
 // The label column for --classes: the one --targets names, else the last, found from the first
 // line so that the reader keeps that column's text. None when the rows hold n_in inputs alone.
 std::vector<std::string> label_columns(const DataArgs& args, char separator, Index n_in) {
@@ -132,8 +112,13 @@ std::vector<std::string> label_columns(const DataArgs& args, char separator, Ind
   std::string line;
   while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
   }
-  if (!separator) separator = detect_separator(line);
-  const Index columns = count_outside_quotes(line, separator) + 1;
+  if (!separator) separator = detect_csv_separator(line);
+  Index columns = 0;
+  try {
+    columns = Index(split_csv_line(line, separator, args.file).size());
+  } catch (const InputError&) {
+    return {};  // the reader refuses the same line, with its line number
+  }
   if (columns == n_in) return {};
   return {std::to_string(columns)};
 }

@@ -97,8 +97,9 @@ std::vector<Field> split_fields(std::string_view line, char separator, const std
   return fields;
 }
 
-// The separator of a file: the one of , ; tab found most often outside quotes in its first line.
-char detect_separator(std::string_view line) {
+}  // namespace
+
+char detect_csv_separator(std::string_view line) {
   const std::string candidates = ",;\t";
   std::size_t counts[3] = {0, 0, 0};
   bool quoted = false;
@@ -109,6 +110,17 @@ char detect_separator(std::string_view line) {
   }
   return candidates[std::size_t(std::max_element(counts, counts + 3) - counts)];
 }
+
+std::vector<std::string> split_csv_line(std::string_view line, char separator,
+                                        const std::string& where) {
+  std::deque<std::string> storage;
+  std::vector<std::string> texts;
+  for (const Field& field : split_fields(line, separator, where, storage))
+    texts.emplace_back(field.text);
+  return texts;
+}
+
+namespace {
 
 // Only these two mean "no value": NaN is a number gone wrong, and is refused as such.
 bool is_missing(std::string_view text) {
@@ -179,7 +191,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
     line_start = line_end + 1;
     if (blank(line)) continue;
     if (columns == 0)
-      table.separator = options.separator ? options.separator : detect_separator(line);
+      table.separator = options.separator ? options.separator : detect_csv_separator(line);
     const std::string where = fmt::format("{}:{}", name, line_number);
     storage.clear();
     const std::vector<Field> fields = split_fields(line, table.separator, where, storage);

@@ -165,6 +165,23 @@ TEST_F(Csv, ValuesBeyondFloatAreRefusedInFloatPrecision) {
   EXPECT_THROW(make_dataset<float>(table, 1, 1, Loss::half_squared_error), InputError);
 }
 
+TEST(CsvLine, SplitsAsTheReaderDoes) {
+  EXPECT_EQ(split_csv_line(" a , \"b,\"\"c\"\" \" ,d\"e", ',', "f:1"),
+            (std::vector<std::string>{"a", "b,\"c\" ", "d\"e"}));
+  EXPECT_EQ(split_csv_line("1\t\t2", '\t', "f:1"), (std::vector<std::string>{"1", "", "2"}));
+  try {
+    split_csv_line("a,\"b", ',', "f.csv:7");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("f.csv:7:3: field 2: the quote opened here"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(detect_csv_separator("a;b;c,d"), ';');
+  EXPECT_EQ(detect_csv_separator("\"a;b;c\",d"), ',');
+  EXPECT_EQ(detect_csv_separator("one"), ',');
+}
+
 TEST_F(Csv, SeparatorsAreDetectedFromTheFirstLineOrGiven) {
   Table table = read_csv(write("a;b;c\n1;2.5;3\n"));
   EXPECT_EQ(table.separator, ';');

@@ -47,6 +47,15 @@ Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {}
 // The same, from text already read (standard input, say); `name` stands for the file in messages.
 Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options = {});
 
+// The separator read_csv detects on a file's first line: the one of , ; and tab found there most
+// often outside quotes, the first of them on a tie.
+char detect_csv_separator(std::string_view line);
+
+// The fields of one line as read_csv splits them: trimmed, unquoted. Throws InputError, placed at
+// `where` ("file:line"), for a quote that is not closed or is followed by more text.
+std::vector<std::string> split_csv_line(std::string_view line, char separator,
+                                        const std::string& where);
+
 template <class T>
 struct Dataset {
   Matrix<T> X;  // m x n_in
