@@ -202,6 +202,13 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
       } else {
         loaded.classes = classes ? *classes : classes_in(args);
         loaded.data = read_idx_pair<double>(args.file, args.labels, loaded.classes.size());
+        // Two classes fit one sigmoid output as 0 or 1, as in a CSV file's label column.
+        if (n_out == 1 && loaded.data.Y.cols() == 2)
+          loaded.data.Y = Matrix<double>(loaded.data.Y.col(1));
+        if (loaded.data.Y.cols() != n_out)
+          throw InputError(fmt::format("{}: labels of {} classes; the network has {} output{}",
+                                       args.labels, loaded.data.Y.cols(), n_out,
+                                       n_out == 1 ? "" : "s"));
       }
       if (loaded.data.X.cols() != n_in)
         throw InputError(fmt::format("{}: images of {} values; the network has {} inputs",

@@ -547,6 +547,24 @@ TEST_F(CliDataTest, TinyIdxPairTrains) {
       Neurona({"predict", "--model", "m.json", "--data", "tiny-images-idx3-ubyte"});
   ASSERT_TRUE(Succeeded(predict));
   EXPECT_EQ(predict.out, "0\n1\n");
+
+  // Two classes on one sigmoid output, as a CSV label column gives them.
+  ASSERT_TRUE(Succeeded(
+      Neurona({"train", "--data", "tiny-images-idx3-ubyte", "--labels", "tiny-labels-idx1-ubyte",
+               "--layers", "4,1", "--loss", "binary_cross_entropy", "--scale", "minmax", "--lr",
+               "2", "--epochs", "200", "--quiet", "--save", "b.json"})));
+  const Result evaluate = Neurona({"evaluate", "--model", "b.json", "--data",
+                                   "tiny-images-idx3-ubyte", "--labels", "tiny-labels-idx1-ubyte"});
+  ASSERT_TRUE(Succeeded(evaluate));
+  EXPECT_EQ(Lines(evaluate.out)[0], "accuracy: 1.0000");
+  // Labels of other classes than the model's outputs: named, not a shape error from inside.
+  Write("3.json", R"({"format": "neurona", "version": 1, "precision": "double", "inputs": 4,
+    "loss": "half_squared_error", "layers": [{"units": 3, "activation": "linear",
+    "W": [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], "b": [0, 0, 0]}]})");
+  EXPECT_TRUE(
+      FailedWith(Neurona({"evaluate", "--model", "3.json", "--data", "tiny-images-idx3-ubyte",
+                          "--labels", "tiny-labels-idx1-ubyte"}),
+                 1, {"tiny-labels-idx1-ubyte: labels of 2 classes; the network has 3 outputs"}));
 }
 
 TEST_F(CliDataTest, ThreadCountsGiveTheSameModelBytes) {
