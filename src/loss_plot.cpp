@@ -49,14 +49,16 @@ std::vector<Point> decimate(const std::vector<Point>& points, std::size_t most) 
   return kept;
 }
 
-// A tick step of 1, 2 or 5 x 10^exponent giving about `count` steps over `span`.
+// A tick step of 1, 2 or 5 x 10^exponent giving about `count` steps from `low` to `high`.
 struct Step {
   double size;
   int exponent;
 };
 
-Step nice_step(double span, double count) {
-  const double raw = span / count;
+Step nice_step(double low, double high, double count) {
+  // A span past the largest double is infinite; the difference of its parts over count is not.
+  const double span = high - low;
+  const double raw = std::isfinite(span) ? span / count : high / count - low / count;
   int exponent = int(std::floor(std::log10(raw)));
   const double fraction = raw / std::pow(10.0, exponent);
   double factor = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
@@ -72,18 +74,52 @@ struct Axis {
   double low, high;
   Step step;
   bool log = false;  // then low and high are decades, log10 of the values
+  // The ticks of a linear axis: `ticks` + 1 of them, the first `first` steps from 0. They are
+  // counted from the first, as a double counting on from 2^53 stands still (n + 1 == n).
+  double first = 0;
+  int ticks = 0;
 };
 
-// A linear axis over `low` .. `high` in about `count` steps, widened to whole steps.
+constexpr double largest = std::numeric_limits<double>::max();
+
+// A span below a trillionth of its values' size would have ticks some 2^53 steps from 0, too close
+// for doubles to tell apart; a span of subnormal numbers has tenths and a logarithm of 0 and -inf.
+// Both are widened, the latter to 1e-300, whose fifths are normal numbers still.
+constexpr double least_relative_span = 1e-12, least_span = 1e-300;
+
+// More than the 11 that about `count` <= 5 nice steps can give; few enough to draw.
+constexpr int most_ticks = 20;
+
+// A linear axis over `low` .. `high` in about `count` steps, widened to whole steps. The ends stay
+// finite: an end past the largest double is the largest double, with no tick there.
 Axis linear_axis(double low, double high, double count, double smallest_step = 0) {
   if (!(high > low)) {  // one value: give it room around it, not below 0 if it is not
-    const double room = low == 0 ? 1 : std::abs(low) * 0.1;
-    low = low >= 0 ? std::max(0.0, low - room) : low - room;
-    high += room;
+    const double room = std::max(low == 0 ? 1 : std::abs(low) * 0.1, least_span);
+    low = low >= 0 ? std::max(0.0, low - room) : std::max(low - room, -largest);
+    high = std::min(high + room, largest);
   }
-  Step step = nice_step(high - low, count);
+  const double least =
+      std::max(std::max(std::abs(low), std::abs(high)) * least_relative_span, least_span);
+  if (high - low < least) {  // around the middle, and not below 0 if it is not
+    const double middle = low / 2 + high / 2;
+    const double new_low = middle - least / 2;
+    low = low >= 0 && new_low < 0 ? 0 : std::max(new_low, -largest);
+    high = std::min(low + least, largest);
+  }
+  Step step = nice_step(low, high, count);
   if (step.size < smallest_step) step = {smallest_step, int(std::floor(std::log10(smallest_step)))};
-  return {std::floor(low / step.size) * step.size, std::ceil(high / step.size) * step.size, step};
+  double first = std::floor(low / step.size), last = std::ceil(high / step.size);
+  const double axis_low = std::max(first * step.size, -largest),
+               axis_high = std::min(last * step.size, largest);
+  if (!std::isfinite(first * step.size)) ++first;  // no tick past the largest double
+  if (!std::isfinite(last * step.size)) --last;
+  return {axis_low, axis_high, step, false, first, int(std::min(last - first, double(most_ticks)))};
+}
+
+// Where `value` lies from `low` (0) to `high` (1). In halves, as high - low can be more than the
+// largest double; halving is exact but for subnormals, so the place is the same as in wholes.
+double place(double value, double low, double high) {
+  return (value / 2 - low / 2) / (high / 2 - low / 2);
 }
 
 // "0.5", "12", "1.5e-05": as many decimals as the step needs, exponent form for tiny or huge.
@@ -146,12 +182,10 @@ std::string loss_plot_svg(const History& history, const std::string& title) {
     y_axis = linear_axis(y_min, y_max, 5);
   }
 
-  auto px = [&](double x) {
-    return left + (x - x_axis.low) / (x_axis.high - x_axis.low) * (right - left);
-  };
+  auto px = [&](double x) { return left + place(x, x_axis.low, x_axis.high) * (right - left); };
   auto py = [&](double y) {
     const double t = y_axis.log ? (std::log10(y) - y_axis.low) / (y_axis.high - y_axis.low)
-                                : (y - y_axis.low) / (y_axis.high - y_axis.low);
+                                : place(y, y_axis.low, y_axis.high);
     return bottom - t * (bottom - top);
   };
 
@@ -166,13 +200,12 @@ std::string loss_plot_svg(const History& history, const std::string& title) {
   // Grid, ticks and tick labels; ticks point out of the plot area.
   std::string grid, ticks, labels;
   std::string y_offset;  // subtracted from the loss in the tick labels, when they would not fit
-  for (double n = std::round(x_axis.low / x_axis.step.size);
-       n <= std::round(x_axis.high / x_axis.step.size); ++n) {
-    const double x = px(n * x_axis.step.size);
+  for (int k = 0; k <= x_axis.ticks; ++k) {
+    const double value = (x_axis.first + k) * x_axis.step.size, x = px(value);
     grid += fmt::format("M{:.1f} {}V{}", x, top, bottom);
     ticks += fmt::format("M{:.1f} {}v5", x, bottom);
     labels += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x,
-                          bottom + 18, tick_label(n * x_axis.step.size, x_axis.step));
+                          bottom + 18, tick_label(value, x_axis.step));
   }
   std::string minor;
   if (y_axis.log) {
@@ -194,18 +227,19 @@ std::string loss_plot_svg(const History& history, const std::string& title) {
           minor += fmt::format("M{} {:.1f}h-3", left, y - std::log10(d) / decades * (bottom - top));
     }
   } else {
-    const double first = std::round(y_axis.low / y_axis.step.size),
-                 last = std::round(y_axis.high / y_axis.step.size);
+    const double first = y_axis.first, step = y_axis.step.size;
     // A loss that barely moves needs labels like 4.1666567e-01, wider than the margin: then the
-    // ticks are labelled by their distance from the lowest, which the axis title gives.
-    for (double n = first; n <= last; ++n)
-      if (tick_label(n * y_axis.step.size, y_axis.step).size() > 8)
-        y_offset = tick_label(first * y_axis.step.size, y_axis.step);
-    for (double n = first; n <= last; ++n) {
-      const double y = py(n * y_axis.step.size);
+    // ticks are labelled by their distance from the lowest, which the axis title gives. Not when
+    // that distance is past the largest double, from -1e308 to 1e308: the values say enough there.
+    for (int k = 0; k <= y_axis.ticks; ++k)
+      if (tick_label((first + k) * step, y_axis.step).size() > 8 &&
+          std::isfinite(y_axis.ticks * step))
+        y_offset = tick_label(first * step, y_axis.step);
+    for (int k = 0; k <= y_axis.ticks; ++k) {
+      const double y = py((first + k) * step);
       grid += fmt::format("M{} {:.1f}H{}", left, y, right);
       ticks += fmt::format("M{} {:.1f}h-5", left, y);
-      const double value = y_offset.empty() ? n * y_axis.step.size : (n - first) * y_axis.step.size;
+      const double value = y_offset.empty() ? (first + k) * step : k * step;
       labels += fmt::format(
           "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" "
           "dominant-baseline=\"middle\">{}</text>\n",

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -297,7 +298,24 @@ struct Range {
   double low, high;
 };
 
-// The raw input plane: the data's range padded by 10%, else what the scaler implies.
+// high - low, halved: a range from -1e308 to 1e308 is wider than the largest double, its half is
+// not. Halving is exact but for subnormals, so ratios of halves are those of the wholes.
+double half_width(Range r) {
+  return r.high / 2 - r.low / 2;
+}
+
+// Where `x` lies from r.low (0) to r.high (1).
+double place(Range r, double x) {
+  return (x / 2 - r.low / 2) / half_width(r);
+}
+
+constexpr double largest = std::numeric_limits<double>::max();
+
+// The raw input plane: the data's range padded by 10%, else what the scaler implies. A constant
+// input is padded by 1, or a trillionth of its size where 1 would be lost to rounding (1e16 + 1 is
+// 1e16); a range narrower than that is widened to it, as its ticks would be so close that doubles
+// could not keep them apart, some 2^53 steps from 0. Subnormal ranges widen to 1e-300, whose
+// fifths are normal, and the plane ends at the largest double where the padding would pass it.
 std::array<Range, 2> plane_of(const ReportInput& input) {
   std::array<Range, 2> r{};
   const Scaler& s = input.info.scaler;
@@ -313,23 +331,38 @@ std::array<Range, 2> plane_of(const ReportInput& input) {
       low = s.offset(i) - 2 * s.scale(i);
       high = s.offset(i) + 2 * s.scale(i);
     }
-    const double pad = high > low ? 0.1 * (high - low) : 1;
-    r[std::size_t(i)] = {low - pad, high + pad};
+    low = std::clamp(low, -largest, largest);  // a scaler's offset + scale can overflow
+    high = std::clamp(high, -largest, largest);
+    const double size = std::max(std::abs(low), std::abs(high));
+    const double pad =
+        std::max({high > low ? 0.2 * half_width({low, high}) : 1, size * 0.5e-12, 0.5e-300});
+    r[std::size_t(i)] = {std::max(low - pad, -largest), std::min(high + pad, largest)};
   }
   return r;
 }
 
-// Ticks at the multiples of 1, 2 or 5 x 10^k inside the range, four to ten of them.
+// Ticks at the multiples of 1, 2 or 5 x 10^k inside the range, four to eleven of them. They are
+// counted in whole steps from the first, as a double counting on from 2^53 stands still
+// (n + 1 == n), and at most a few more than the steps can give, whatever rounding does.
 std::vector<double> nice_ticks(Range r) {
-  const double rough = (r.high - r.low) / 5;
+  constexpr int most_ticks = 20;
+  const double rough = half_width(r) / 2.5;
   const double decade = std::pow(10.0, std::floor(std::log10(rough)));
   const double step = rough / decade < 1.5   ? decade
                       : rough / decade < 3.5 ? 2 * decade
                                              : 5 * decade;
   std::vector<double> ticks;
-  for (double n = std::ceil(r.low / step); n * step <= r.high; ++n)
-    ticks.push_back(std::abs(n) < 0.5 ? 0.0 : n * step);  // no "-0"
+  const double first = std::ceil(r.low / step);
+  for (int k = 0; k < most_ticks && (first + k) * step <= r.high; ++k)
+    ticks.push_back(std::abs(first + k) < 0.5 ? 0.0 : (first + k) * step);  // no "-0"
   return ticks;
+}
+
+// The point a fraction t of the way from r.low to r.high. Where high - low is past the largest
+// double, low < 0 < high, and the sum of their parts cannot overflow.
+double along(Range r, double t) {
+  const double width = r.high - r.low;
+  return std::isfinite(width) ? r.low + t * width : (1 - t) * r.low + t * r.high;
 }
 
 // The cell centres of an n x n grid over the plane, row by row from the top (x2 high) down.
@@ -337,10 +370,8 @@ Matrix<double> grid_of(const std::array<Range, 2>& plane, Index n) {
   Matrix<double> X(n * n, 2);
   for (Index row = 0; row < n; ++row)
     for (Index col = 0; col < n; ++col) {
-      X(row * n + col, 0) =
-          plane[0].low + (double(col) + 0.5) / double(n) * (plane[0].high - plane[0].low);
-      X(row * n + col, 1) =
-          plane[1].high - (double(row) + 0.5) / double(n) * (plane[1].high - plane[1].low);
+      X(row * n + col, 0) = along(plane[0], (double(col) + 0.5) / double(n));
+      X(row * n + col, 1) = along({plane[1].high, plane[1].low}, (double(row) + 0.5) / double(n));
     }
   return X;
 }
@@ -349,7 +380,7 @@ Matrix<double> grid_of(const std::array<Range, 2>& plane, Index n) {
 // (warm); for several, the class's colour, paler where the network is less sure.
 Rgb output_colour(const Matrix<double>& Y_hat, Index i, Range scale, Index classes) {
   if (Y_hat.cols() == 1) {
-    const double mid = (scale.low + scale.high) / 2, half = (scale.high - scale.low) / 2;
+    const double mid = scale.low / 2 + scale.high / 2, half = half_width(scale);
     return diverging(half > 0 ? (Y_hat(i, 0) - mid) / half : 0);
   }
   const Index k = class_of(Y_hat, i);
@@ -378,12 +409,8 @@ std::string surface_section(const ReportInput& input, const RawInputPredictor& p
     push(pixels, output_colour(Y_grid, i, scale, reading.class_count));
 
   constexpr double size = 400, left = 64, top = 12;
-  auto px = [&](double x) {
-    return left + (x - plane[0].low) / (plane[0].high - plane[0].low) * size;
-  };
-  auto py = [&](double y) {
-    return top + (plane[1].high - y) / (plane[1].high - plane[1].low) * size;
-  };
+  auto px = [&](double x) { return left + place(plane[0], x) * size; };
+  auto py = [&](double y) { return top + place({plane[1].high, plane[1].low}, y) * size; };
 
   std::string svg = fmt::format(
       "<svg class=\"overlay\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\">\n"

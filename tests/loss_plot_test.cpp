@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -345,6 +346,70 @@ TEST(LossPlot, NaNAndInfiniteLossesAreLeftOut) {
   EXPECT_TRUE(all(empty, "polyline").empty());
   EXPECT_TRUE(has_text(empty, "no finite loss to plot"));
   EXPECT_FALSE(parse_xml(loss_plot_svg({}, "")).empty());
+}
+
+// Whether the text holds a number written from NaN or infinity: "nan" or "inf" not inside a
+// word, as "dominant-baseline" and "finite" have them.
+bool writes_nan_or_inf(const std::string& text) {
+  for (const char* word : {"nan", "inf"})
+    for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1))
+      if (at == 0 || !std::isalpha(static_cast<unsigned char>(text[at - 1]))) return true;
+  return false;
+}
+
+// The epoch axis's tick labels: the texts just below the plot area.
+std::vector<std::string> x_tick_labels(const std::vector<Element>& elements) {
+  std::vector<std::string> labels;
+  for (const Element& e : all(elements, "text"))
+    if (e.attributes.count("y") && e.attributes.at("y") == "458") labels.push_back(e.text);
+  return labels;
+}
+
+// A plot that can be drawn: well-formed, every number finite, and a few ticks on each axis.
+void expect_drawable(const History& history) {
+  const std::string svg = loss_plot_svg(history, "");
+  EXPECT_FALSE(writes_nan_or_inf(svg)) << svg;
+  const std::vector<Element> elements = parse_xml(svg);
+  EXPECT_TRUE(coordinates_finite(elements));
+  EXPECT_EQ(all(elements, "polyline").size(), 1u);
+  const std::vector<std::string> x = x_tick_labels(elements), y = y_tick_labels(elements);
+  EXPECT_GE(x.size(), 2u);
+  EXPECT_LE(x.size(), 12u);
+  EXPECT_GE(y.size(), 2u);
+  EXPECT_LE(y.size(), 12u);
+  for (const std::vector<std::string>* labels : {&x, &y})
+    for (const std::string& label : *labels)
+      EXPECT_TRUE(std::isfinite(std::stod(label))) << label;
+}
+
+TEST(LossPlot, LossesCloseTogetherPast2To53HaveAFewTicks) {
+  // 1e17 and the next double but three: ticks 10 apart would be some 1e16 steps from 0, past
+  // where a double counting them one by one stands still.
+  expect_drawable(
+      {{1, 1e17, std::nan(""), 0.1, 0}, {2, 100000000000000064.0, std::nan(""), 0.1, 0}});
+  expect_drawable({{1, 2e17, std::nan(""), 0.1, 0}, {2, 2e17, std::nan(""), 0.1, 0}});
+}
+
+TEST(LossPlot, EpochsPast2To53HaveAFewTicks) {
+  // 2^62 and the next double but three: ticks 200 apart would be some 2e16 steps from 0.
+  const Index epoch = Index(1) << 62;
+  expect_drawable({{epoch, 0.5, std::nan(""), 0.1, 0}, {epoch + 1024, 0.25, std::nan(""), 0.1, 0}});
+}
+
+TEST(LossPlot, LossesNearTheLargestDoubleAreDrawn) {
+  const double most = std::numeric_limits<double>::max();
+  expect_drawable({{1, 1.7e308, std::nan(""), 0.1, 0}});
+  expect_drawable({{1, most, std::nan(""), 0.1, 0}, {2, most, std::nan(""), 0.1, 0}});
+  expect_drawable({{1, -most, std::nan(""), 0.1, 0}});
+  // A span from -1.7e308 to 1.7e308 is more than the largest double.
+  expect_drawable({{1, -1.7e308, std::nan(""), 0.1, 0}, {2, 1.7e308, std::nan(""), 0.1, 0}});
+}
+
+TEST(LossPlot, SubnormalLossesAreDrawn) {
+  const double least = std::numeric_limits<double>::denorm_min();
+  expect_drawable({{1, least, std::nan(""), 0.1, 0}, {1, least, std::nan(""), 0.1, 0}});
+  expect_drawable({{1, least, std::nan(""), 0.1, 0}, {2, 2 * least, std::nan(""), 0.1, 0}});
+  expect_drawable({{1, -least, std::nan(""), 0.1, 0}, {2, least, std::nan(""), 0.1, 0}});
 }
 
 TEST(LossPlot, TheTitleIsEscaped) {

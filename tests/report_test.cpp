@@ -2,10 +2,12 @@
 // its wrong rows, the decision surface only for two inputs, the size, and escaped text.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "neurona/error.hpp"
@@ -179,6 +181,75 @@ TEST(Report, DecisionSurfaceOnlyForTwoInputs) {
   const std::string no_data = report_html(bare);
   EXPECT_NE(no_data.find("id=\"surface\""), std::string::npos);
   EXPECT_EQ(no_data.find("<circle class=\"point"), std::string::npos);
+}
+
+// Whether the text holds a number written from NaN or infinity: "nan" or "inf" not inside a
+// word, as "dominant-baseline" and "finite" have them.
+bool writes_nan_or_inf(const std::string& text) {
+  for (const char* word : {"nan", "inf"})
+    for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1))
+      if (at == 0 || !std::isalpha(static_cast<unsigned char>(text[at - 1]))) return true;
+  return false;
+}
+
+// That the decision surface's overlay can be drawn: every number in it finite, four to eleven
+// ticks on each axis, and `points` data points.
+void expect_drawable_surface(const ReportInput& input, std::size_t points) {
+  const std::string svg = between(report_html(input), "<svg class=\"overlay\"", "</svg>");
+  ASSERT_FALSE(svg.empty());
+  EXPECT_FALSE(writes_nan_or_inf(svg)) << svg;
+  EXPECT_EQ(count(svg, "<circle class=\"point"), points);
+  const std::size_t x_ticks = count(svg, "text-anchor=\"middle\">") - 1;  // less the axis name
+  const std::size_t y_ticks = count(svg, "dominant-baseline=\"middle\">");
+  for (const std::size_t ticks : {x_ticks, y_ticks}) {
+    EXPECT_GE(ticks, 4u) << svg;
+    EXPECT_LE(ticks, 11u) << svg;
+  }
+}
+
+// Two data points, (a, c) and (b, d).
+void expect_drawable_surface(double a, double b, double c, double d) {
+  ReportInput input = two_inputs(2);
+  input.data->X.resize(2, 2);
+  input.data->X << a, c, b, d;
+  input.data->Y.resize(2, 1);
+  input.data->Y << 0, 1;
+  expect_drawable_surface(input, 2);
+}
+
+TEST(Report, SurfaceOfInputsCloseTogetherPast2To53HasAFewTicks) {
+  // 1e17 and the next double but one: ticks 0.5 apart would be some 1e17 steps from 0, past where
+  // a double counting them one by one stands still.
+  expect_drawable_surface(0, 1, 1e17, 100000000000000032.0);
+}
+
+TEST(Report, SurfaceOfAConstantInputOf1e16IsNotFlat) {
+  // 1e16 + 1 is 1e16: padding by 1 gave a plane no wide, and points at -nan.
+  expect_drawable_surface(0, 1, 1e16, 1e16);
+  expect_drawable_surface(-3e300, -3e300, 1, 2);
+}
+
+TEST(Report, SurfaceNearTheLargestDoubleIsDrawn) {
+  const double most = std::numeric_limits<double>::max();
+  expect_drawable_surface(-1.7e308, 1.7e308, 0, 1);  // a plane wider than the largest double
+  expect_drawable_surface(0, 1, most, most);
+  expect_drawable_surface(-most, -most, 0, 1);
+
+  // From a scaler alone, with no data: offset + scale is past the largest double.
+  ReportInput input = two_inputs(2);
+  input.data.reset();
+  input.info.scaler.kind = Scaling::minmax;
+  input.info.scaler.offset.resize(2);
+  input.info.scaler.offset << 1e308, 0;
+  input.info.scaler.scale.resize(2);
+  input.info.scaler.scale << 1e308, 1;
+  expect_drawable_surface(input, 0);
+}
+
+TEST(Report, SurfaceOfSubnormalInputsHasTicks) {
+  const double least = std::numeric_limits<double>::denorm_min();
+  expect_drawable_surface(least, 2 * least, 0, 1);
+  expect_drawable_surface(0, 1, -least, least);
 }
 
 TEST(Report, LossCurvesAreEmbeddedWithoutTheirProlog) {
