@@ -180,6 +180,9 @@ void add_explain_command(CLI::App& app, int& /*status*/) {
       throw UsageError("--rows and --row both choose rows; give one");
 
     Problem problem = load_problem(*args);
+    if (cmd->count("--seed") > 0 && (problem.house || !args->model.empty()))
+      throw UsageError(fmt::format("--seed draws the majority network's weights; {} its own",
+                                   problem.house ? "the house example has" : "--model gives"));
     const double learning_rate = cmd->count("--lr") > 0 ? args->learning_rate
                                  : problem.house        ? tutorial::house_learning_rate
                                                         : 0.5;

@@ -1,6 +1,7 @@
 // `neurona gradcheck`: backpropagation against central differences on a model and data set.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <memory>
 
 #include "commands.hpp"
@@ -44,7 +45,7 @@ void add_gradcheck_command(CLI::App& app, int& status) {
       ->capture_default_str();
   cmd->add_option("--step", args->step, "Step h of the central differences")->capture_default_str();
   cmd->callback([args, &status] {
-    if (!(args->tolerance > 0))
+    if (!(args->tolerance > 0) || !std::isfinite(args->tolerance))
       throw UsageError(
           fmt::format("--tolerance must be a positive number, got {}", args->tolerance));
     // Always in double: differences of a float loss would measure float rounding, not backprop.
@@ -52,7 +53,7 @@ void add_gradcheck_command(CLI::App& app, int& status) {
     Network<double>& network = model.network;
     const LoadedData loaded = load_data_for(model, args->data, false);
     // The network sees scaled inputs, as in training.
-    if (!(args->step > 0))
+    if (!(args->step > 0) || !std::isfinite(args->step))
       throw UsageError(fmt::format("--step must be a positive number, got {}", args->step));
     const Matrix<double> X = model.info.scaler.apply(loaded.data.X);
     const GradientCheckResult result = gradient_check(network, X, loaded.data.Y, args->step);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "neurona/dense_layer.hpp"
@@ -140,10 +141,27 @@ StepExplanation explain_step(Network<double> network, const Matrix<double>& X,
     loss_gradient(step.loss, Activation::linear, output.Z, output.A, Y, step.layers.back().dA);
   }
 
+  // A matrix of inf or NaN would be printed as such (null in JSON) as if it were a result.
+  for (const LayerExplanation& layer : step.layers)
+    for (const Matrix<double>* m :
+         {&layer.Z, &layer.A, &layer.dZ, &layer.dW, &layer.db, &layer.dA_prev})
+      if (!m->allFinite())
+        throw InputError(fmt::format(
+            "the step overflows double in layer {}: the network's weights and these rows give "
+            "values beyond 1.8e308",
+            layer.layer));
+  if (!std::isfinite(step.E))
+    throw InputError(fmt::format("the error E of these rows overflows double: {}", step.E));
+
   optimizer.step(network);
   for (Index l = 0; l < L; ++l) {
     step.layers[std::size_t(l)].W_after = layers[std::size_t(l)].W;
     step.layers[std::size_t(l)].b_after = layers[std::size_t(l)].b;
+    if (!layers[std::size_t(l)].W.allFinite() || !layers[std::size_t(l)].b.allFinite())
+      throw UsageError(fmt::format(
+          "--lr {}: the step overflows: W^{} or b^{} after it is beyond 1.8e308; lower the "
+          "learning rate",
+          learning_rate, l + 1, l + 1));
   }
   return step;
 }

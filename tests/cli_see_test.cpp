@@ -52,6 +52,12 @@ TEST_F(CliSeeTest, ExplainRefusesBadFlags) {
   EXPECT_TRUE(FailedWith(Neurona({"explain", "--rows", "0"}), 2, {"--rows"}));
   EXPECT_TRUE(FailedWith(Neurona({"explain", "--rows", "9"}), 2, {"--rows"}));
   EXPECT_TRUE(FailedWith(Neurona({"explain", "--row", "1", "--weight", "1,4,1"}), 2, {"--weight"}));
+  // A step past double's range would print inf (null in JSON) as if it were a result.
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--house", "--lr", "1e308", "--format", "json"}), 2,
+                         {"--lr 1e+308", "overflows", "W^1"}));
+  // --seed draws the majority network; elsewhere it would change nothing.
+  EXPECT_TRUE(
+      FailedWith(Neurona({"explain", "--house", "--seed", "7"}), 2, {"--seed", "house example"}));
 }
 
 TEST_F(CliSeeTest, ReportIsOneSelfContainedPage) {

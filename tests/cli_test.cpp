@@ -478,6 +478,12 @@ TEST_F(CliTest, GradcheckPassesOnATrainedModel) {
   const double error = NumberAfter(result.out, "largest relative error: ");
   EXPECT_GE(error, 0.0) << result.out;
   EXPECT_LT(error, 1e-6) << result.out;
+  // A step or tolerance of infinity would blame backprop, or pass anything.
+  for (const char* flag : {"--step", "--tolerance"})
+    EXPECT_TRUE(FailedWith(
+        Neurona({"gradcheck", "--model", "m.json", "--data", "majority.csv", flag, "inf"}), 2,
+        {flag, "positive number"}))
+        << flag;
 }
 
 TEST_F(CliTest, GradcheckFailsWhenTheGradientIsZero) {

@@ -276,6 +276,14 @@ TEST(Explain, RefusesABadLearningRateAndShapes) {
                ShapeError);
   EXPECT_THROW(explain_step(tutorial::majority_network<double>(1), data.X, data.Y.topRows(3), 0.5),
                ShapeError);
+  // Parameters or activations past double's range are errors, not matrices of inf.
+  const Dataset<double> house = tutorial::house_table<double>();
+  EXPECT_THROW(explain_step(tutorial::house_network<double>(), house.X, house.Y, 1e308),
+               UsageError);
+  Network<double> huge = tutorial::majority_network<double>(1);
+  huge.layers()[0].W.setConstant(1e308);
+  huge.layers()[0].activation = Activation::linear;
+  EXPECT_THROW(explain_step(huge, data.X, data.Y, 0.5), InputError);
 }
 
 TEST(Explain, FusedLossesStartFromDZ) {

@@ -111,7 +111,9 @@ struct StepExplanation {
 
 // Runs one step of plain gradient descent with learning rate alpha on a copy of `network` through
 // the library's own Network::forward, loss, backward and GradientDescent::step, and records every
-// matrix. Throws ShapeError when X or Y does not fit the network, UsageError for alpha <= 0.
+// matrix. Throws ShapeError when X or Y does not fit the network, UsageError for alpha <= 0 or an
+// alpha that takes a parameter past double's range, InputError when the forward or backward pass
+// overflows.
 StepExplanation explain_step(Network<double> network, const Matrix<double>& X,
                              const Matrix<double>& Y, double learning_rate);
 
