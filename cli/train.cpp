@@ -70,6 +70,17 @@ struct TrainArgs {
   }
 };
 
+// Classes are scored one per row, as evaluate reads them: by a softmax over the classes, or one
+// sigmoid for two. A regression loss, or several independent sigmoids, would train a model that
+// predict labels and evaluate refuses.
+void check_loss_fits_classes(Loss loss, Index outputs, const std::string& what) {
+  if (loss == Loss::half_squared_error || (loss == Loss::binary_cross_entropy && outputs > 1))
+    throw UsageError(fmt::format(
+        "{}: the targets are classes, whose loss is cross_entropy (or binary_cross_entropy for "
+        "one output)",
+        what));
+}
+
 // The network the flags describe, with weights drawn from --seed. With classes, the loss the
 // flags leave open is cross-entropy (or binary cross-entropy for one output).
 Network<double> network_from_flags(const TrainArgs& args, const ClassEncoding& classes) {
@@ -92,6 +103,7 @@ Network<double> network_from_flags(const TrainArgs& args, const ClassEncoding& c
                                    classes.size()));
     if (!args.loss_flag->count())
       loss = outputs == 1 ? Loss::binary_cross_entropy : Loss::cross_entropy;
+    check_loss_fits_classes(loss, outputs, "--loss " + args.loss);
   }
   Activation output = default_output_activation(loss);
   if (!args.output.empty()) {
@@ -432,6 +444,10 @@ void train_command(TrainArgs& args) {
         "--resume needs --checkpoint FILE (or --save, whose FILE.checkpoint it reads)");
   if (args.checkpoint_every > 0 && args.checkpoint_path().empty())
     throw UsageError("--checkpoint-every needs --checkpoint FILE or --save");
+  if (!args.checkpoint.empty() && args.checkpoint_every == 0 && !args.resume)
+    throw UsageError(fmt::format(
+        "--checkpoint {}: nothing writes or reads it without --checkpoint-every N or --resume",
+        args.checkpoint));
   // Fail before training, not after it, when a result could not be written.
   for (const std::string& path : {args.save, args.history, args.plot, args.report})
     if (!path.empty()) check_writable(path);
@@ -450,6 +466,10 @@ void train_command(TrainArgs& args) {
   if (classes.size() == 1)
     throw InputError(fmt::format("{}: every row is of class \"{}\"; a classifier needs two or more",
                                  args.data.file, classes.labels[0]));
+  if (model && classes.size() > 0)
+    check_loss_fits_classes(
+        model->network.loss_type(), model->network.outputs(),
+        fmt::format("--init {} (loss {})", args.init, to_string(model->network.loss_type())));
   Network<double> network = model ? std::move(model->network) : network_from_flags(args, classes);
   const LoadedData loaded =
       load_data(args.data, network.inputs(), network.outputs(), network.loss_type(),

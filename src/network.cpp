@@ -36,6 +36,10 @@ void check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss los
       throw UsageError(fmt::format("layer {} needs at least 1 unit, got {}", l + 1, layer.units));
     if (layer.activation == Activation::softmax && l + 1 != layers.size())
       throw UsageError(fmt::format("layer {}: softmax is only for the output layer", l + 1));
+    // e^z / e^z: the output is 1 whatever the weights, and no gradient reaches them.
+    if (layer.activation == Activation::softmax && layer.units == 1)
+      throw UsageError(fmt::format(
+          "layer {}: softmax over one unit is always 1; for one output use sigmoid", l + 1));
     scalars += 2.0 * (double(n_in) + 1.0) * double(layer.units);
     n_in = layer.units;
   }

@@ -1487,6 +1487,34 @@ TEST_F(CliDataTest, ClassLabelsWithControlCharactersAreRefused) {
   EXPECT_FALSE(Exists("m.json"));
 }
 
+TEST_F(CliDataTest, ClassesTrainWithAClassifiersLoss) {
+  // evaluate reads one class per row: a regression or several sigmoids could not be scored.
+  CopyData("iris.csv");
+  const std::vector<std::string> train{"train",    "--data", "iris.csv", "--classes",
+                                       "--layers", "4,8,3",  "--epochs", "1",
+                                       "--quiet",  "--save", "m.json"};
+  for (const char* loss : {"half_squared_error", "binary_cross_entropy"})
+    EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--loss", loss}})), 2,
+                           {"--loss", loss, "the targets are classes"}))
+        << loss;
+  EXPECT_FALSE(Exists("m.json"));
+  // Nor may --init bring a regression model to class labels.
+  Write("r.json", R"({"format": "neurona", "version": 1, "precision": "double", "inputs": 4,
+    "loss": "half_squared_error", "layers": [{"units": 3, "activation": "linear",
+    "W": [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], "b": [0, 0, 0]}]})");
+  EXPECT_TRUE(FailedWith(
+      Neurona({"train", "--data", "iris.csv", "--classes", "--init", "r.json", "--epochs", "1"}), 2,
+      {"--init r.json (loss half_squared_error)", "the targets are classes"}));
+  // A softmax of one unit is 1 whatever its weights.
+  CopyData("diabetes.csv");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,8,1",
+                                  "--output", "softmax", "--epochs", "1"}),
+                         2, {"softmax over one unit"}));
+  // A checkpoint file that nothing writes or reads.
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--checkpoint", "c.json"}})), 2,
+                         {"--checkpoint c.json", "--checkpoint-every"}));
+}
+
 TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
   CopyData("diabetes.csv");
   EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,5,1", "--loss",

@@ -31,6 +31,10 @@ TEST(Network, RejectsBadTopologies) {
       UsageError);
   EXPECT_THROW(Network<double>(3, {{1, Activation::linear}}, Loss::binary_cross_entropy),
                UsageError);
+  // A softmax of one unit is 1 whatever the weights: nothing to learn.
+  EXPECT_THROW(Network<double>(3, {{1, Activation::softmax}}, Loss::half_squared_error),
+               UsageError);
+  EXPECT_NO_THROW(Network<double>(3, {{2, Activation::softmax}}, Loss::cross_entropy));
 }
 
 TEST(Network, RefusesATopologyTooLargeForMemoryBeforeAllocating) {
