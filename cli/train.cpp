@@ -271,13 +271,16 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
   const std::string checkpoint_path = args.checkpoint_path();
   if (args.resume) {
     Checkpoint<T> checkpoint = read_checkpoint<T>(checkpoint_path);
-    if (checkpoint.network.topology() != network.topology())
-      throw InputError(fmt::format("{}: the checkpoint's network is {}, the flags make {}",
-                                   checkpoint_path, checkpoint.network.topology(),
-                                   network.topology()));
+    // The whole architecture, not the widths alone: a checkpoint of another activation or loss
+    // would go on as a model the flags do not describe. (read_checkpoint has checked best_model
+    // against model.)
+    if (checkpoint.network.architecture() != network.architecture())
+      throw InputError(fmt::format("{}: model: the checkpoint's network is {}, the flags make {}",
+                                   checkpoint_path, checkpoint.network.architecture(),
+                                   network.architecture()));
     network = checkpoint.network;
-    trainer.load_state(checkpoint.trainer);
     try {
+      trainer.load_state(checkpoint.trainer);
       optimizer->load_state(checkpoint.optimizer);
       if (schedule && checkpoint.schedule) {
         schedule->load_state(*checkpoint.schedule);
@@ -288,6 +291,13 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
           fmt::format("{}: {}; resume with the flags that wrote it", checkpoint_path, e.what()));
     }
     history = checkpoint.history;
+    // A history without validation losses would go on as one with them, or the other way round.
+    if (!history.empty() && std::isnan(history[0].validation_loss) != split.validation.empty())
+      throw InputError(
+          fmt::format("{}: history: the checkpoint's run had {}validation losses, "
+                      "the flags hold out {} validation rows",
+                      checkpoint_path, std::isnan(history[0].validation_loss) ? "no " : "",
+                      split.validation.size()));
     if (checkpoint.trainer.epochs_done > args.epochs)
       throw UsageError(fmt::format("--epochs {}: {} has already run {} epochs", args.epochs,
                                    checkpoint_path, checkpoint.trainer.epochs_done));

@@ -53,6 +53,12 @@ Index count(const json& value, const fs::path& path, const std::string& field, I
   return value.get<Index>();
 }
 
+// A number where null (NaN, as `number` writes it) has no place.
+double real(const json& value, const fs::path& path, const std::string& field) {
+  if (!value.is_number()) fail(path, field, "expected a number, got " + value.dump());
+  return value.get<double>();
+}
+
 }  // namespace
 
 template <class T>
@@ -119,13 +125,22 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
       checkpoint.trainer.best_validation_loss = HUGE_VAL;
     checkpoint.trainer.best_epoch =
         count(trainer.at("best_epoch"), path, "trainer.best_epoch", 0, done);
-    if (const json& best = member(root, "best_model", path); !best.is_null())
-      checkpoint.trainer.best_network =
-          parse_model(best.dump(), path.string() + ": best_model").network.template cast<T>();
+    // Early stopping's best weights stand in for the model's at the end of a run: another
+    // network there would end the run as a model that its own command line does not describe.
+    if (const json& best = member(root, "best_model", path); !best.is_null()) {
+      const Network<double> best_network =
+          parse_model(best.dump(), path.string() + ": best_model").network;
+      if (best_network.architecture() != model.network.architecture())
+        fail(path, "best_model",
+             fmt::format("the network is {}, the model's {}", best_network.architecture(),
+                         model.network.architecture()));
+      checkpoint.trainer.best_network = best_network.template cast<T>();
+    }
 
     const json& optimizer = member(root, "optimizer", path);
     checkpoint.optimizer.name = optimizer.at("name").get<std::string>();
-    checkpoint.optimizer.steps = optimizer.at("steps").get<long long>();
+    checkpoint.optimizer.steps =
+        count(optimizer.at("steps"), path, "optimizer.steps", 0, max_optimizer_steps);
     for (const auto& [name, values] : optimizer.at("buffers").items())
       checkpoint.optimizer.buffers[name] = values.template get<std::vector<double>>();
 
@@ -134,7 +149,8 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
       s.kind = it->at("kind").get<std::string>();
       s.rate = it->at("rate").get<double>();
       if (!it->at("best").is_null()) s.best = it->at("best").get<double>();
-      s.bad_epochs = it->at("bad_epochs").get<long long>();
+      // Epochs without improvement, one at most per epoch done.
+      s.bad_epochs = count(it->at("bad_epochs"), path, "schedule.bad_epochs", 0, done);
       checkpoint.schedule = s;
     }
     // One record per epoch done, in order: the history a resumed run goes on from.
@@ -145,8 +161,20 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
       const std::string field = fmt::format("history[{}]", checkpoint.history.size());
       const Index epoch = Index(checkpoint.history.size()) + 1;
       count(r.at(0), path, field + "[0]", epoch, epoch);
-      checkpoint.history.push_back({epoch, number_or_nan(r.at(1)), number_or_nan(r.at(2)),
-                                    r.at(3).get<double>(), r.at(4).get<double>()});
+      // The validation loss is null in every record of a run without validation rows, and a
+      // number in every record of one with them; the training loss is always a number (a run
+      // stops at a loss that is not).
+      const json& validation = r.at(2);
+      if (!validation.is_number() && !validation.is_null())
+        fail(path, field + "[2]", "expected a number or null, got " + validation.dump());
+      if (validation.is_null() != history[0].at(2).is_null())
+        fail(path, field + "[2]",
+             fmt::format("{} where history[0][2] is {}: a run has a validation loss at every "
+                         "epoch or at none",
+                         validation.dump(), history[0].at(2).dump()));
+      checkpoint.history.push_back({epoch, real(r.at(1), path, field + "[1]"),
+                                    number_or_nan(validation), real(r.at(3), path, field + "[3]"),
+                                    real(r.at(4), path, field + "[4]")});
     }
     return checkpoint;
   } catch (const json::exception& e) {

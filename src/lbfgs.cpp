@@ -300,7 +300,7 @@ void LBFGS<T>::load_state(const OptimizerState& state) {
   };
   if (state.name != "lbfgs")
     throw InputError(fmt::format("the optimizer state is {}'s, not lbfgs's", state.name));
-  if (state.steps < 0) refuse(fmt::format("counts {} steps", state.steps));
+  check_state_steps("lbfgs", state.steps);
   for (const auto& [name, values] : state.buffers)
     if (!std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); }))
       refuse(fmt::format("buffer {} holds NaN or infinity", name));

@@ -240,6 +240,15 @@ Network<U> Network<T>::cast() const {
   return result;
 }
 
+template <class T>
+std::string Network<T>::architecture() const {
+  std::string activations;
+  for (const auto& layer : layers_)
+    activations +=
+        fmt::format("{}{}", activations.empty() ? "" : ", ", to_string(layer.activation));
+  return fmt::format("{} ({}; {})", topology(), activations, to_string(loss_));
+}
+
 template class Network<float>;
 template class Network<double>;
 template Network<float> Network<float>::cast<float>() const;

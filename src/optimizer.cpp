@@ -102,8 +102,7 @@ double read_state(const OptimizerState& state, std::string_view optimizer,
                   std::initializer_list<std::pair<std::string_view, FlatArray<T>*>> buffers) {
   if (state.name != optimizer)
     throw InputError(fmt::format("the optimizer state is {}'s, not {}'s", state.name, optimizer));
-  if (state.steps < 0)
-    throw InputError(fmt::format("the {} state counts {} steps", optimizer, state.steps));
+  check_state_steps(optimizer, state.steps);
   std::vector<std::string> expected{"learning_rate"}, found;
   if (state.steps > 0)
     for (const auto& [name, buffer] : buffers)

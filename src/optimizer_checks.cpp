@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "neurona/error.hpp"
+#include "neurona/optimizer.hpp"
 
 namespace neurona {
 
@@ -22,6 +23,12 @@ void check_scheduled_rate(double rate) {
 void check_weight_decay(double weight_decay) {
   if (!(weight_decay >= 0) || !std::isfinite(weight_decay))
     throw UsageError(fmt::format("--weight-decay must be 0 or more, got {}", weight_decay));
+}
+
+void check_state_steps(std::string_view optimizer, long long steps) {
+  if (steps < 0 || steps > max_optimizer_steps)
+    throw InputError(fmt::format("the {} state's steps must be 0 to 2^53 ({}), got {}", optimizer,
+                                 max_optimizer_steps, steps));
 }
 
 }  // namespace neurona

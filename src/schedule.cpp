@@ -88,8 +88,12 @@ void LearningRateSchedule::load_state(const ScheduleState& state) {
   if (!(state.rate >= 0) || !std::isfinite(state.rate))
     throw InputError(
         fmt::format("the schedule state's rate must be 0 or more, got {}", state.rate));
-  if (state.bad_epochs < 0)
-    throw InputError(fmt::format("the schedule state counts {} bad epochs", state.bad_epochs));
+  // Bad epochs are epochs: a state counting more than any run could (2^30, the bound of a
+  // checkpoint's epochs_done) is damaged, and its ++bad_epochs_ would overflow.
+  constexpr long long max_schedule_bad_epochs = 1LL << 30;
+  if (state.bad_epochs < 0 || state.bad_epochs > max_schedule_bad_epochs)
+    throw InputError(fmt::format("the schedule state's bad_epochs must be 0 to {}, got {}",
+                                 max_schedule_bad_epochs, state.bad_epochs));
   rate_ = state.rate;
   best_ = state.best;
   bad_epochs_ = state.bad_epochs;

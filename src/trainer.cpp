@@ -200,6 +200,14 @@ double train(Network<T>& network, Optimizer<T>& optimizer, const Same<Matrix<T>>
   return loss;
 }
 
+template <class T>
+void Trainer<T>::load_state(TrainerState<T> state) {
+  if (state.best_network && state.best_network->architecture() != network_.architecture())
+    throw InputError(fmt::format("the trainer state's best network is {}, the trained one {}",
+                                 state.best_network->architecture(), network_.architecture()));
+  state_ = std::move(state);
+}
+
 template class Trainer<float>;
 template class Trainer<double>;
 template double train<float>(Network<float>&, Optimizer<float>&, const Matrix<float>&,

@@ -971,6 +971,28 @@ TEST_F(CliDataTest, BadOptimizerScheduleAndWeightFlagsAreUsageErrors) {
 // ---------------------------------------------------------------------------------------------
 // Checkpoints and resume.
 
+// A checkpoint's text with the value after "key": (up to the comma or line end) replaced.
+std::string WithValue(std::string text, const std::string& key, const std::string& value) {
+  const std::size_t at = text.find("\"" + key + "\": ");
+  EXPECT_NE(at, std::string::npos) << key;
+  if (at == std::string::npos) return text;
+  const std::size_t start = at + key.size() + 4, end = text.find_first_of(",\n", start);
+  return text.replace(start, end - start, value);
+}
+
+// A checkpoint's text with cell `cell` of history record `record` (both from 0) replaced; each
+// cell is on a line of its own.
+std::string WithHistoryCell(std::string text, int record, int cell, const std::string& value) {
+  std::size_t at = text.find("[\n   " + std::to_string(record + 1) + ",\n");
+  EXPECT_NE(at, std::string::npos) << "record " << record;
+  if (at == std::string::npos) return text;
+  at += 2;  // the line of cell 0
+  for (int i = 0; i < cell; ++i)
+    at = text.find('\n', at) + 1;
+  const std::size_t start = text.find_first_not_of(' ', at), end = text.find_first_of(",\n", start);
+  return text.replace(start, end - start, value);
+}
+
 TEST_F(CliDataTest, CheckpointEveryWritesACheckpoint) {
   Fixture("majority.csv");
   ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "20", "--checkpoint-every", "10",
@@ -1068,13 +1090,107 @@ TEST_F(CliDataTest, CorruptCheckpointIsAnError) {
       {"\"best_epoch\": 0", "\"best_epoch\": 99", "trainer.best_epoch"},
       {"[\n   2,", "[\n   1,", "history[1][0]"},
       {"\"epochs_done\": 20", "\"epochs_done\": 19", "history"},
-      {"\"steps\": 20", "\"steps\": 1e999", "beyond double"}};
+      {"\"steps\": 20", "\"steps\": 1e999", "beyond double"},
+      // One more step would overflow (and take Adam's k past what a double counts exactly).
+      {"\"steps\": 20", "\"steps\": 9223372036854775807", "optimizer.steps"},
+      {"\"steps\": 20", "\"steps\": 9007199254740993", "optimizer.steps"}};
   for (const auto& [from, to, named] : corruptions) {
     Write("edited.json", edited(from, to));
     EXPECT_TRUE(FailedWith(resume("edited.json", adam), 1, {"edited.json", named})) << to;
   }
+  // A loss of null, which --history would write as nan; a validation loss where the run had none.
+  const std::vector<std::tuple<int, std::string, std::string>> history_corruptions{
+      {1, "null", "history[4][1]: expected a number, got null"},
+      {3, "null", "history[4][3]: expected a number, got null"},
+      {2, "0.5", "history[4][2]: 0.5 where history[0][2] is null"},
+      {2, "\"x\"", "history[4][2]: expected a number or null"}};
+  for (const auto& [cell, value, named] : history_corruptions) {
+    Write("edited.json", WithHistoryCell(whole, 4, cell, value));
+    EXPECT_TRUE(FailedWith(resume("edited.json", adam), 1, {"edited.json", named})) << named;
+  }
   fs::remove(Path("edited.json"));
   EXPECT_EQ(Files(), before);
+}
+
+// The checkpoint's networks are the flags' in everything but the weights: the same widths, each
+// layer's activation and the loss. Another would go on as a model its command does not describe,
+// or (early stopping's best_model) end as one that cannot be read with the data.
+TEST_F(CliDataTest, ResumeRefusesACheckpointOfAnotherArchitecture) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "20", "--checkpoint-every", "10",
+                                                       "--checkpoint", "ck.json", "--quiet"})));
+  const std::string majority = Read("ck.json");
+  // The widths the same, the first layer's activation another.
+  const std::string sigmoid = "\"activation\": \"sigmoid\"";
+  const std::size_t at = majority.find(sigmoid);
+  ASSERT_NE(at, std::string::npos);
+  Write("ck.json", std::string(majority).replace(at, sigmoid.size(), "\"activation\": \"relu\""));
+  EXPECT_TRUE(
+      FailedWith(TrainMajority("majority.csv", {"--epochs", "40", "--checkpoint", "ck.json",
+                                                "--resume", "--quiet", "--save", "m.json"}),
+                 1,
+                 {"ck.json: model: the checkpoint's network is 3-2-4-1 (relu, sigmoid, linear; "
+                  "half_squared_error), the flags make 3-2-4-1 (sigmoid, sigmoid, linear; "
+                  "half_squared_error)"}));
+  EXPECT_FALSE(Exists("m.json"));
+
+  // A best_model of another network: restored at the end, it would be saved as the model.
+  CopyData("iris.csv");
+  const std::vector<std::string> flags{
+      "train",        "--data",  "iris.csv",   "--classes", "--layers",           "4,5,3",
+      "--validation", "0.2",     "--patience", "5",         "--checkpoint-every", "1",
+      "--checkpoint", "ck.json", "--quiet"};
+  ASSERT_TRUE(Succeeded(Neurona(Args({flags, {"--epochs", "3"}}))));
+  const std::string iris = Read("ck.json");
+  const std::size_t start = iris.find("\"best_model\": {") + 14,
+                    end = iris.find("\n },\n \"format\"") + 3;
+  ASSERT_LT(start, end);
+  Write("ck.json", std::string(iris).replace(
+                       start, end - start,
+                       R"({"format": "neurona", "version": 1, "precision": "double", "inputs": 1,
+"loss": "half_squared_error", "layers": [{"units": 1, "activation": "linear", "W": [[1]],
+"b": [0]}]})"));
+  EXPECT_TRUE(FailedWith(
+      Neurona(Args({flags, {"--epochs", "4", "--resume", "--save", "m.json"}})), 1,
+      {"ck.json: best_model: the network is 1-1 (linear; half_squared_error), the model's 4-5-3 "
+       "(sigmoid, softmax; cross_entropy)"}));
+  EXPECT_FALSE(Exists("m.json"));
+  // Resumed from the checkpoint as written: accepted, and the model reads back.
+  Write("ck.json", iris);
+  ASSERT_TRUE(Succeeded(Neurona(Args({flags, {"--epochs", "4", "--resume", "--save", "m.json"}}))));
+  EXPECT_TRUE(Succeeded(Neurona({"predict", "--model", "m.json", "--data", "iris.csv"})));
+}
+
+// Counts of the schedule's and the history's that no run writes.
+TEST_F(CliDataTest, ResumeRefusesScheduleAndValidationStateNoRunWrites) {
+  CopyData("iris.csv");
+  const std::vector<std::string> flags = Args(
+      {{"train", "--data", "iris.csv", "--classes", "--layers", "4,5,3", "--validation", "0.2"},
+       {"--lr-schedule", "plateau", "--lr-patience", "1"},
+       {"--checkpoint-every", "1", "--checkpoint", "ck.json", "--quiet"}});
+  ASSERT_TRUE(Succeeded(Neurona(Args({flags, {"--epochs", "3"}}))));
+  const std::string whole = Read("ck.json");
+  auto resume = [&](const std::string& text) {
+    Write("ck.json", text);
+    return Neurona(Args({flags, {"--epochs", "4", "--resume", "--save", "m.json"}}));
+  };
+  // With a best below any loss, every epoch is bad: ++bad_epochs would overflow.
+  EXPECT_TRUE(FailedWith(
+      resume(WithValue(WithValue(whole, "bad_epochs", "9223372036854775807"), "best", "-1e300")), 1,
+      {"ck.json: schedule.bad_epochs: expected 0 to 3"}));
+  EXPECT_TRUE(
+      FailedWith(resume(WithValue(whole, "bad_epochs", "4")), 1, {"ck.json: schedule.bad_epochs"}));
+  // Validation losses: a null among numbers, or none where the flags hold out validation rows.
+  EXPECT_TRUE(FailedWith(resume(WithHistoryCell(whole, 1, 2, "null")), 1,
+                         {"ck.json: history[1][2]: null where history[0][2] is"}));
+  std::string none = whole;
+  for (int record = 0; record < 3; ++record)
+    none = WithHistoryCell(none, record, 2, "null");
+  EXPECT_TRUE(FailedWith(resume(none), 1,
+                         {"ck.json: history: the checkpoint's run had no validation losses, the "
+                          "flags hold out 30 validation rows"}));
+  EXPECT_FALSE(Exists("m.json"));
+  EXPECT_TRUE(Succeeded(resume(whole)));
 }
 
 // Resuming with other settings or other data would end where no uninterrupted run ends.

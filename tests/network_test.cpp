@@ -20,6 +20,16 @@ TEST(Network, BuildsTheTutorialsTopology) {
   EXPECT_EQ(net.layers()[1].b.cols(), 4);
 }
 
+TEST(Network, ArchitectureNamesTheActivationsAndTheLoss) {
+  EXPECT_EQ(Network<double>(3, tutorial_layers, Loss::half_squared_error).architecture(),
+            "3-2-4-1 (sigmoid, sigmoid, linear; half_squared_error)");
+  // The same widths with another activation or loss: another architecture.
+  EXPECT_EQ(
+      Network<float>(4, {{5, Activation::relu}, {3, Activation::softmax}}, Loss::cross_entropy)
+          .architecture(),
+      "4-5-3 (relu, softmax; cross_entropy)");
+}
+
 TEST(Network, RejectsBadTopologies) {
   EXPECT_THROW(Network<double>(3, {{0, Activation::relu}, {1, Activation::linear}},
                                Loss::half_squared_error),

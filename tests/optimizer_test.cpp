@@ -5,6 +5,7 @@
 #include <Eigen/QR>
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <string>
 
 #include "neurona/error.hpp"
@@ -501,6 +502,28 @@ TEST(Optimizer, StateThatDoesNotFitIsRefused) {
   lbfgs_short.buffers["old_dirs"].push_back(1.0);
   expect_input_error([&] { make_optimizer<double>(variant("lbfgs", 1))->load_state(lbfgs_short); },
                      "old_dirs");
+}
+
+// A count of steps no run reaches, whose next ++ would overflow: refused by every optimizer,
+// 2^53 itself accepted.
+TEST(Optimizer, StateCountingTooManyStepsIsRefused) {
+  const Dataset<double> data = tutorial::majority_table<double>();
+  for (const OptimizerSettings& s : every_variant()) {
+    Network<double> net = tutorial::majority_network<double>(1);
+    const auto evaluate = evaluator(net, data);
+    auto optimizer = make_optimizer<double>(s);
+    evaluate();
+    optimizer->step(net, evaluate);
+    OptimizerState state = optimizer->state();
+    if (state.steps == 0) continue;  // L-BFGS at a minimum keeps no buffers to go with a count
+    state.steps = max_optimizer_steps;
+    make_optimizer<double>(s)->load_state(state);
+    for (long long steps : {max_optimizer_steps + 1, std::numeric_limits<long long>::max()}) {
+      state.steps = steps;
+      expect_input_error([&] { make_optimizer<double>(s)->load_state(state); },
+                         s.name + " state's steps must be 0 to 2^53");
+    }
+  }
 }
 
 // ---- settings ----

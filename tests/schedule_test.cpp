@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,15 @@ TEST(Schedule, ResumedFromItsStateGivesTheSameRates) {
   ScheduleState bad = first.state();
   bad.rate = -1;
   EXPECT_THROW(second.load_state(bad), InputError);
+  // A count of bad epochs no run reaches, whose next ++ would overflow.
+  bad = first.state();
+  bad.bad_epochs = std::numeric_limits<long long>::max();
+  try {
+    second.load_state(bad);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad_epochs"), std::string::npos) << e.what();
+  }
   EXPECT_FALSE(LearningRateSchedule(s, 1.0).state().best);  // no loss seen yet: no best
 }
 

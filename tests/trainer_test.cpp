@@ -144,5 +144,31 @@ TEST(Trainer, AResumedRunEndsWithTheSameBits) {
     EXPECT_EQ(restarted.layers()[l].W, whole.layers()[l].W);
 }
 
+// restore_best swaps the state's best network in: one of another architecture would leave the
+// trainer's network something other than what it was built as.
+TEST(Trainer, LoadStateRefusesABestNetworkOfAnotherArchitecture) {
+  Network<double> net = tutorial::majority_network<double>(1);
+  GradientDescent<double> optimizer(0.5);
+  Trainer<double> trainer(net, optimizer, {10, 0, 1, 5});
+  TrainerState<double> state;
+  state.best_network = Network<double>(1, {{1, Activation::linear}}, Loss::half_squared_error);
+  try {
+    trainer.load_state(state);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("1-1 (linear; half_squared_error)"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find(net.architecture()), std::string::npos) << e.what();
+  }
+  // The same widths with another output activation: refused too.
+  state.best_network = Network<double>(
+      3, {{2, Activation::sigmoid}, {4, Activation::sigmoid}, {1, Activation::relu}},
+      Loss::half_squared_error);
+  EXPECT_THROW(trainer.load_state(state), InputError);
+  state.best_network = net;  // the trainer's own architecture: accepted
+  trainer.load_state(state);
+  EXPECT_TRUE(trainer.state().best_network.has_value());
+}
+
 }  // namespace
 }  // namespace neurona

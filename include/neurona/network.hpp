@@ -67,6 +67,9 @@ class Network {
 
   // "3-2-4-1"
   std::string topology() const;
+  // "3-2-4-1 (sigmoid, sigmoid, linear; half_squared_error)": the topology, each layer's
+  // activation and the loss. Networks with the same architecture differ in their weights alone.
+  std::string architecture() const;
 
  private:
   // Networks whose every layer has at most 8 inputs and units (the tutorial's) run forward and

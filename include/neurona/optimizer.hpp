@@ -25,6 +25,11 @@ struct OptimizerState {
   std::map<std::string, std::vector<double>> buffers;
 };
 
+// The most steps a state may count, which load_state checks: 2^53, the last count a double holds
+// exactly (Adam's bias corrections take the step as one). At a step a microsecond that is 285
+// years of training; a state beyond it is damaged, and its ++steps would overflow.
+inline constexpr long long max_optimizer_steps = 1LL << 53;
+
 template <class T>
 class Optimizer {
  public:

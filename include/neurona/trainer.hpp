@@ -65,7 +65,9 @@ class Trainer {
   void restore_best();
 
   const TrainerState<T>& state() const { return state_; }
-  void load_state(TrainerState<T> state) { state_ = std::move(state); }
+  // Continues from a state() of a trainer of the same network. Throws InputError when the state's
+  // best network is another architecture than the trained one (restore_best would swap it in).
+  void load_state(TrainerState<T> state);
 
  private:
   // E over X and Y in batches of the options' size, stepping the optimizer after each.
