@@ -77,7 +77,6 @@ LBFGS<T>::LBFGS(const OptimizerSettings& settings)
   check_weight_decay(settings.weight_decay);
   if (settings.history < 1)
     throw UsageError(fmt::format("--lbfgs-history must be 1 or more, got {}", settings.history));
-  a_.resize(std::size_t(history_));
 }
 
 template <class T>
@@ -238,6 +237,9 @@ void LBFGS<T>::update(Network<T>& network, const std::function<double()>& evalua
     }
     // Two-loop recursion, newest correction first, then oldest first: d = -H g.
     const std::size_t kept = s_.size();
+    // Grown with the corrections, as s_ and y_ are: --lbfgs-history 200000000 reserved 1.6 GB up
+    // front for a network that keeps ten.
+    if (a_.size() < kept) a_.resize(kept);
     d_ = -g_;
     for (std::size_t i = kept; i-- > 0;) {
       a_[i] = double(s_[i].dot(d_)) * rho_[i];

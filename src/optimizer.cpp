@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
+#include <utility>
 
 #include "neurona/error.hpp"
 #include "optimizer_checks.hpp"
@@ -476,17 +478,49 @@ void check_only_used_settings(const OptimizerSettings& s) {
 
 }  // namespace
 
+namespace {
+
+// The settings are given in double and used in float by a float network: a value that float
+// cannot hold would become 0 or infinity there (--epsilon 1e39 is inf, and Adam then learns
+// nothing; --lr 1e-46 is 0), with no word.
+void check_float_settings(const OptimizerSettings& s) {
+  const std::pair<const char*, double> settings[] = {
+      {"--lr", s.learning_rate},  {"--momentum", s.momentum},   {"--weight-decay", s.weight_decay},
+      {"--epsilon", s.epsilon},   {"--eta-minus", s.eta_minus}, {"--eta-plus", s.eta_plus},
+      {"--step-min", s.step_min}, {"--step-max", s.step_max}};
+  for (const auto& [flag, value] : settings) {
+    const float in_float = float(value);
+    if (!std::isfinite(in_float) || (value != 0 && in_float == 0))
+      throw UsageError(
+          fmt::format("{} {} is {} in float (--precision float); give a value from "
+                      "about 1e-38 to 3e38, or train in double",
+                      flag, value, in_float));
+  }
+}
+
+}  // namespace
+
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerSettings& settings) {
   default_learning_rate(settings.name);  // throws for an unknown name, listing the names
   check_only_used_settings(settings);
   const std::string& name = settings.name;
-  if (name == "sgd") return std::make_unique<GradientDescent<T>>(settings);
-  if (name == "adam") return std::make_unique<Adam<T>>(settings, false);
-  if (name == "adamw") return std::make_unique<Adam<T>>(settings, true);
-  if (name == "rmsprop") return std::make_unique<RMSprop<T>>(settings);
-  if (name == "rprop") return std::make_unique<Rprop<T>>(settings);
-  return std::make_unique<LBFGS<T>>(settings);
+  std::unique_ptr<Optimizer<T>> optimizer;
+  if (name == "sgd")
+    optimizer = std::make_unique<GradientDescent<T>>(settings);
+  else if (name == "adam")
+    optimizer = std::make_unique<Adam<T>>(settings, false);
+  else if (name == "adamw")
+    optimizer = std::make_unique<Adam<T>>(settings, true);
+  else if (name == "rmsprop")
+    optimizer = std::make_unique<RMSprop<T>>(settings);
+  else if (name == "rprop")
+    optimizer = std::make_unique<Rprop<T>>(settings);
+  else
+    optimizer = std::make_unique<LBFGS<T>>(settings);
+  // After each optimizer's own checks, which name a bad value first.
+  if constexpr (std::is_same_v<T, float>) check_float_settings(settings);
+  return optimizer;
 }
 
 template class GradientDescent<float>;

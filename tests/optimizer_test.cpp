@@ -583,6 +583,26 @@ TEST(Optimizer, BadSettingsAreRefusedNamingTheFlag) {
   expect_usage_error(s, "--lbfgs-history must be 1 or more, got 0");
 }
 
+TEST(Optimizer, SettingsFloatCannotHoldAreRefusedInFloat) {
+  // Given in double, used in float: 1e39 would be infinity there, 1e-46 zero.
+  OptimizerSettings s = settings("adam", 0.1);
+  s.epsilon = 1e39;
+  EXPECT_NO_THROW(make_optimizer<double>(s));
+  try {
+    make_optimizer<float>(s);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--epsilon 1e+39 is inf in float"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(make_optimizer<float>(settings("sgd", 1e-46)), UsageError);
+  s = settings("sgd", 0.1);
+  s.weight_decay = 1e-50;
+  EXPECT_THROW(make_optimizer<float>(s), UsageError);
+  s.weight_decay = 0;  // zero is zero in any precision
+  EXPECT_NO_THROW(make_optimizer<float>(s));
+}
+
 TEST(Optimizer, SettingsTheOptimizerWouldIgnoreAreRefused) {
   OptimizerSettings s = settings("adam", 0.01);
   s.momentum = 0.9;
