@@ -246,8 +246,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
               "{}:{}: field {}: the class label {} is not UTF-8 text; save the file as UTF-8",
               where, f.column, j + 1, quote(f.text)));
         // predict prints a label per line: a tab or a control character would garble that.
-        if (std::any_of(f.text.begin(), f.text.end(),
-                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+        if (has_control_character(f.text))
           throw InputError(
               fmt::format("{}:{}: field {}: the class label {} holds a tab or control character",
                           where, f.column, j + 1, quote(f.text)));

@@ -173,9 +173,7 @@ class ModelReader {
         if (!(*it)[k].is_string()) fail(field, "expected a string, got " + describe((*it)[k]));
         const std::string label = (*it)[k].get<std::string>();
         // predict prints one label per line, and a data file could not have held these.
-        if (label.empty() || std::any_of(label.begin(), label.end(), [](char c) {
-              return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
-            }))
+        if (label.empty() || has_control_character(label))
           fail(field, "expected a label of printable text, got " + describe((*it)[k]));
         if (std::find(info.classes.begin(), info.classes.end(), label) != info.classes.end())
           fail(field, fmt::format("the label {} is there twice", describe((*it)[k])));

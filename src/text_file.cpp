@@ -1,6 +1,7 @@
 // Whole-file reads for the text formats.
 #include "text_file.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -52,6 +53,10 @@ std::optional<double> parse_number(std::string_view text) {
 
 namespace {
 
+bool is_control(unsigned char byte) {
+  return byte < 0x20 || byte == 0x7F;
+}
+
 // How many bytes the UTF-8 sequence at the start of `text` takes, or 0 if it is not one (a
 // stray continuation byte, a sequence cut short, an overlong form, a surrogate, beyond U+10FFFF).
 std::size_t utf8_length(std::string_view text) {
@@ -84,13 +89,18 @@ bool is_utf8(std::string_view text) {
   return true;
 }
 
+bool has_control_character(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return is_control(static_cast<unsigned char>(c)); });
+}
+
 std::string quote(std::string_view text) {
   std::string shown = "\"";
   std::size_t k = 0;
   while (k < text.size() && k < 40) {  // a character begun before byte 40 is shown whole
     const auto byte = static_cast<unsigned char>(text[k]);
     const std::size_t length = utf8_length(text.substr(k));
-    if (length == 0 || byte < 0x20 || byte == 0x7F) {
+    if (length == 0 || is_control(byte)) {
       shown += fmt::format("\\x{:02X}", byte);
       ++k;
     } else {

@@ -21,6 +21,10 @@ std::optional<double> parse_number(std::string_view text);
 // Whether `text` is well-formed UTF-8 (what JSON, and so a model file, can hold).
 bool is_utf8(std::string_view text);
 
+// Whether `text` holds a tab, newline or other control character (below U+0020, or DEL), which a
+// class label may not: predict prints one label per line.
+bool has_control_character(std::string_view text);
+
 // A field's text as an error message shows it: in double quotes, cut after about 40 bytes with
 // "...", and with control characters and bytes that are not UTF-8 written as \xNN, so that a
 // stray NUL or binary data neither cuts the message short nor reaches the terminal raw.
