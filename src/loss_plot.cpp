@@ -1,5 +1,6 @@
 // The loss plot as SVG text: scales, nice ticks, decimated polylines, legend.
 #include "neurona/loss_plot.hpp"
+#include "axis.hpp"
 #include "markup.hpp"
 
 #include <fmt/format.h>
@@ -114,12 +115,6 @@ Axis linear_axis(double low, double high, double count, double smallest_step = 0
   if (!std::isfinite(first * step.size)) ++first;  // no tick past the largest double
   if (!std::isfinite(last * step.size)) --last;
   return {axis_low, axis_high, step, false, first, int(std::min(last - first, double(most_ticks)))};
-}
-
-// Where `value` lies from `low` (0) to `high` (1). In halves, as high - low can be more than the
-// largest double; halving is exact but for subnormals, so the place is the same as in wholes.
-double place(double value, double low, double high) {
-  return (value / 2 - low / 2) / (high / 2 - low / 2);
 }
 
 // "0.5", "12", "1.5e-05": as many decimals as the step needs, exponent form for tiny or huge.

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 
+#include "axis.hpp"
 #include "markup.hpp"
 #include "neurona/atomic_file.hpp"
 #include "neurona/error.hpp"
@@ -304,11 +305,6 @@ double half_width(Range r) {
   return r.high / 2 - r.low / 2;
 }
 
-// Where `x` lies from r.low (0) to r.high (1).
-double place(Range r, double x) {
-  return (x / 2 - r.low / 2) / half_width(r);
-}
-
 constexpr double largest = std::numeric_limits<double>::max();
 
 // The raw input plane: the data's range padded by 10%, else what the scaler implies. A constant
@@ -409,8 +405,8 @@ std::string surface_section(const ReportInput& input, const RawInputPredictor& p
     push(pixels, output_colour(Y_grid, i, scale, reading.class_count));
 
   constexpr double size = 400, left = 64, top = 12;
-  auto px = [&](double x) { return left + place(plane[0], x) * size; };
-  auto py = [&](double y) { return top + place({plane[1].high, plane[1].low}, y) * size; };
+  auto px = [&](double x) { return left + place(x, plane[0].low, plane[0].high) * size; };
+  auto py = [&](double y) { return top + place(y, plane[1].high, plane[1].low) * size; };
 
   std::string svg = fmt::format(
       "<svg class=\"overlay\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\">\n"
