@@ -81,9 +81,15 @@ void check_loss_fits_classes(Loss loss, Index outputs, const std::string& what) 
         what));
 }
 
-// The network the flags describe, with weights drawn from --seed. With classes, the loss the
-// flags leave open is cross-entropy (or binary cross-entropy for one output).
-Network<double> network_from_flags(const TrainArgs& args, const ClassEncoding& classes) {
+// The network the flags describe, checked but not yet built. With classes, the loss the flags
+// leave open is cross-entropy (or binary cross-entropy for one output).
+struct NetworkPlan {
+  Index inputs;
+  std::vector<LayerSpec> layers;
+  Loss loss;
+};
+
+NetworkPlan plan_from_flags(const TrainArgs& args, const ClassEncoding& classes) {
   if (args.layers.empty())
     throw UsageError("--layers is required (e.g. --layers 3,2,4,1), unless --init gives a model");
   const std::vector<Index> widths = parse_layers(args.layers);
@@ -118,12 +124,40 @@ Network<double> network_from_flags(const TrainArgs& args, const ClassEncoding& c
   for (std::size_t l = 1; l < widths.size(); ++l)
     specs.push_back({widths[l], l + 1 < widths.size() ? hidden[l - 1] : output});
   try {
-    Network<double> network(widths.front(), specs, loss);
-    initialize(network, args.seed);
-    return network;
+    Network<double>::check_topology(widths.front(), specs, loss);
   } catch (const UsageError& e) {
     throw UsageError(fmt::format("--layers {}: {}", args.layers, e.what()));
   }
+  return {widths.front(), specs, loss};
+}
+
+// The most rows one pass takes at once: all of them for the full batch, else a mini-batch or the
+// validation or test rows (each class's share rounded: a row of slack per class).
+Index rows_at_once(const TrainArgs& args, Index rows, Index classes) {
+  if (args.batch <= 0 || args.batch >= rows) return rows;
+  const double held_out = std::ceil(std::max(args.validation, args.test) * double(rows));
+  return std::min(rows, std::max(args.batch, Index(held_out) + std::max<Index>(classes, 1)));
+}
+
+// Checked before the weights are drawn: a layer of 10^8 units takes a minute to fill.
+template <class T>
+void check_rows_fit(const TrainArgs& args, const NetworkPlan& plan, Index rows, Index classes) {
+  const Index at_once = rows_at_once(args, rows, classes);
+  try {
+    Network<T>::check_topology(plan.inputs, plan.layers, plan.loss, at_once);
+  } catch (const UsageError& e) {
+    const std::string why = at_once == args.batch ? fmt::format(" --batch {}", args.batch)
+                            : at_once == rows     ? " (the full batch; --batch N takes fewer)"
+                                              : " (the validation or test rows, scored at once)";
+    throw UsageError(fmt::format("--layers {}{}: {}", args.layers, why, e.what()));
+  }
+}
+
+// The planned network, its weights drawn from --seed.
+Network<double> build_network(const NetworkPlan& plan, std::uint64_t seed) {
+  Network<double> network(plan.inputs, plan.layers, plan.loss);
+  initialize(network, seed);
+  return network;
 }
 
 // The model of --init, after checking that no flag given contradicts it.
@@ -480,10 +514,20 @@ void train_command(TrainArgs& args) {
     check_loss_fits_classes(
         model->network.loss_type(), model->network.outputs(),
         fmt::format("--init {} (loss {})", args.init, to_string(model->network.loss_type())));
-  Network<double> network = model ? std::move(model->network) : network_from_flags(args, classes);
+  std::optional<NetworkPlan> plan;
+  if (!model) plan = plan_from_flags(args, classes);
+  const Index inputs = model ? model->network.inputs() : plan->inputs;
+  const Index outputs = model ? model->network.outputs() : plan->layers.back().units;
+  const Loss loss = model ? model->network.loss_type() : plan->loss;
   const LoadedData loaded =
-      load_data(args.data, network.inputs(), network.outputs(), network.loss_type(),
-                classes.size() ? &classes : nullptr, false);
+      load_data(args.data, inputs, outputs, loss, classes.size() ? &classes : nullptr, false);
+  if (plan) {
+    if (precision == Precision::single)
+      check_rows_fit<float>(args, *plan, loaded.data.X.rows(), classes.size());
+    else
+      check_rows_fit<double>(args, *plan, loaded.data.X.rows(), classes.size());
+  }
+  Network<double> network = model ? std::move(model->network) : build_network(*plan, args.seed);
   info.classes = loaded.classes.labels;
   info.provenance = {version, invocation(), args.seed, args.data.file, file_crc32(args.data.file)};
   if (precision == Precision::single)

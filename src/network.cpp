@@ -23,12 +23,17 @@ double physical_memory_bytes() {
   return double(pages) * double(page_size);
 }
 
-void check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss loss,
-                    std::size_t scalar_size) {
+}  // namespace
+
+template <class T>
+void Network<T>::check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss loss,
+                                Index rows) {
   if (inputs < 1) throw UsageError(fmt::format("a network needs at least 1 input, got {}", inputs));
   if (layers.empty()) throw UsageError("a network needs at least one layer");
-  // W, b and their gradients dW, db: twice the parameters, counted in double to avoid overflow.
-  double scalars = 0;
+  // Counted in double, which cannot overflow here: W, b, dW and db; per row, its inputs and each
+  // layer's Z, A and dZ.
+  double parameters = 0;
+  double per_row = double(inputs);
   Index n_in = inputs;
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerSpec& layer = layers[l];
@@ -40,17 +45,27 @@ void check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss los
     if (layer.activation == Activation::softmax && layer.units == 1)
       throw UsageError(fmt::format(
           "layer {}: softmax over one unit is always 1; for one output use sigmoid", l + 1));
-    scalars += 2.0 * (double(n_in) + 1.0) * double(layer.units);
+    parameters += (double(n_in) + 1.0) * double(layer.units);
+    per_row += 3.0 * double(layer.units);
     n_in = layer.units;
   }
   check_output_fits_loss(layers.back().activation, loss);
-  const double bytes = scalars * double(scalar_size);
+  const double GiB = double(1 << 30);
+  const double weights = 2.0 * parameters * sizeof(T);
   const double available = physical_memory_bytes();
-  if (bytes > available)
+  if (weights > available)
     throw UsageError(fmt::format(
         "the network's weights and gradients need {:.3g} GiB, more than this machine's {:.3g} GiB",
-        bytes / (1 << 30), available / (1 << 30)));
+        weights / GiB, available / GiB));
+  const double values = double(rows) * per_row * sizeof(T);
+  if (weights + values > available)
+    throw UsageError(fmt::format(
+        "{} rows at once need {:.3g} GiB (the weights and gradients {:.3g} GiB, each row's values "
+        "in every layer {:.3g} GiB), more than this machine's {:.3g} GiB",
+        rows, (weights + values) / GiB, weights / GiB, values / GiB, available / GiB));
 }
+
+namespace {
 
 template <class T>
 void check_row_weights(const RowWeights<T>& row_weights, Index rows) {
@@ -70,7 +85,7 @@ const T* weights_data(const RowWeights<T>& row_weights) {
 template <class T>
 Network<T>::Network(Index inputs, const std::vector<LayerSpec>& layers, Loss loss)
     : inputs_(inputs), loss_(loss) {
-  check_topology(inputs, layers, loss, sizeof(T));
+  check_topology(inputs, layers, loss);
   try {
     Index n_in = inputs;
     for (const LayerSpec& layer : layers) {
@@ -124,6 +139,11 @@ ConstMatrixMap<T> Network<T>::forward(ConstMatrixRef<T> X) {
   if (X.cols() != inputs_)
     throw ShapeError(fmt::format("X has {} columns, the network has {} inputs", X.cols(), inputs_));
   check_shapes();
+  // Refused before the buffers grow: past this machine's memory the kernel ends the process.
+  if (X.rows() > rows_checked_) {
+    check_topology(inputs_, layer_specs(), loss_, X.rows());
+    rows_checked_ = X.rows();
+  }
   auto X_copy = X_.resize(X.rows(), X.cols());
   if (detail::is_contiguous<T>(X))
     detail::flat_writable<T>(X_copy) = detail::flat<T>(X);

@@ -2,6 +2,7 @@
 // temporary folder and checks its exit status, what it printed on stdout and stderr, and the files
 // it left behind.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -151,6 +152,22 @@ TEST_F(CliTest, LayerTooWideToAllocateIsAQuickUsageError) {
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_TRUE(FailedWith(result, 2, {"--layers", "3,100000000000,1", "GiB"}));
   EXPECT_LT(elapsed, std::chrono::seconds(5));
+  EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
+}
+
+TEST_F(CliTest, RowsTooManyAtOnceForMemoryIsAQuickUsageError) {
+  Fixture("majority.csv");
+  // Weights and gradients two thirds of the memory, the 8 rows' values in each layer more.
+  const double memory = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
+  const std::string layers = "3," + std::to_string(std::int64_t(memory / (8 * 15))) + ",1";
+  const auto start = std::chrono::steady_clock::now();
+  Result result =
+      Neurona({"train", "--data", "majority.csv", "--layers", layers, "--save", "m.json"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(
+      FailedWith(result, 2, {"--layers", layers, "the full batch", "8 rows at once", "GiB"}));
+  result = Neurona({"train", "--data", "majority.csv", "--layers", layers, "--batch", "4"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--batch 4", "4 rows at once"}));
   EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
 }
 

@@ -1,5 +1,6 @@
 // The network: topology checks, shapes at the boundary, and predict agreeing with forward.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "neurona/error.hpp"
 #include "neurona/initialization.hpp"
@@ -55,6 +56,32 @@ TEST(Network, RefusesATopologyTooLargeForMemoryBeforeAllocating) {
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("GiB"), std::string::npos) << e.what();
   }
+}
+
+// This machine's memory, as the network measures it.
+double memory_bytes() {
+  return double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
+}
+
+TEST(Network, RefusesMoreRowsAtOnceThanMemoryHoldsBeforeAllocating) {
+  // 80 MB of weights and gradients, 24 MB of values per row: a few thousand rows overflow.
+  const Index units = 1000000;
+  Network<double> net(3, {{units, Activation::relu}, {1, Activation::linear}},
+                      Loss::half_squared_error);
+  const Index rows = Index(memory_bytes() / (3.0 * units * sizeof(double))) + 1;
+  try {
+    net.forward(Matrix<double>::Zero(rows, 3));
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find(std::to_string(rows) + " rows at once"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(net.forward(Matrix<double>::Ones(2, 3)).rows(), 2);
+  EXPECT_THROW(
+      Network<double>::check_topology(3, net.layer_specs(), Loss::half_squared_error, rows),
+      UsageError);
+  EXPECT_NO_THROW(
+      Network<double>::check_topology(3, net.layer_specs(), Loss::half_squared_error, 2));
 }
 
 TEST(Network, ShapesAreCheckedAtTheBoundary) {

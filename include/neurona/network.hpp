@@ -32,6 +32,12 @@ class Network {
   // parameters that could not fit in this machine's memory.
   Network(Index inputs, const std::vector<LayerSpec>& layers, Loss loss);
 
+  // Throws UsageError for what the constructor refuses and, with rows > 0, when that many rows
+  // through the network at once (their inputs and every layer's Z, A and dZ) would need more than
+  // this machine's memory, as forward does. Allocates nothing: checks a topology before building.
+  static void check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss loss,
+                             Index rows = 0);
+
   Index inputs() const { return inputs_; }
   Index outputs() const { return layers_.back().units(); }
   Loss loss_type() const { return loss_; }
@@ -82,7 +88,8 @@ class Network {
   Index inputs_;
   Loss loss_;
   std::vector<DenseLayer<T>> layers_;
-  BatchStorage<T> X_;  // the last forward pass's input: A_prev of the first layer
+  BatchStorage<T> X_;       // the last forward pass's input: A_prev of the first layer
+  Index rows_checked_ = 0;  // the most rows forward has found room for
 };
 
 }  // namespace neurona
