@@ -169,13 +169,12 @@ void add_explain_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--format", args->format, "text, markdown or json")->capture_default_str();
   cmd->add_option("--digits", args->digits,
                   "Significant digits in text and markdown, 1 to 17 (default 6; 10 for the house "
-                  "example, whose figures the tutorial prints in full; json is always exact)");
+                  "example, whose figures the tutorial prints in full; json is always exact)")
+      ->check(whole_number_in(1, 17));
   cmd->callback([args, cmd] {
     if (args->format != "text" && args->format != "markdown" && args->format != "json")
       throw UsageError(
           fmt::format("--format must be text, markdown or json, got \"{}\"", args->format));
-    if (cmd->count("--digits") > 0 && (args->digits < 1 || args->digits > 17))
-      throw UsageError(fmt::format("--digits must be from 1 to 17, got {}", args->digits));
     if (!args->rows.empty() && !args->row.empty())
       throw UsageError("--rows and --row both choose rows; give one");
 

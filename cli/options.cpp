@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -80,15 +81,25 @@ void check_learning_rate(double learning_rate) {
     throw UsageError(fmt::format("--lr must be a positive number, got {}", learning_rate));
 }
 
-const CLI::Validator whole_number(
-    [](std::string& text) -> std::string {
-      std::int64_t value = 0;
-      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-      const bool whole =
-          !text.empty() && error == std::errc() && end == text.data() + text.size() && value >= 0;
-      return whole ? "" : "expected a whole number from 0 to 2^63-1, got \"" + text + "\"";
-    },
-    "");
+CLI::Validator whole_number_in(std::int64_t smallest, std::int64_t largest) {
+  return CLI::Validator(
+      [smallest, largest](std::string& text) -> std::string {
+        std::int64_t value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        const bool whole = !text.empty() && error == std::errc() &&
+                           end == text.data() + text.size() && value >= smallest &&
+                           value <= largest;
+        return whole ? ""
+                     : fmt::format("expected a whole number from {} to {}, got \"{}\"", smallest,
+                                   largest == std::numeric_limits<std::int64_t>::max()
+                                       ? std::string("2^63-1")
+                                       : std::to_string(largest),
+                                   text);
+      },
+      "");
+}
+
+const CLI::Validator whole_number = whole_number_in(0, std::numeric_limits<std::int64_t>::max());
 
 std::string& invocation() {
   static std::string line;

@@ -25,6 +25,9 @@ void check_learning_rate(double learning_rate);
 // Accepts a whole number from 0 to 2^63-1. Counts and seeds take it: the conversion alone would
 // let "-1" wrap around and "99999999999999999999" saturate into a run that never ends.
 extern const CLI::Validator whole_number;
+// The same, from `smallest` to `largest`: for a flag held in an int, whose conversion alone would
+// take "0x10" as 16 and refuse 2^31 with no word of the range.
+CLI::Validator whole_number_in(std::int64_t smallest, std::int64_t largest);
 
 // The command that trained a model, for its provenance: "neurona" and the arguments, less the flags
 // that only say where results go or how progress shows (--save, --quiet, ...), so that the same

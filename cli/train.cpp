@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -570,7 +571,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--threads", args->threads,
                   "Threads for large layers' products; 0 is one per core. Any count gives the "
                   "same bits")
-      ->check(whole_number)
+      ->check(whole_number_in(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the initial weights, the splits and the shuffling")
       ->check(whole_number)

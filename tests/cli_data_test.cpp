@@ -586,6 +586,10 @@ TEST_F(CliDataTest, ThreadCountsGiveTheSameModelBytes) {
   EXPECT_TRUE(FailedWith(Neurona({"train", "--data", kImages, "--labels", kLabels, "--layers",
                                   "784,10", "--threads", "-1", "--save", "m2.json"}),
                          2, {"--threads"}));
+  for (const char* count : {"2147483648", "0x10"})
+    EXPECT_TRUE(FailedWith(Neurona({"train", "--data", kImages, "--labels", kLabels, "--layers",
+                                    "784,10", "--threads", count}),
+                           2, {"--threads", "from 0 to 2147483647", count}));
 }
 
 TEST_F(CliDataTest, IdxLabelsAreClassNumbersEvenWhenSomeAreAbsent) {
