@@ -56,7 +56,12 @@ void add_gradcheck_command(CLI::App& app, int& status) {
     if (!(args->step > 0) || !std::isfinite(args->step))
       throw UsageError(fmt::format("--step must be a positive number, got {}", args->step));
     const Matrix<double> X = model.info.scaler.apply(loaded.data.X);
-    const GradientCheckResult result = gradient_check(network, X, loaded.data.Y, args->step);
+    GradientCheckResult result;
+    try {
+      result = gradient_check(network, X, loaded.data.Y, args->step);
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: {}", args->data.file, e.what()));
+    }
     fmt::print(
         "largest relative error: {:.3g} at {} (tolerance {:g}, {} parameters, gradient "
         "norm {:.3g})\n",

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
+
+#include "neurona/error.hpp"
 
 namespace neurona {
 namespace {
@@ -24,6 +27,12 @@ template <class T>
 GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X,
                                    const Same<Matrix<T>>& Y, double step) {
   network.forward(X);
+  // Differences of an infinite loss are NaN: there would be nothing to compare backprop with.
+  if (const double loss = double(network.loss(Y)); !std::isfinite(loss))
+    throw InputError(fmt::format(
+        "the loss at these weights is {}: it overflows {} for these inputs and targets, so no "
+        "difference of it can be taken",
+        loss, std::is_same_v<T, float> ? "float" : "double"));
   network.backward(Y);
 
   std::vector<Probe<T>> probes;
@@ -38,10 +47,12 @@ GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X
       probes.push_back(
           {&layer.b(j), double(layer.db(j)), fmt::format("layer {} b[{}]", l + 1, j + 1)});
   }
-  for (const auto& probe : probes) {
+  for (const auto& probe : probes)
     largest = std::max(largest, std::abs(probe.analytic));
-    squared += probe.analytic * probe.analytic;
-  }
+  // Squares of the entries over the largest, which cannot overflow where the entries themselves
+  // (near 1e200) do not.
+  for (const auto& probe : probes)
+    if (largest > 0) squared += (probe.analytic / largest) * (probe.analytic / largest);
 
   auto loss_at = [&](T* parameter, T value) {
     *parameter = value;
@@ -49,7 +60,7 @@ GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X
     return double(network.loss(Y));
   };
 
-  GradientCheckResult result{0.0, "", std::sqrt(squared)};
+  GradientCheckResult result{0.0, "", largest * std::sqrt(squared)};
   const double floor = 1e-6 * largest;
   for (const auto& probe : probes) {
     const T original = *probe.value;

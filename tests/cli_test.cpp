@@ -503,6 +503,15 @@ TEST_F(CliTest, GradcheckPassesOnATrainedModel) {
         << flag;
 }
 
+TEST_F(CliTest, GradcheckNamesALossThatOverflows) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "0", "--save", "m.json"})));
+  Write("huge.csv", "x1,x2,x3,y\n1,0,0,1e200\n0,1,1,-1e200\n");
+  const Result result = Neurona({"gradcheck", "--model", "m.json", "--data", "huge.csv"});
+  EXPECT_TRUE(FailedWith(result, 1, {"huge.csv", "the loss at these weights is inf"}));
+  EXPECT_EQ(result.out, "");
+}
+
 TEST_F(CliTest, GradcheckFailsWhenTheGradientIsZero) {
   // All weights zero and ReLU units everywhere: every unit sits at z = 0, so every gradient is 0.
   Fixture("majority.csv");

@@ -1,6 +1,7 @@
 // Backpropagation against central differences for every activation and loss, at several depths.
 #include <gtest/gtest.h>
 
+#include "neurona/error.hpp"
 #include "neurona/gradient_check.hpp"
 #include "neurona/tutorial.hpp"
 #include "test_networks.hpp"
@@ -94,6 +95,27 @@ TEST(GradientCheck, ReportsADisagreementAtAReluKink) {
   const GradientCheckResult result = gradient_check(net, X, Y);
   EXPECT_GT(result.max_relative_error, 0.1);
   EXPECT_EQ(result.worst.substr(0, 7), "layer 1");
+}
+
+// Inputs and targets near 1e100: the loss (near 1e200) and the gradient (near 1e200) are finite,
+// the gradient's squares are not; with targets near 1e200 the loss is not either.
+TEST(GradientCheck, MeasuresALargeGradientAndRefusesALossThatOverflows) {
+  Network<double> net(1, {{1, Activation::linear}}, Loss::half_squared_error);
+  Matrix<double> X(2, 1), Y(2, 1);
+  X << 1e100, 1e100;
+  Y << 1e100, 1e100;
+  // W = b = 0: dE/dW = mean((0 - y) x) = -1e200 and dE/db = mean(0 - y) = -1e100.
+  EXPECT_NEAR(gradient_check(net, X, Y).gradient_norm / 1e200, 1.0, 1e-12);
+  X << 1.0, 2.0;
+  Y << 1e200, -1e200;
+  try {
+    gradient_check(net, X, Y);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("the loss at these weights is inf"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(net.layers()[0].W(0, 0), 0.0);
 }
 
 }  // namespace
