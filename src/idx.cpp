@@ -1,9 +1,8 @@
-// IDX reading through zlib's gz* calls, which read a gzip stream and a plain file alike; every
-// length in the header is checked against the bytes that actually arrive.
+// IDX reading through GzipInput, which reads a gzip stream and a plain file alike; every length in
+// the header is checked against the bytes that actually arrive.
 #include "neurona/idx.hpp"
 
 #include <fmt/format.h>
-#include <zlib.h>
 
 #include <cmath>
 #include <cstdint>
@@ -14,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "gzip_input.hpp"
 #include "neurona/error.hpp"
 
 namespace neurona {
@@ -36,67 +36,28 @@ std::string where(const std::string& name, bool compressed, std::size_t offset) 
   return fmt::format("{}: byte {}{}", name, offset, compressed ? " of the decompressed data" : "");
 }
 
-// A file read through zlib, with messages that say where in the (decompressed) data.
+// A file read through GzipInput, with messages that say where in the (decompressed) data.
 class Reader {
  public:
-  explicit Reader(const fs::path& path) : name_(path.string()) {
-    std::error_code error;
-    if (!fs::exists(path, error)) throw InputError(name_ + ": no such file");
-    if (fs::is_directory(path, error))
-      throw InputError(name_ + ": is a folder, expected an IDX file");
-    file_ = gzopen(name_.c_str(), "rb");
-    if (!file_) throw InputError(name_ + ": cannot open for reading");
-    gzbuffer(file_, 1 << 17);
-    compressed_ = gzdirect(file_) == 0;
-  }
-  ~Reader() { gzclose_r(file_); }
-  Reader(const Reader&) = delete;
-  Reader& operator=(const Reader&) = delete;
+  explicit Reader(const fs::path& path) : name_(checked(path)), input_(path) {}
 
-  // Reads up to n bytes at the end of `out`; returns how many came. A damaged gzip stream throws;
-  // a gzip stream cut short throws once the bytes before the cut are used up.
-  std::size_t read(std::vector<unsigned char>& out, std::size_t n) {
-    std::size_t got = 0;
-    while (got < n) {
-      const unsigned chunk = unsigned(std::min<std::size_t>(n - got, 1 << 20));
-      const std::size_t at = out.size();
-      out.resize(at + chunk);
-      const int count = gzread(file_, out.data() + at, chunk);
-      out.resize(at + std::size_t(std::max(count, 0)));
-      if (count > 0) {
-        got += std::size_t(count);
-        offset_ += std::size_t(count);
-      }
-      if (count < int(chunk)) {
-        check_stream();
-        break;
-      }
-    }
-    return got;
-  }
+  std::size_t read(std::vector<unsigned char>& out, std::size_t n) { return input_.read(out, n); }
 
-  std::string at(std::size_t offset) const { return where(name_, compressed_, offset); }
-  std::size_t offset() const { return offset_; }
-  bool compressed() const { return compressed_; }
+  std::string at(std::size_t offset) const { return where(name_, compressed(), offset); }
+  std::size_t offset() const { return input_.offset(); }
+  bool compressed() const { return input_.compressed(); }
 
  private:
-  void check_stream() {
-    int code = Z_OK;
-    const char* message = gzerror(file_, &code);
-    if (code == Z_BUF_ERROR)
-      throw InputError(fmt::format(
-          "{}: the gzip stream is truncated: it ends after {} bytes of decompressed data", name_,
-          offset_));
-    if (code != Z_OK)
-      throw InputError(fmt::format("{}: {} after {} bytes of decompressed data: {}", name_,
-                                   code == Z_ERRNO ? "read error" : "damaged gzip stream", offset_,
-                                   code == Z_ERRNO ? std::strerror(errno) : message));
+  static std::string checked(const fs::path& path) {
+    std::error_code error;
+    if (!fs::exists(path, error)) throw InputError(path.string() + ": no such file");
+    if (fs::is_directory(path, error))
+      throw InputError(path.string() + ": is a folder, expected an IDX file");
+    return path.string();
   }
 
   std::string name_;
-  gzFile file_ = nullptr;
-  bool compressed_ = false;
-  std::size_t offset_ = 0;
+  GzipInput input_;
 };
 
 std::uint64_t big_endian(const unsigned char* p, std::size_t bytes) {

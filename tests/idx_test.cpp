@@ -197,6 +197,58 @@ TEST_F(Idx, DamagedGzipIsAnErrorNamingTheDecompressedOffset) {
             std::string::npos);
 }
 
+Bytes joined(Bytes head, const Bytes& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
+// An IDX file in two gzip members, as `cat a.gz b.gz` makes (and gzip reads whole), split inside
+// its header, with an empty member between the two halves.
+Bytes two_members(const Bytes& idx) {
+  return joined(joined(gzip(Bytes(idx.begin(), idx.begin() + 6)), gzip({})),
+                gzip(Bytes(idx.begin() + 6, idx.end())));
+}
+
+TEST_F(Idx, ConcatenatedGzipMembersAreOneStream) {
+  const Bytes images = idx_u8({2, 2, 3}, {0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255});
+  const Bytes members = two_members(images);
+  EXPECT_EQ(read_idx(write("members.gz", members)), read_idx(write("images.idx", images)));
+  EXPECT_NE(error_of("cut.gz", Bytes(members.begin(), members.end() - 3))
+                .find("cut.gz: the gzip stream is truncated: it ends after 28 bytes"),
+            std::string::npos);
+}
+
+TEST_F(Idx, BytesAfterTheGzipStreamAreAnErrorNamingTheirOffset) {
+  // A file damaged or appended to after its gzip data, which would otherwise read as whole.
+  const Bytes good = idx_u8({2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8});
+  const Bytes zipped = gzip(good);
+  const std::string end = std::to_string(zipped.size());
+  const std::string after = " bytes of data after the end of the gzip stream at byte ";
+  struct Case {
+    Bytes bytes;
+    std::string expected;
+  };
+  for (const Case& c : {
+           Case{joined(zipped, {'j', 'u', 'n', 'k'}), "images.idx.gz: 4" + after + end},
+           // Half a gzip magic number is not another member.
+           Case{joined(zipped, {0x1F}),
+                "images.idx.gz: 1 byte of data after the end of the gzip stream at byte " + end},
+           // Zeros, as a copy padded to a block size ends.
+           Case{joined(zipped, Bytes(512, 0)), "images.idx.gz: 512" + after + end},
+           // After the last of several members.
+           Case{joined(two_members(good), {'\n'}),
+                "images.idx.gz: 1 byte of data after the end of the gzip stream at byte " +
+                    std::to_string(two_members(good).size())},
+           // The magic number of a member whose header is bad.
+           Case{joined(zipped, {0x1F, 0x8B, 0x63, 0}),
+                "images.idx.gz: damaged gzip stream after 24 bytes of decompressed data: unknown "
+                "compression method"},
+       }) {
+    const std::string message = error_of("images.idx.gz", c.bytes);
+    EXPECT_NE(message.find(c.expected), std::string::npos) << "got: " << message;
+  }
+}
+
 TEST_F(Idx, MissingFilesAndFoldersAreRefused) {
   EXPECT_NE(error_of("x", {}).find("x: byte 0: the file is empty"), std::string::npos);
   try {
