@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
 #include <utility>
 
 namespace neurona::cli {
@@ -55,22 +56,47 @@ std::string head_of(const std::string& path, std::size_t n) {
   return head;
 }
 
-// IDX files (plain or gzip-compressed) by their first bytes; FANN's by its extensions.
+// Whether the first line that is not blank is a FANN header: three whole numbers separated by
+// spaces alone, no sign or point. No CSV row of several columns is such a line, as , ; and tab
+// are CSV's separators; a CSV file of one column could have it only as a header naming its column
+// "1 2 3". `whole`: `head` is all of the data, so its last line is not cut short.
+bool starts_with_fann_header(std::string_view head, bool whole) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);  // a UTF-8 byte-order mark
+  while (!head.empty()) {
+    const std::size_t end = std::min(head.find('\n'), head.size());
+    if (end == head.size() && !whole) return false;
+    std::string_view line = head.substr(0, end);
+    head.remove_prefix(std::min(end + 1, head.size()));
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (line.find_first_not_of(" 0123456789") != std::string_view::npos) return false;
+    int numbers = 0;
+    for (std::size_t k = 0; k < line.size(); ++k)
+      numbers += line[k] != ' ' && (k == 0 || line[k - 1] == ' ');
+    return numbers == 3;
+  }
+  return false;
+}
+
+// IDX files (plain or gzip-compressed) by their first bytes; FANN's by its extensions, or else by
+// its header line, as a stream has no extension and a file may have another.
 Format format_of(const std::string& path) {
-  const std::string head = head_of(path, 3);
-  if (head.size() == 3 &&
+  constexpr std::size_t head_bytes = 4096;
+  const std::string head = head_of(path, head_bytes);
+  if (head.size() >= 3 &&
       ((head[0] == '\x1f' && head[1] == '\x8b') || (head[0] == 0 && head[1] == 0)))
     return Format::idx;
   for (const char* extension : {".data", ".train", ".test"})
     if (path.size() > std::strlen(extension) &&
         path.compare(path.size() - std::strlen(extension), std::string::npos, extension) == 0)
       return Format::fann;
+  if (starts_with_fann_header(head, head.size() < head_bytes)) return Format::fann;
   return Format::csv;
 }
 
 // What a file that is not CSV is, for messages.
 const char* format_name(Format format) {
-  return format == Format::idx ? "an IDX images file" : "a FANN .data file";
+  return format == Format::idx ? "an IDX images file" : "FANN data";
 }
 
 // The flags only a CSV file reads: with another format they would be silently ignored.
@@ -142,7 +168,7 @@ void refuse_idx_stream(const std::string& path, const char* flag) {
 
 void DataArgs::add_flags(CLI::App& command, const std::string& data_help) {
   // "-" is standard input, named as the system names it, in messages and in the model's record.
-  command.add_option("--data", file, data_help + "; - reads CSV from standard input")
+  command.add_option("--data", file, data_help + "; - reads standard input")
       ->required()
       ->transform([](std::string path) { return path == "-" ? "/dev/stdin" : path; });
   command.add_option("--labels", labels, "IDX labels file, beside an IDX images file as --data");

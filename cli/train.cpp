@@ -544,7 +544,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   CLI::App* cmd = app.add_subcommand("train", "Train a network on a data file");
   args->data.add_flags(*cmd,
                        "Data: CSV (inputs, then targets), IDX images (with --labels) or "
-                       "FANN .data");
+                       "FANN data (.data, .train, .test, or a first line of 3 whole numbers)");
   args->layers_flag = cmd->add_option("--layers", args->layers,
                                       "Widths: inputs, hidden layers, outputs (e.g. 3,2,4,1)");
   args->activation_flag =

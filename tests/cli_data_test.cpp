@@ -668,6 +668,59 @@ TEST_F(CliDataTest, FannXorTrains) {
     EXPECT_NEAR(ParseDouble(lines[i]), xor_targets[i], 0.1) << "pair " << i + 1;
 }
 
+TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {
+  // A pipe has no extension: the first line, "pairs inputs outputs", says FANN.
+  const Result pairs = NeuronaWithInput(
+      {"train", "--data", "-", "--layers", "1,1", "--epochs", "1", "--save", "p.json"},
+      "2 1 1\n0\n0\n1\n1\n");
+  ASSERT_TRUE(Succeeded(pairs));
+  EXPECT_NE(pairs.err.find("/dev/stdin: 2 rows"), std::string::npos) << pairs.err;
+
+  // XOR from a pipe, and from a file of another extension (with a byte-order mark, a blank line
+  // and CRLF line ends), trains the model that xor.data does.
+  Write("xor.data", kXorFann);
+  std::string crlf = "\xEF\xBB\xBF\n";
+  for (const char c : kXorFann)
+    crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  Write("xor.txt", crlf);
+  const std::vector<std::string> flags{"--layers", "2,4,1", "--activation", "tanh",
+                                       "--epochs", "20",    "--quiet",      "--save"};
+  ASSERT_TRUE(Succeeded(Neurona(Args({{"train", "--data", "xor.data"}, flags, {"f.json"}}))));
+  ASSERT_TRUE(
+      Succeeded(NeuronaWithInput(Args({{"train", "--data", "-"}, flags, {"s.json"}}), kXorFann)));
+  ASSERT_TRUE(Succeeded(Neurona(Args({{"train", "--data", "xor.txt"}, flags, {"t.json"}}))));
+  const auto layers = [](const std::string& model) {
+    return model.substr(model.find("\"layers\""));
+  };
+  EXPECT_EQ(layers(Read("s.json")), layers(Read("f.json")));
+  EXPECT_EQ(layers(Read("t.json")), layers(Read("f.json")));
+  const Result from_pipe =
+      NeuronaWithInput({"predict", "--model", "f.json", "--data", "-"}, kXorFann);
+  ASSERT_TRUE(Succeeded(from_pipe));
+  EXPECT_EQ(from_pipe.out, Neurona({"predict", "--model", "f.json", "--data", "xor.data"}).out);
+  EXPECT_TRUE(FailedWith(
+      NeuronaWithInput({"train", "--data", "-", "--layers", "2,1", "--classes"}, kXorFann), 2,
+      {"--classes is for CSV files, and /dev/stdin is FANN data"}));
+  // FANN's messages, with their lines, for a file that starts as FANN data and then is not.
+  EXPECT_TRUE(
+      FailedWith(NeuronaWithInput({"train", "--data", "-", "--layers", "2,1"}, "2 2 1\n0,0\n0\n"),
+                 1, {"/dev/stdin:2:4: pair 1: expected 2 inputs on this line, got 1"}));
+
+  // Three numbers separated by tabs are a CSV row (here of data, the file having no header), and
+  // a line with a separator anywhere is one too.
+  struct Csv {
+    std::string text, layers, rows;
+  };
+  for (const Csv& csv : {Csv{"2\t1\t1\n0\t0\t0\n1\t1\t1\n", "2,1", "3 rows"},
+                         Csv{"2 1 1,a,b\n0,0,0\n1,1,1\n", "2,1", "2 rows"},
+                         Csv{"1 2 3;y\n0;0\n1;1\n", "1,1", "2 rows"}}) {
+    const Result result = NeuronaWithInput(
+        {"train", "--data", "-", "--layers", csv.layers, "--epochs", "1"}, csv.text);
+    ASSERT_TRUE(Succeeded(result)) << csv.text;
+    EXPECT_NE(result.err.find("/dev/stdin: " + csv.rows), std::string::npos) << result.err;
+  }
+}
+
 TEST_F(CliDataTest, MalformedFannFilesNameLineAndColumn) {
   const std::vector<std::pair<std::string, std::vector<std::string_view>>> cases{
       {"4 2 1\n0 0\n0\n0 1\n1\n1 zz\n1\n1 1\n0\n",
