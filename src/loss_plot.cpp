@@ -81,8 +81,6 @@ struct Axis {
   int ticks = 0;
 };
 
-constexpr double largest = std::numeric_limits<double>::max();
-
 // A span below a trillionth of its values' size would have ticks some 2^53 steps from 0, too close
 // for doubles to tell apart; a span of subnormal numbers has tenths and a logarithm of 0 and -inf.
 // Both are widened, the latter to 1e-300, whose fifths are normal numbers still.

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 #include <map>
 #include <optional>
 
@@ -304,8 +303,6 @@ struct Range {
 double half_width(Range r) {
   return r.high / 2 - r.low / 2;
 }
-
-constexpr double largest = std::numeric_limits<double>::max();
 
 // The raw input plane: the data's range padded by 10%, else what the scaler implies. A constant
 // input is padded by 1, or a trillionth of its size where 1 would be lost to rounding (1e16 + 1 is
