@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -82,7 +83,7 @@ class ModelReader {
     std::vector<double> result = numbers(value, size, field);
     if (precision == Precision::single)
       for (std::size_t i = 0; i < result.size(); ++i)
-        if (std::abs(result[i]) > double(std::numeric_limits<float>::max()))
+        if (std::isinf(float(result[i])))  // as the cast rounds: 3.4028235e38 is float's largest
           fail(fmt::format("{}[{}]", field, i),
                fmt::format("{} is beyond float's range (3.4e38), and the model's precision is "
                            "float",
@@ -222,6 +223,18 @@ std::string number_text(double value) {
   return json(value).dump();
 }
 
+// A float's own shortest text ("0.1", not its double 0.10000000149011612), where reading that as a
+// double and rounding it to float gives the float back: the reader goes through double, and a
+// text near the middle of two floats could round twice to the other one.
+std::string number_text(float value) {
+  std::string text = fmt::format("{}", value);
+  // "1" and "-0" would be read as integers, and -0 as 0: written "1.0" and "-0.0", as doubles are.
+  if (text.find_first_of(".e") == std::string::npos) text += ".0";
+  double read = 0;
+  std::from_chars(text.data(), text.data() + text.size(), read);
+  return float(read) == value ? text : number_text(double(value));
+}
+
 }  // namespace
 
 std::string_view to_string(Precision precision) {
@@ -252,7 +265,7 @@ template <class Vector>
 std::string number_list(const Vector& values) {
   std::string out = "[";
   for (Index j = 0; j < Index(values.size()); ++j)
-    out += fmt::format("{}{}", j ? ", " : "", number_text(double(values[j])));
+    out += fmt::format("{}{}", j ? ", " : "", number_text(values[j]));
   return out + "]";
 }
 

@@ -2,6 +2,8 @@
 // atomic replacement.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +88,31 @@ TEST_F(ModelFiles, FloatModelsReadBackToTheSameFloatBits) {
   const Network<float> back = model.network.cast<float>();
   for (std::size_t l = 0; l < net.layers().size(); ++l)
     EXPECT_TRUE(same_bits(back.layers()[l].W, net.layers()[l].W));
+}
+
+// Each float as its own shortest text, read back through double to the same bits: 100,000 bit
+// patterns over every exponent, subnormals and the extremes among them.
+TEST_F(ModelFiles, FloatModelsAreWrittenAsShortFloatTextAndReadBackExactly) {
+  Network<float> net(1000, {{100, Activation::linear}}, Loss::half_squared_error);
+  auto& W = net.layers()[0].W;
+  std::uint32_t bits = 12345;
+  for (Index k = 0; k < W.size(); ++k) {
+    bits = bits * 1664525u + 1013904223u;  // every pattern but NaN and infinity
+    float value = 0;
+    std::memcpy(&value, &bits, sizeof value);
+    W.data()[k] = std::isfinite(value) ? value : 1.5f;
+  }
+  W(0, 0) = 0.1f;
+  W(1, 0) = std::numeric_limits<float>::denorm_min();
+  W(2, 0) = -std::numeric_limits<float>::max();
+  W(3, 0) = -0.0f;
+  write_model(net, dir / "f.json");
+  const std::string text = read(dir / "f.json");
+  EXPECT_NE(text.find("[0.1, "), std::string::npos);
+  EXPECT_EQ(text.find("0.10000000149011612"), std::string::npos);
+  const Network<float> back = read_model(dir / "f.json").network.cast<float>();
+  EXPECT_TRUE(same_bits(back.layers()[0].W, W));
+  EXPECT_TRUE(std::signbit(back.layers()[0].W(3, 0)));
 }
 
 TEST_F(ModelFiles, UnknownFieldsAreIgnored) {
