@@ -118,13 +118,13 @@ void add_demo_command(CLI::App& app, int& /*status*/) {
       "majority", "Train the tutorial's 3-2-4-1 network on the 3-bit majority table and show it");
   majority->add_option("--lr", args->learning_rate, "Learning rate alpha")->capture_default_str();
   majority->add_option("--epochs", args->epochs, "Full-batch epochs")
-      ->check(whole_number)
+      ->transform(whole_number)
       ->capture_default_str();
   majority->add_option("--seed", args->seed, "Seed of the initial weights")
-      ->check(whole_number)
+      ->transform(whole_number)
       ->capture_default_str();
   majority->add_option("--report-every", args->report_every, "Print the error every N iterations")
-      ->check(whole_number)
+      ->transform(whole_number)
       ->capture_default_str();
   majority->add_option("--precision", args->precision, "float or double")
       ->check(CLI::IsMember({"float", "double"}))

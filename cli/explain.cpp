@@ -155,7 +155,7 @@ void add_explain_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--lr", args->learning_rate,
                   "Learning rate alpha (default 0.5; 1e-5 for the house example)");
   cmd->add_option("--seed", args->seed, "Seed of the majority network's weights")
-      ->check(whole_number)
+      ->transform(whole_number)
       ->capture_default_str();
   cmd->add_option("--rows", args->rows,
                   "The rows (1-based, such as 1,3) that form X; the step is on them alone "
@@ -170,7 +170,7 @@ void add_explain_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--digits", args->digits,
                   "Significant digits in text and markdown, 1 to 17 (default 6; 10 for the house "
                   "example, whose figures the tutorial prints in full; json is always exact)")
-      ->check(whole_number_in(1, 17));
+      ->transform(whole_number_in(1, 17));
   cmd->callback([args, cmd] {
     if (args->format != "text" && args->format != "markdown" && args->format != "json")
       throw UsageError(

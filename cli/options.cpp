@@ -89,6 +89,8 @@ CLI::Validator whole_number_in(std::int64_t smallest, std::int64_t largest) {
         const bool whole = !text.empty() && error == std::errc() &&
                            end == text.data() + text.size() && value >= smallest &&
                            value <= largest;
+        // Passed on in its plain form: CLI11 converts with base 0, which reads 010 as octal 8.
+        if (whole) text = std::to_string(value);
         return whole ? ""
                      : fmt::format("expected a whole number from {} to {}, got \"{}\"", smallest,
                                    largest == std::numeric_limits<std::int64_t>::max()

@@ -22,11 +22,12 @@ std::vector<std::string> split_list(const std::string& text);
 // Throws UsageError unless the learning rate is a positive, finite number.
 void check_learning_rate(double learning_rate);
 
-// Accepts a whole number from 0 to 2^63-1. Counts and seeds take it: the conversion alone would
-// let "-1" wrap around and "99999999999999999999" saturate into a run that never ends.
+// Accepts a whole number from 0 to 2^63-1, in decimal, and passes it on as such (a transform,
+// not a check). Counts and seeds take it: the conversion alone would let "-1" wrap around,
+// "99999999999999999999" saturate into a run that never ends, and read 0x10 as 16 and 010 as 8.
 extern const CLI::Validator whole_number;
 // The same, from `smallest` to `largest`: for a flag held in an int, whose conversion alone would
-// take "0x10" as 16 and refuse 2^31 with no word of the range.
+// refuse 2^31 with no word of the range.
 CLI::Validator whole_number_in(std::int64_t smallest, std::int64_t largest);
 
 // The command that trained a model, for its provenance: "neurona" and the arguments, less the flags

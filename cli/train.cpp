@@ -132,25 +132,27 @@ NetworkPlan plan_from_flags(const TrainArgs& args, const ClassEncoding& classes)
   return {widths.front(), specs, loss};
 }
 
-// The most rows one pass takes at once: all of them for the full batch, else a mini-batch or the
-// validation or test rows (each class's share rounded: a row of slack per class).
-Index rows_at_once(const TrainArgs& args, Index rows, Index classes) {
-  if (args.batch <= 0 || args.batch >= rows) return rows;
-  const double held_out = std::ceil(std::max(args.validation, args.test) * double(rows));
-  return std::min(rows, std::max(args.batch, Index(held_out) + std::max<Index>(classes, 1)));
-}
-
-// Checked before the weights are drawn: a layer of 10^8 units takes a minute to fill.
+// Checked before the weights are drawn, which for a layer of 10^8 units takes a minute: the most
+// rows one pass takes at once, a step's (a mini-batch, or all the training rows) or the validation
+// or test rows' (scored at once, as are all rows for --report).
 template <class T>
-void check_rows_fit(const TrainArgs& args, const NetworkPlan& plan, Index rows, Index classes) {
-  const Index at_once = rows_at_once(args, rows, classes);
+void check_rows_fit(const TrainArgs& args, const NetworkPlan& plan, const Split& split) {
+  const Index train = Index(split.train.size());
+  const Index step = args.batch > 0 ? std::min(args.batch, train) : train;
+  const Index held_out = Index(std::max(split.validation.size(), split.test.size()));
+  const Index all = train + Index(split.validation.size() + split.test.size());
+  const auto [at_once, why] =
+      !args.report.empty() && all > std::max(step, held_out)
+          ? std::pair{all, fmt::format("--report {} scores all rows at once", args.report)}
+      : held_out > step
+          ? std::pair{held_out, std::string("the validation or test rows are scored at once")}
+      : args.batch > 0 && args.batch < train
+          ? std::pair{step, fmt::format("--batch {}", args.batch)}
+          : std::pair{step, std::string("the full batch; --batch N takes fewer")};
   try {
     Network<T>::check_topology(plan.inputs, plan.layers, plan.loss, at_once);
   } catch (const UsageError& e) {
-    const std::string why = at_once == args.batch ? fmt::format(" --batch {}", args.batch)
-                            : at_once == rows     ? " (the full batch; --batch N takes fewer)"
-                                              : " (the validation or test rows, scored at once)";
-    throw UsageError(fmt::format("--layers {}{}: {}", args.layers, why, e.what()));
+    throw UsageError(fmt::format("--layers {} ({}): {}", args.layers, why, e.what()));
   }
 }
 
@@ -250,14 +252,14 @@ void check_probability_targets(const Matrix<double>& Y, Loss loss, const std::st
   }
 }
 
-template <class T>
-void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, ModelInfo info) {
-  const Dataset<double>& data = loaded.data;
-  check_probability_targets(data.Y, network.loss_type(), args.data.file);
-  const bool classes = network.loss_type() != Loss::half_squared_error;
+// The training, validation and test rows of --validation and --test, stratified by class when the
+// loss is one of classes.
+Split split_of(const TrainArgs& args, const Dataset<double>& data, Loss loss) {
+  check_probability_targets(data.Y, loss, args.data.file);
+  const bool classes = loss != Loss::half_squared_error;
   const std::vector<Index> row_classes = classes ? class_of_rows(data.Y) : std::vector<Index>{};
-  const Split split = split_rows(data.X.rows(), args.validation, args.test, args.seed,
-                                 classes ? &row_classes : nullptr);
+  Split split = split_rows(data.X.rows(), args.validation, args.test, args.seed,
+                           classes ? &row_classes : nullptr);
   // A fraction that rounds to no row would quietly train without the part it asked for.
   for (const auto& [flag, fraction, rows] :
        {std::tuple{"--validation", args.validation, split.validation.size()},
@@ -266,6 +268,14 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, Mo
       throw UsageError(fmt::format("{} {} holds out none of the {} rows{}; give a larger fraction",
                                    flag, fraction, data.X.rows(),
                                    classes ? " (each class rounds its share to 0)" : ""));
+  return split;
+}
+
+template <class T>
+void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, const Split& split,
+         ModelInfo info) {
+  const Dataset<double>& data = loaded.data;
+  const bool classes = network.loss_type() != Loss::half_squared_error;
 
   // Scaling is fitted on the training rows alone, unless the --init model brings its own.
   if (info.scaler.kind == Scaling::none)
@@ -522,19 +532,23 @@ void train_command(TrainArgs& args) {
   const Loss loss = model ? model->network.loss_type() : plan->loss;
   const LoadedData loaded =
       load_data(args.data, inputs, outputs, loss, classes.size() ? &classes : nullptr, false);
+  const Split split = split_of(args, loaded.data, loss);
   if (plan) {
     if (precision == Precision::single)
-      check_rows_fit<float>(args, *plan, loaded.data.X.rows(), classes.size());
+      check_rows_fit<float>(args, *plan, split);
     else
-      check_rows_fit<double>(args, *plan, loaded.data.X.rows(), classes.size());
+      check_rows_fit<double>(args, *plan, split);
   }
   Network<double> network = model ? std::move(model->network) : build_network(*plan, args.seed);
   info.classes = loaded.classes.labels;
   info.provenance = {version, invocation(), args.seed, args.data.file, file_crc32(args.data.file)};
-  if (precision == Precision::single)
-    run<float>(args, network.cast<float>(), loaded, info);
-  else
-    run<double>(args, std::move(network), loaded, info);
+  if (precision == Precision::single) {
+    Network<float> single = network.cast<float>();
+    { const Network<double> freed = std::move(network); }  // not held through training
+    run<float>(args, std::move(single), loaded, split, info);
+  } else {
+    run<double>(args, std::move(network), loaded, split, info);
+  }
 }
 
 }  // namespace
@@ -563,18 +577,18 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   args->precision_flag =
       cmd->add_option("--precision", args->precision, "float or double")->capture_default_str();
   cmd->add_option("--epochs", args->epochs, "Passes over the data")
-      ->check(whole_number)
+      ->transform(whole_number)
       ->capture_default_str();
   cmd->add_option("--batch", args->batch, "Rows per step; 0 is the full batch")
-      ->check(whole_number)
+      ->transform(whole_number)
       ->capture_default_str();
   cmd->add_option("--threads", args->threads,
                   "Threads for large layers' products; 0 is one per core. Any count gives the "
                   "same bits")
-      ->check(whole_number_in(0, std::numeric_limits<int>::max()))
+      ->transform(whole_number_in(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the initial weights, the splits and the shuffling")
-      ->check(whole_number)
+      ->transform(whole_number)
       ->capture_default_str();
 
   OptimizerSettings& o = args->optimizer;
@@ -599,7 +613,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--step-min", o.step_min, "rprop: smallest step")->capture_default_str();
   cmd->add_option("--step-max", o.step_max, "rprop: largest step")->capture_default_str();
   cmd->add_option("--lbfgs-history", o.history, "lbfgs: corrections kept")
-      ->check(whole_number)
+      ->transform(whole_number_in(1, std::numeric_limits<int>::max()))
       ->capture_default_str();
 
   ScheduleSettings& s = args->schedule;
@@ -609,7 +623,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
       ->capture_default_str();
   args->schedule_flags = {
       {cmd->add_option("--lr-step", s.step_size, "step: epochs between decays")
-           ->check(whole_number),
+           ->transform(whole_number),
        "step"},
       {cmd->add_option("--lr-gamma", s.gamma, "step: decay factor")->capture_default_str(), "step"},
       {cmd->add_option("--lr-min", s.min_rate, "cosine, plateau: lowest rate")
@@ -618,7 +632,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
       {cmd->add_option("--lr-factor", s.factor, "plateau: decay factor")->capture_default_str(),
        "plateau"},
       {cmd->add_option("--lr-patience", s.patience, "plateau: epochs without improvement first")
-           ->check(whole_number)
+           ->transform(whole_number)
            ->capture_default_str(),
        "plateau"},
       {cmd->add_option("--lr-threshold", s.threshold, "plateau: relative improvement that counts")
@@ -636,7 +650,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
       ->capture_default_str();
   cmd->add_option("--patience", args->patience,
                   "Stop after N epochs without a better validation loss; keep the best weights")
-      ->check(whole_number)
+      ->transform(whole_number)
       ->capture_default_str();
   cmd->add_option("--class-weight", args->class_weight,
                   "none, or balanced: each class weighs the same in the loss")
@@ -647,7 +661,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
                   "Start from this model's weights, topology, activations, loss and scaling");
   cmd->add_option("--checkpoint-every", args->checkpoint_every,
                   "Write a checkpoint (model and optimizer state) every N epochs")
-      ->check(whole_number);
+      ->transform(whole_number);
   cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file (default: SAVE.checkpoint)");
   cmd->add_flag("--resume", args->resume,
                 "Continue from the checkpoint, with the same flags, to the same bits");
@@ -659,7 +673,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--report-every", args->report_every,
                   "Print the loss every N epochs off a terminal (0, the default: a tenth of the "
                   "epochs)")
-      ->check(whole_number);
+      ->transform(whole_number);
   cmd->add_flag("--quiet", args->quiet, "Print no progress");
   cmd->add_flag("--json", args->json, "One JSON object per epoch on stdout, for scripts");
   for (const CLI::Option* option : cmd->get_options())

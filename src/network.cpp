@@ -60,7 +60,7 @@ void Network<T>::check_topology(Index inputs, const std::vector<LayerSpec>& laye
   const double values = double(rows) * per_row * sizeof(T);
   if (weights + values > available)
     throw UsageError(fmt::format(
-        "{} rows at once need {:.3g} GiB (the weights and gradients {:.3g} GiB, each row's values "
+        "{} rows at once need {:.3g} GiB (the weights and gradients {:.3g} GiB, the rows' values "
         "in every layer {:.3g} GiB), more than this machine's {:.3g} GiB",
         rows, (weights + values) / GiB, weights / GiB, values / GiB, available / GiB));
 }

@@ -592,6 +592,23 @@ TEST_F(CliDataTest, ThreadCountsGiveTheSameModelBytes) {
                            2, {"--threads", "from 0 to 2147483647", count}));
 }
 
+// CLI11 converts whole numbers with base 0: "010" would be octal 8, "09" an error of its own.
+TEST_F(CliDataTest, WholeNumbersWithALeadingZeroAreDecimal) {
+  Write("xor.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+  for (const char* epochs : {"010", "09"}) {
+    const Result result = Neurona({"train", "--data", "xor.csv", "--layers", "2,2,1", "--epochs",
+                                   epochs, "--json", "--quiet"});
+    ASSERT_TRUE(Succeeded(result));
+    EXPECT_NE(result.out.find(std::string("{\"epoch\":") + std::to_string(std::stoi(epochs)) + ","),
+              std::string::npos)
+        << result.out;
+    EXPECT_EQ(
+        result.out.find(std::string("{\"epoch\":") + std::to_string(std::stoi(epochs) + 1) + ","),
+        std::string::npos)
+        << result.out;
+  }
+}
+
 TEST_F(CliDataTest, IdxLabelsAreClassNumbersEvenWhenSomeAreAbsent) {
   // Labels 1 and 2 only: classes 0, 1 and 2, as read_idx_pair's one-hot columns are the labels.
   Write("tiny-images-idx3-ubyte", kTinyImages);
@@ -994,7 +1011,9 @@ TEST_F(CliDataTest, BadOptimizerScheduleAndWeightFlagsAreUsageErrors) {
       {{"--optimizer", "rprop", "--eta-minus", "2"}, {"--eta-minus", "2"}},
       {{"--optimizer", "rprop", "--eta-plus", "0.5"}, {"--eta-plus", "0.5"}},
       {{"--optimizer", "rprop", "--step-min", "2", "--step-max", "1"}, {"--step-max", "got 1"}},
-      {{"--optimizer", "lbfgs", "--lbfgs-history", "0"}, {"--lbfgs-history", "got 0"}},
+      {{"--optimizer", "lbfgs", "--lbfgs-history", "0"}, {"--lbfgs-history", "from 1", "\"0\""}},
+      {{"--optimizer", "lbfgs", "--lbfgs-history", "2147483648"},
+       {"--lbfgs-history", "to 2147483647", "\"2147483648\""}},
       {{"--lr", "-1"}, {"--lr", "-1"}},
       {{"--lr-schedule", "bogus"}, {"--lr-schedule", "\"bogus\"", "step", "cosine"}},
       {{"--lr-schedule", "step"}, {"--lr-step", "--lr-schedule step", "got 0"}},

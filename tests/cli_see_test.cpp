@@ -53,7 +53,7 @@ TEST_F(CliSeeTest, ExplainRefusesBadFlags) {
   EXPECT_TRUE(FailedWith(Neurona({"explain", "--rows", "9"}), 2, {"--rows"}));
   EXPECT_TRUE(FailedWith(Neurona({"explain", "--row", "1", "--weight", "1,4,1"}), 2, {"--weight"}));
   // An int flag: its conversion alone would read 0x10 as 16 and refuse 2^31 without the range.
-  for (const char* digits : {"0", "18", "0x10", "2147483648"})
+  for (const char* digits : {"0", "18", "0x10", "2147483648", "018"})
     EXPECT_TRUE(FailedWith(Neurona({"explain", "--digits", digits}), 2,
                            {"--digits", "from 1 to 17", digits}));
   EXPECT_TRUE(Succeeded(Neurona({"explain", "--digits", "17"})));

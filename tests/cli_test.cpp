@@ -168,6 +168,12 @@ TEST_F(CliTest, RowsTooManyAtOnceForMemoryIsAQuickUsageError) {
       FailedWith(result, 2, {"--layers", layers, "the full batch", "8 rows at once", "GiB"}));
   result = Neurona({"train", "--data", "majority.csv", "--layers", layers, "--batch", "4"});
   EXPECT_TRUE(FailedWith(result, 2, {"--batch 4", "4 rows at once"}));
+  result = Neurona({"train", "--data", "majority.csv", "--layers", layers, "--batch", "1",
+                    "--validation", "0.5"});
+  EXPECT_TRUE(FailedWith(result, 2, {"validation or test rows", "4 rows at once"}));
+  result = Neurona({"train", "--data", "majority.csv", "--layers", layers, "--batch", "1",
+                    "--report", "r.html"});
+  EXPECT_TRUE(FailedWith(result, 2, {"--report r.html scores all rows", "8 rows at once"}));
   EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
 }
 
@@ -510,6 +516,19 @@ TEST_F(CliTest, GradcheckNamesALossThatOverflows) {
   const Result result = Neurona({"gradcheck", "--model", "m.json", "--data", "huge.csv"});
   EXPECT_TRUE(FailedWith(result, 1, {"huge.csv", "the loss at these weights is inf"}));
   EXPECT_EQ(result.out, "");
+}
+
+TEST_F(CliTest, GradcheckSaysWhenRoundingOutweighsTheCheck) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "0", "--save", "m.json"})));
+  EXPECT_EQ(Neurona({"gradcheck", "--model", "m.json", "--data", "majority.csv"}).out.find("HINT"),
+            std::string::npos);
+  Write("large.csv", "x1,x2,x3,y\n1,0,0,1e6\n0,1,1,-1e6\n");
+  const Result result = Neurona({"gradcheck", "--model", "m.json", "--data", "large.csv"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.out.find("FAILED"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("HINT: the loss is 5e+11, and rounding"), std::string::npos)
+      << result.out;
 }
 
 TEST_F(CliTest, GradcheckFailsWhenTheGradientIsZero) {
