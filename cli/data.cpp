@@ -157,7 +157,7 @@ Table read_table(const DataArgs& args, Index n_in) {
                               : read_csv(args.file, options);
 }
 
-// IDX files are read by zlib from their path, and come in pairs: not from a pipe.
+// IDX files come in pairs, images and labels, each read from its path: not from a pipe.
 void refuse_idx_stream(const std::string& path, const char* flag) {
   if (is_stream(path))
     throw UsageError(fmt::format(

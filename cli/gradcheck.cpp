@@ -74,6 +74,16 @@ void add_gradcheck_command(CLI::App& app, int& status) {
       fmt::print("ok\n");
     } else {
       fmt::print("FAILED: above the tolerance\n");
+      if (result.rounding * 10 > args->tolerance)
+        fmt::print(
+            "HINT: the loss is {:.3g}, and rounding in its differences over --step {:g} alone {} "
+            "at {}: the check cannot tell backprop's error from it. Targets (and inputs) nearer "
+            "1 make it smaller\n",
+            result.loss, args->step,
+            result.rounding < 1
+                ? fmt::format("can give a relative error of {:.3g}", result.rounding)
+                : std::string("can outweigh the derivative"),
+            result.worst);
       if (const Index near = inputs_near_kinks(network, X, args->step); near > 0)
         fmt::print(
             "HINT: {} ReLU inputs lie within reach of their kink at 0, where a difference "

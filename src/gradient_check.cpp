@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -28,9 +29,10 @@ GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X
                                    const Same<Matrix<T>>& Y, double step) {
   network.forward(X);
   // Differences of an infinite loss are NaN: there would be nothing to compare backprop with.
-  if (const double loss = double(network.loss(Y)); !std::isfinite(loss))
+  const double loss = double(network.loss(Y));
+  if (!std::isfinite(loss))
     throw InputError(fmt::format(
-        "the loss at these weights is {}: it overflows {} for these inputs and targets, so no "
+        "the loss at these weights is {}: it overflows {} for this network and data, so no "
         "difference of it can be taken",
         loss, std::is_same_v<T, float> ? "float" : "double"));
   network.backward(Y);
@@ -60,7 +62,8 @@ GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X
     return double(network.loss(Y));
   };
 
-  GradientCheckResult result{0.0, "", largest * std::sqrt(squared)};
+  GradientCheckResult result{0.0, "", largest * std::sqrt(squared), loss, 0.0};
+  const double rounding = 1.5 * std::numeric_limits<double>::epsilon() * std::abs(loss) / step;
   const double floor = 1e-6 * largest;
   for (const auto& probe : probes) {
     const T original = *probe.value;
@@ -77,6 +80,7 @@ GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X
     if (result.worst.empty() || error > result.max_relative_error) {
       result.max_relative_error = error;
       result.worst = probe.name;
+      result.rounding = scale > 0 ? rounding / scale : 0.0;
     }
   }
   network.forward(X);

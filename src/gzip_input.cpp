@@ -40,9 +40,11 @@ GzipInput::GzipInput(const std::filesystem::path& path)
   }
   compressed_ = gzip_magic(stream_);
   // 16 + MAX_WBITS: a gzip header and trailer around the deflate data, the CRC checked.
-  if (compressed_ && inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK) {
+  if (!compressed_) return;
+  if (const int code = inflateInit2(&stream_, 16 + MAX_WBITS); code != Z_OK) {
     std::fclose(file_);
-    throw std::bad_alloc();
+    if (code == Z_MEM_ERROR) throw std::bad_alloc();
+    throw InputError(fmt::format("{}: zlib cannot start inflating: {}", name_, zError(code)));
   }
 }
 

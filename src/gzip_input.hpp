@@ -15,7 +15,7 @@ namespace neurona {
 
 class GzipInput {
  public:
-  // Throws InputError "<path>: cannot open for reading".
+  // Throws InputError "<path>: cannot open for reading", or naming a read error.
   explicit GzipInput(const std::filesystem::path& path);
   ~GzipInput();
   GzipInput(const GzipInput&) = delete;
@@ -23,8 +23,8 @@ class GzipInput {
 
   // Appends up to n bytes to `out` and returns how many came: fewer only at the end of the data.
   // Throws InputError, naming the file, for a read error and for a gzip stream that is damaged,
-  // cut short, or followed by bytes that do not start another gzip member; the bytes before the
-  // fault are used up first.
+  // cut short, or followed by bytes that do not start another gzip member. A stream cut short
+  // throws only when bytes past the cut are asked for.
   std::size_t read(std::vector<unsigned char>& out, std::size_t n);
 
   bool compressed() const { return compressed_; }

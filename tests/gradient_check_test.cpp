@@ -118,5 +118,21 @@ TEST(GradientCheck, MeasuresALargeGradientAndRefusesALossThatOverflows) {
   EXPECT_EQ(net.layers()[0].W(0, 0), 0.0);
 }
 
+// Targets near 1e6 give a loss near 1e12, whose differences over h = 1e-3 lose the digits of a
+// derivative near 1: the check fails, and its rounding estimate says why.
+TEST(GradientCheck, EstimatesTheRoundingInTheLossDifferences) {
+  Network<double> net =
+      random_network(3, {Activation::tanh}, Activation::linear, 1, Loss::half_squared_error, 3);
+  Dataset<double> data = random_data(2, 3, 1, Loss::half_squared_error, 3);
+  const GradientCheckResult small = gradient_check(net, data.X, data.Y);
+  EXPECT_LT(small.max_relative_error, 1e-6);
+  EXPECT_LT(small.rounding, 1e-8);
+  EXPECT_DOUBLE_EQ(small.loss, (net.forward(data.X) - data.Y).squaredNorm() / 2 / 2);
+  data.Y << 1e6, -1e6;
+  const GradientCheckResult large = gradient_check(net, data.X, data.Y);
+  EXPECT_GT(large.max_relative_error, 1e-6);
+  EXPECT_GT(large.rounding, large.max_relative_error / 10);
+}
+
 }  // namespace
 }  // namespace neurona

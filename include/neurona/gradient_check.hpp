@@ -12,6 +12,11 @@ struct GradientCheckResult {
   double max_relative_error;  // over every weight and bias
   std::string worst;          // where it was, e.g. "layer 2 W[1][3]"
   double gradient_norm;       // of the backprop gradient; near 0 means the check proved nothing
+  double loss;                // E at the parameters
+  // At the worst parameter, the relative error that rounding in E's differences alone can give:
+  // each E is off by up to epsilon |E|, which adds about 1.5 epsilon |E| / step to a difference
+  // quotient. Near max_relative_error, the check cannot tell backprop's error from rounding.
+  double rounding;
 };
 
 // Compares each dE/dp from backprop with the fourth-order central difference
