@@ -63,7 +63,7 @@ GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X
   };
 
   GradientCheckResult result{0.0, "", largest * std::sqrt(squared), loss, 0.0};
-  const double rounding = 1.5 * std::numeric_limits<double>::epsilon() * std::abs(loss) / step;
+  const double rounding = 1.5 * std::numeric_limits<T>::epsilon() * std::abs(loss) / step;
   const double floor = 1e-6 * largest;
   for (const auto& probe : probes) {
     const T original = *probe.value;
