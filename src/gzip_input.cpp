@@ -32,8 +32,7 @@ GzipInput::GzipInput(const std::filesystem::path& path)
   if (!file_) throw InputError(name_ + ": cannot open for reading");
   stream_.next_in = input_.data();
   try {
-    while (stream_.avail_in < 2 && refill()) {
-    }
+    buffer_at_least(2);
   } catch (...) {
     std::fclose(file_);
     throw;
@@ -67,6 +66,12 @@ std::size_t GzipInput::read(std::vector<unsigned char>& out, std::size_t n) {
     if (came < want) break;
   }
   return got;
+}
+
+// Reads on until n bytes are unread or the file ends.
+void GzipInput::buffer_at_least(std::size_t n) {
+  while (stream_.avail_in < n && refill()) {
+  }
 }
 
 // Keeps the unread input, moved to the front, and reads the file after it; false at its end.
@@ -118,10 +123,12 @@ std::size_t GzipInput::inflate_into(unsigned char* out, std::size_t n) {
 }
 
 // After a member the file ends, or another member starts (`cat a.gz b.gz` makes one file of two,
-// which gzip itself reads whole). Anything else is damage, or a file appended to by mistake.
+// which gzip itself reads whole). Zero bytes between are padding, as a copy made in whole blocks
+// ends, and are skipped as gzip and Python's gzip module skip them. Anything else is damage, or a
+// file appended to by mistake.
 void GzipInput::after_member() {
-  while (stream_.avail_in < 2 && refill()) {
-  }
+  skip_zero_bytes();
+  buffer_at_least(2);
   if (stream_.avail_in == 0) {
     ended_ = true;
   } else if (gzip_magic(stream_)) {
@@ -138,6 +145,15 @@ void GzipInput::after_member() {
         fmt::format("{}: {} byte{} of data after the end of the gzip stream at byte {}", name_,
                     size - at, size - at == 1 ? "" : "s", at));
   }
+}
+
+void GzipInput::skip_zero_bytes() {
+  do {
+    while (stream_.avail_in > 0 && stream_.next_in[0] == 0) {
+      ++stream_.next_in;
+      --stream_.avail_in;
+    }
+  } while (stream_.avail_in == 0 && refill());
 }
 
 void GzipInput::check_file() {

@@ -233,8 +233,9 @@ TEST_F(Idx, BytesAfterTheGzipStreamAreAnErrorNamingTheirOffset) {
            // Half a gzip magic number is not another member.
            Case{joined(zipped, {0x1F}),
                 "images.idx.gz: 1 byte of data after the end of the gzip stream at byte " + end},
-           // Zeros, as a copy padded to a block size ends.
-           Case{joined(zipped, Bytes(512, 0)), "images.idx.gz: 512" + after + end},
+           // Zero padding is skipped; what follows it is not.
+           Case{joined(joined(zipped, Bytes(512, 0)), {'x', 'y'}),
+                "images.idx.gz: 2" + after + std::to_string(zipped.size() + 512)},
            // After the last of several members.
            Case{joined(two_members(good), {'\n'}),
                 "images.idx.gz: 1 byte of data after the end of the gzip stream at byte " +
@@ -247,6 +248,19 @@ TEST_F(Idx, BytesAfterTheGzipStreamAreAnErrorNamingTheirOffset) {
     const std::string message = error_of("images.idx.gz", c.bytes);
     EXPECT_NE(message.find(c.expected), std::string::npos) << "got: " << message;
   }
+}
+
+TEST_F(Idx, ZeroBytesAfterAGzipMemberArePadding) {
+  // As a copy made in whole blocks ends: gzip and Python's gzip module read such files whole.
+  const Bytes images = idx_u8({2, 2, 3}, {0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255});
+  const Matrix<double> expected = read_idx(write("images.idx", images));
+  EXPECT_EQ(read_idx(write("block.gz", joined(gzip(images), Bytes(512, 0)))), expected);
+  // More zeros than the reader buffers at once.
+  EXPECT_EQ(read_idx(write("long.gz", joined(gzip(images), Bytes(300000, 0)))), expected);
+  // Padding between two members.
+  const Bytes halves = joined(joined(gzip(Bytes(images.begin(), images.begin() + 6)), Bytes(9, 0)),
+                              gzip(Bytes(images.begin() + 6, images.end())));
+  EXPECT_EQ(read_idx(write("halves.gz", halves)), expected);
 }
 
 TEST_F(Idx, MissingFilesAndFoldersAreRefused) {

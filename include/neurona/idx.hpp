@@ -13,10 +13,11 @@ namespace neurona {
 // 32-bit big-endian integers, floats or doubles: an n0 x n1 x ... x nk tensor becomes an
 // n0 x (n1 ... nk) matrix of the values as stored (pixels stay 0 .. 255); a labels file (one
 // dimension) becomes n0 x 1. Several gzip members one after another (as `cat a.gz b.gz` makes) are
-// one stream. Throws InputError naming the file and the byte offset (in the decompressed data, for
-// gzip) for a bad header, a truncated or damaged gzip stream, bytes past the declared data, and
-// NaN or infinite values; and naming the offset in the file for bytes after the gzip stream that
-// do not start another member.
+// one stream, and zero bytes after a member are padding, skipped as gzip skips them. Throws
+// InputError naming the file and the byte offset (in the decompressed data, for gzip) for a bad
+// header, a truncated or damaged gzip stream, bytes past the declared data, and NaN or infinite
+// values; and naming the offset in the file for bytes after the gzip stream that are neither
+// padding nor another member.
 Matrix<double> read_idx(const std::filesystem::path& path);
 
 // Reads images (m x pixels) and their labels (one dimension of m whole numbers 0 .. classes-1)
