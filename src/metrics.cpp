@@ -2,6 +2,7 @@
 #include "neurona/metrics.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -182,6 +183,22 @@ std::string format_classification(const ClassificationMetrics& metrics,
       out += "  " + pad_left(std::to_string(metrics.confusion(Index(r), Index(c))), widths[c]);
     out += "\n";
   }
+
+  // A 0 from 0/0 reads like a class got wholly wrong; the notes tell the two apart.
+  std::vector<std::string> never_predicted;
+  std::vector<std::string> absent;
+  for (std::size_t c = 0; c < k; ++c) {
+    if (metrics.confusion.col(Index(c)).sum() == 0) never_predicted.push_back(names[c]);
+    if (metrics.classes[c].support == 0) absent.push_back(names[c]);
+  }
+  if (!never_predicted.empty() || !absent.empty()) out += "\n";
+  if (!never_predicted.empty())
+    out += fmt::format("note: never predicted, so precision 0/0, shown as 0: {}\n",
+                       fmt::join(never_predicted, ", "));
+  if (!absent.empty())
+    out += fmt::format(
+        "note: no rows of this class, so recall 0/0, shown as 0 and counted in the macro avg: {}\n",
+        fmt::join(absent, ", "));
   return out;
 }
 

@@ -231,6 +231,20 @@ TEST(Metrics, TheReportAlignsTheTableAndTheConfusionMatrix) {
   EXPECT_NE(numbered.find("\n   0  1  2\n"), std::string::npos) << numbered;
 }
 
+TEST(Metrics, TheReportNamesTheClassesWhoseZerosAreZeroOverZero) {
+  // Class b is never predicted; class c has no rows and is never predicted either.
+  const std::vector<Index> truth{0, 0, 1, 1}, predicted{0, 0, 0, 0};
+  const std::string text = format_classification(
+      classification_metrics(scores(predicted, 3), scores(truth, 3)), {"a", "b", "c"});
+  const std::string notes =
+      "\nnote: never predicted, so precision 0/0, shown as 0: b, c\n"
+      "note: no rows of this class, so recall 0/0, shown as 0 and counted in the macro avg: c\n";
+  ASSERT_GE(text.size(), notes.size());
+  EXPECT_EQ(text.substr(text.size() - notes.size()), notes) << text;
+  // Every class predicted and present: no note.
+  EXPECT_EQ(format_classification(hand_metrics()).find("note:"), std::string::npos);
+}
+
 TEST(Metrics, RegressionReport) {
   EXPECT_EQ(format_regression({0.5, 0.25, 0.123456789}), "mse: 0.5\nmae: 0.25\nr2: 0.123457\n");
 }

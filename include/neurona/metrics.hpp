@@ -50,8 +50,10 @@ RegressionMetrics regression_metrics(const Matrix<double>& Y_hat, const Matrix<d
 
 // The report as text: "accuracy: 0.9737" (4 decimals) on the first line, then a table of
 // precision, recall, f1 and support per class with the macro and weighted averages, then the
-// confusion matrix with the labels on both axes. `labels` names the k classes; empty means
-// "0" .. "k-1". Ends with a newline. Throws ShapeError when labels is neither empty nor k long.
+// confusion matrix with the labels on both axes, then a note naming the classes whose
+// precision or recall is 0/0, shown as 0 (never predicted; no rows). `labels` names the k classes;
+// empty means "0" .. "k-1". Ends with a newline. Throws ShapeError when labels is neither empty nor
+// k long.
 std::string format_classification(const ClassificationMetrics& metrics,
                                   const std::vector<std::string>& labels = {});
 
