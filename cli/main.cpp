@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   neurona::cli::add_gradcheck_command(app, status);
   neurona::cli::add_explain_command(app, status);
   neurona::cli::add_report_command(app, status);
+  neurona::cli::take_decimal_numbers(app);
 
   try {
     refuse_empty_values(argc, argv);

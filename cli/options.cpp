@@ -103,6 +103,26 @@ CLI::Validator whole_number_in(std::int64_t smallest, std::int64_t largest) {
 
 const CLI::Validator whole_number = whole_number_in(0, std::numeric_limits<std::int64_t>::max());
 
+const CLI::Validator decimal_number(
+    [](std::string& text) -> std::string {
+      const char* begin = text.data() + (text.starts_with('+') ? 1 : 0);
+      const char* end = text.data() + text.size();
+      double value = 0;
+      const auto [at, error] = std::from_chars(begin, end, value);
+      // Out of range is a number all the same: it reaches the flag's own check as 0 or inf.
+      const bool number = begin != end && at == end &&
+                          (error == std::errc() || error == std::errc::result_out_of_range);
+      return number ? "" : fmt::format("expected a decimal number, got \"{}\"", text);
+    },
+    "");
+
+void take_decimal_numbers(CLI::App& app) {
+  for (CLI::Option* option : app.get_options())
+    if (option->get_type_name() == "FLOAT") option->transform(decimal_number);
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
+    take_decimal_numbers(*command);
+}
+
 std::string& invocation() {
   static std::string line;
   return line;

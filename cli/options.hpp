@@ -30,6 +30,13 @@ extern const CLI::Validator whole_number;
 // refuse 2^31 with no word of the range.
 CLI::Validator whole_number_in(std::int64_t smallest, std::int64_t largest);
 
+// Accepts a decimal number as std::from_chars reads it (1e-3, .5, inf, nan; also with a leading
+// +), refusing words and the hexadecimal (0x10) that CLI11's own conversion takes. Range checks
+// are each flag's own. take_decimal_numbers gives it to every floating-point flag of `app` and
+// its commands, so that none is missed; call it once all flags are added.
+extern const CLI::Validator decimal_number;
+void take_decimal_numbers(CLI::App& app);
+
 // The command that trained a model, for its provenance: "neurona" and the arguments, less the flags
 // that only say where results go or how progress shows (--save, --quiet, ...), so that the same
 // training gives the same file wherever it is saved. Set once by main.

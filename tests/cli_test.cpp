@@ -198,6 +198,39 @@ TEST_F(CliTest, LearningRateThatIsNotANumberIsAUsageError) {
   EXPECT_TRUE(FailedWith(result, 2, {"--lr", "abc"}));
 }
 
+TEST_F(CliTest, EveryDecimalFlagRefusesWordsAndHexadecimalNamingTheFlag) {
+  Fixture("majority.csv");
+  const std::vector<std::string> train{"train", "--data", "majority.csv", "--layers", "3,1"};
+  const std::vector<std::string> gradcheck{"gradcheck", "--model", "m.json", "--data",
+                                           "majority.csv"};
+  struct Case {
+    std::vector<std::string> command;
+    std::vector<std::string> flags;
+  };
+  for (const Case& c : {
+           Case{train,
+                {"--lr", "--momentum", "--weight-decay", "--beta1", "--beta2", "--epsilon",
+                 "--rmsprop-alpha", "--eta-minus", "--eta-plus", "--step-min", "--step-max",
+                 "--lr-gamma", "--lr-min", "--lr-factor", "--lr-threshold", "--validation",
+                 "--test"}},
+           Case{gradcheck, {"--tolerance", "--step"}},
+           Case{{"explain"}, {"--lr"}},
+           Case{{"demo", "majority"}, {"--lr"}},
+       })
+    for (const std::string& flag : c.flags)
+      // CLI11's own conversion read 0x10 as 16, and answered a word with "Could not convert".
+      for (const std::string value : {"abc", "0x10", "0.5x"}) {
+        std::vector<std::string> args = c.command;
+        args.insert(args.end(), {flag, value});
+        EXPECT_TRUE(FailedWith(Neurona(args), 2,
+                               {flag + ": expected a decimal number, got \"" + value + "\""}))
+            << flag << " " << value;
+      }
+  // Numbers in their other forms pass on.
+  EXPECT_TRUE(Succeeded(Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--epochs",
+                                 "1", "--quiet", "--lr", "+.5e0", "--momentum", "1E-1"})));
+}
+
 TEST_F(CliTest, NanLearningRateIsAUsageError) {
   Fixture("majority.csv");
   const Result result =
