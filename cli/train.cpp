@@ -660,7 +660,8 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--init", args->init,
                   "Start from this model's weights, topology, activations, loss and scaling");
   cmd->add_option("--checkpoint-every", args->checkpoint_every,
-                  "Write a checkpoint (model and optimizer state) every N epochs")
+                  "Write a checkpoint (model and optimizer state) every N epochs (0, the default: "
+                  "never)")
       ->transform(whole_number);
   cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file (default: SAVE.checkpoint)");
   cmd->add_flag("--resume", args->resume,
