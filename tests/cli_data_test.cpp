@@ -1113,6 +1113,65 @@ TEST_F(CliDataTest, ResumeEndsWithTheBitsOfARunNeverStopped) {
   EXPECT_EQ(without_seconds(Read("resumed.csv")), without_seconds(Read("whole.csv")));
 }
 
+// Each optimizer's state, a plateau schedule's and early stopping's, carried through a checkpoint
+// file: a run cut short and resumed ends with the weights and history of one never stopped.
+TEST_F(CliDataTest, ResumeEndsWithTheSameBitsForEveryOptimizerAndEarlyStopping) {
+  CopyData("iris.csv");
+  const std::vector<std::string> common{"train",        "--data",  "iris.csv",
+                                        "--classes",    "--scale", "standard",
+                                        "--validation", "0.2",     "--quiet"};
+  const std::vector<std::vector<std::string>> cases{
+      {"--layers", "4,6,3", "--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.9", "--nesterov",
+       "--batch", "8"},
+      {"--layers", "4,6,3", "--optimizer", "rmsprop", "--momentum", "0.5", "--batch", "16",
+       "--lr-schedule", "plateau", "--lr-patience", "2"},
+      {"--layers", "4,6,3", "--optimizer", "adamw", "--weight-decay", "0.01", "--batch", "10",
+       "--class-weight", "balanced"},
+      {"--layers", "4,6,3", "--optimizer", "rprop", "--lr-schedule", "step", "--lr-step", "7"},
+      {"--layers", "4,6,3", "--optimizer", "lbfgs", "--lbfgs-history", "4"},
+      // Early stopping: the whole run stops at epoch S; the cut falls after its best epoch.
+      {"--layers", "4,6,3", "--optimizer", "adam", "--lr", "0.3", "--batch", "30", "--patience",
+       "4"},
+  };
+  auto without_seconds = [](const std::string& csv) {
+    std::string text;
+    for (const std::string& line : Lines(csv))
+      text += line.substr(0, line.rfind(',')) + "\n";
+    return text;
+  };
+  for (const std::vector<std::string>& flags : cases) {
+    const std::string name = flags[3];
+    for (const char* file :
+         {"whole.json", "whole.csv", "ck.json", "part.json", "resumed.json", "resumed.csv"})
+      fs::remove(Path(file));
+    ASSERT_TRUE(Succeeded(Neurona(Args(
+        {common, flags, {"--epochs", "30", "--history", "whole.csv", "--save", "whole.json"}}))))
+        << name;
+    // Two epochs before the whole run's last: past the best epoch when early stopping ended it.
+    const std::size_t epochs = Lines(Read("whole.csv")).size() - 1;
+    ASSERT_GE(epochs, 10u) << name;
+    ASSERT_TRUE(
+        Succeeded(Neurona(Args({common,
+                                flags,
+                                {"--epochs", std::to_string(epochs - 2), "--checkpoint-every", "1",
+                                 "--checkpoint", "ck.json", "--save", "part.json"}}))))
+        << name;
+    const bool early_stop = std::find(flags.begin(), flags.end(), "--patience") != flags.end();
+    // A cut run keeps its last weights, or, past the best epoch, the best ones, as the whole does.
+    if (early_stop)
+      EXPECT_LT(epochs, 30u) << name;
+    else
+      EXPECT_NE(LayersOf(Read("part.json")), LayersOf(Read("whole.json"))) << name;
+    ASSERT_TRUE(Succeeded(Neurona(Args({common,
+                                        flags,
+                                        {"--epochs", "30", "--checkpoint", "ck.json", "--resume",
+                                         "--history", "resumed.csv", "--save", "resumed.json"}}))))
+        << name;
+    EXPECT_EQ(LayersOf(Read("resumed.json")), LayersOf(Read("whole.json"))) << name;
+    EXPECT_EQ(without_seconds(Read("resumed.csv")), without_seconds(Read("whole.csv"))) << name;
+  }
+}
+
 TEST_F(CliDataTest, ResumeWithoutACheckpointIsAnError) {
   Fixture("majority.csv");
   EXPECT_TRUE(FailedWith(
