@@ -80,7 +80,9 @@ void Progress::report(const EpochRecord& r) {
 }
 
 // A line wider than the terminal would wrap, and "\r" would then redraw only its last row: the
-// bar narrows to fit, then goes, and what still does not fit is cut.
+// bar narrows to fit, then goes, and what still does not fit is cut. Once narrowed it does not
+// widen again while the terminal keeps its width, lest it jump to and fro as the numbers beside
+// it change length.
 void Progress::draw(const EpochRecord& r, bool final) {
   const double left = r.epoch > 0 ? r.seconds * (double(epochs_) / double(r.epoch) - 1) : 0;
   const std::string epoch = fmt::format("epoch {:>{}}/{}", r.epoch, width_, epochs_);
@@ -88,8 +90,11 @@ void Progress::draw(const EpochRecord& r, bool final) {
       fmt::format(" loss {:.6g}{}  {}", r.loss, validation_text(r.validation_loss),
                   final ? fmt::format("done in {}", seconds_text(r.seconds))
                         : fmt::format("{:.0f}s left", left));
-  const int room = terminal_columns() - 1;  // the last column would wrap on some terminals
-  const int bar = std::min(bar_width, room - int(epoch.size() + rest.size()) - 3);
+  const int columns = terminal_columns();
+  if (columns != columns_) bar_ = bar_width;
+  columns_ = columns;
+  const int room = columns - 1;  // the last column would wrap on some terminals
+  const int bar = bar_ = std::min(bar_, room - int(epoch.size() + rest.size()) - 3);
   std::string line = epoch + rest;
   if (bar >= 8) {
     const double done = epochs_ > 0 ? double(r.epoch) / double(epochs_) : 1.0;

@@ -33,6 +33,7 @@ class Progress {
   ProgressStyle style_;
   Index epochs_, every_;
   int width_;
+  int columns_ = 0, bar_ = 0;  // the terminal's width at the last drawing, the bar's width there
   std::chrono::steady_clock::time_point last_draw_{};
   EpochRecord last_{};
   bool drawn_ = false, last_drawn_ = false, finished_ = false;

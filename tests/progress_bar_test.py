@@ -99,6 +99,10 @@ def main():
                                 f"{lines[-3:]}")
             if columns == 90 and not re.search(r"\[=+ *\]", lines[-1] if lines else ""):
                 problems.append(f"no narrowed bar on a terminal 90 wide: {lines[-1:]}")
+            # Narrowed, it stays so: it does not jump to and fro as the numbers change length.
+            widths = [len(bar) for line in lines for bar in re.findall(r"\[[= ]*\]", line)]
+            if widths != sorted(widths, reverse=True):
+                problems.append(f"the bar widens again on a terminal {columns} wide: {widths}")
 
     # Stopped early by --patience: the last drawing is of the epoch it stopped at, not of one drawn
     # before it (the bar redraws at most ten times a second).
