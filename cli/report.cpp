@@ -7,6 +7,8 @@
 #include "commands.hpp"
 #include "data.hpp"
 #include "options.hpp"
+#include "same_file.hpp"
+#include "value_checks.hpp"
 
 namespace neurona::cli {
 namespace {
@@ -19,14 +21,38 @@ struct ReportArgs {
   std::string title;
 };
 
+// The page scores the data as evaluate does, and so refuses what evaluate refuses: outputs that
+// overflow, which would show as a class or a metric without a word.
+template <class T>
+void check_scorable(const Network<T>& network, const ModelInfo& info, const Dataset<double>& data,
+                    const std::string& file) {
+  const Matrix<T> Y_hat =
+      network.predict(in_precision<T>(info.scaler.apply(data.X), file, Values::inputs));
+  check_outputs_finite(Y_hat, file);
+  if (data.Y.size() > 0 && network.loss_type() == Loss::half_squared_error)
+    check_finite(regression_metrics(Y_hat.template cast<double>(), data.Y), file);
+}
+
 void report_command(const ReportArgs& args) {
+  for (const auto& [flag, input] : {std::pair{"--model", args.model},
+                                    {"--data", args.data.file},
+                                    {"--labels", args.data.labels},
+                                    {"--history", args.history}})
+    if (same_file(args.out, input))
+      throw UsageError(fmt::format("--out {} would replace {} {}", args.out, flag, input));
   // Fail before reading anything large when the page could not be written.
   check_writable(args.out);
   const ModelFile model = read_model(args.model);
   ReportInput input{model.network, model.info, model.precision, {}, {}, {}, args.title};
   if (!args.history.empty()) input.history = read_history_csv(args.history);
   // Targets are optional: without them the page still shows the surface and the predictions.
-  if (!args.data.file.empty()) input.data = load_data_for(model, args.data, true).data;
+  if (!args.data.file.empty()) {
+    input.data = load_data_for(model, args.data, true).data;
+    if (model.precision == Precision::single)
+      check_scorable(model.network.cast<float>(), model.info, *input.data, args.data.file);
+    else
+      check_scorable(model.network, model.info, *input.data, args.data.file);
+  }
   write_report(args.out, input);
   fmt::print(stderr, "wrote {}\n", args.out);
 }

@@ -16,6 +16,7 @@
 #include "data.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "same_file.hpp"
 #include "value_checks.hpp"
 
 namespace neurona::cli {
@@ -449,22 +450,14 @@ void check_distinct_files(const TrainArgs& args) {
                                                                 {"--checkpoint", checkpoint}};
   const std::pair<const char*, const std::string&> inputs[] = {
       {"--data", args.data.file}, {"--labels", args.data.labels}, {"--init", args.init}};
-  // Paths that cannot be resolved (a loop of links) are not taken for the same file.
-  auto same = [](const std::string& a, const std::string& b) {
-    if (a.empty() || b.empty()) return false;
-    std::error_code error_a, error_b, error;
-    const fs::path path_a = fs::weakly_canonical(fs::absolute(a), error_a);
-    const fs::path path_b = fs::weakly_canonical(fs::absolute(b), error_b);
-    return (!error_a && !error_b && path_a == path_b) || fs::equivalent(a, b, error);
-  };
   for (std::size_t i = 0; i < std::size(outputs); ++i) {
     for (std::size_t j = i + 1; j < std::size(outputs); ++j)
-      if (same(outputs[i].second, outputs[j].second))
+      if (same_file(outputs[i].second, outputs[j].second))
         throw UsageError(fmt::format("{} {} and {} {} are the same file", outputs[i].first,
                                      outputs[i].second, outputs[j].first, outputs[j].second));
     for (const auto& [flag, path] : inputs)
       // `--init m.json --save m.json` trains a model further in place: it is read before.
-      if (same(outputs[i].second, path) &&
+      if (same_file(outputs[i].second, path) &&
           !(&path == &args.init && &outputs[i].second == &args.save))
         throw UsageError(fmt::format("{} {} would replace {} {}", outputs[i].first,
                                      outputs[i].second, flag, path));

@@ -92,5 +92,43 @@ TEST_F(CliSeeTest, ReportRefusesAnUnwritablePathBeforeReading) {
                          1, {"r.html", "does not exist"}));
 }
 
+TEST_F(CliSeeTest, ReportRefusesToReplaceItsInputs) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority(
+      "majority.csv", {"--epochs", "30", "--quiet", "--save", "m.json", "--history", "h.csv"})));
+  fs::create_symlink("m.json", Path("link.json"));
+  const std::vector<std::string> report{"report",       "--model",   "m.json", "--data",
+                                        "majority.csv", "--history", "h.csv"};
+  for (const auto& [out, input] : {std::pair{"m.json", "--model m.json"},
+                                   {"link.json", "--model m.json"},
+                                   {"./majority.csv", "--data majority.csv"},
+                                   {"h.csv", "--history h.csv"}}) {
+    const std::string before = Read(out);
+    std::vector<std::string> args = report;
+    args.insert(args.end(), {"--out", out});
+    EXPECT_TRUE(
+        FailedWith(Neurona(args), 2, {std::string("--out ") + out + " would replace " + input}))
+        << out;
+    EXPECT_EQ(Read(out), before) << out;
+  }
+}
+
+TEST_F(CliSeeTest, ReportRefusesOutputsThatOverflowAsEvaluateDoes) {
+  // The page's metrics would read "mse: inf", or count NaN rows as class 0.
+  WriteFile(Path("big.json"),
+            R"({"format": "neurona", "version": 1, "precision": "double", "inputs": 1,
+                "loss": "half_squared_error",
+                "layers": [{"units": 1, "activation": "linear", "W": [[1e308]], "b": [1e308]}]})");
+  WriteFile(Path("xy.csv"), "x,y\n1,0\n2,0\n");
+  for (const char* command : {"evaluate", "report"}) {
+    std::vector<std::string> args{command, "--model", "big.json", "--data", "xy.csv"};
+    if (command == std::string("report")) args.insert(args.end(), {"--out", "r.html"});
+    EXPECT_TRUE(FailedWith(Neurona(args), 1,
+                           {"xy.csv: data row 1: the model's output 1 is inf", "overflows double"}))
+        << command;
+  }
+  EXPECT_FALSE(Exists("r.html"));
+}
+
 }  // namespace
 }  // namespace cli_test
