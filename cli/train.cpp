@@ -406,6 +406,8 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
   const std::string test_metrics =
       split.test.empty() ? "" : test_metrics_text(network, test, info, args.json, args.data.file);
 
+  // The results replace their files together: one that fails (a full disk) leaves all as they were.
+  AtomicFileGroup results;
   if (!args.save.empty()) write_model(network, args.save, info);
   if (!args.history.empty()) write_history_csv(history, args.history);
   if (!args.plot.empty())
@@ -416,6 +418,7 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
     write_report(
         args.report,
         {network.template cast<double>(), info, precision_of<T>(), history, loaded.data, {}, {}});
+  results.commit();
   if (!args.quiet && !args.json) {
     // The losses shown are those of the weights kept: with --patience, the best epoch's.
     const Index ran = history.empty() ? 0 : history.back().epoch;

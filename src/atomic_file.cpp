@@ -5,8 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -66,7 +70,87 @@ int open_temporary(const fs::path& path, std::string& name) {
   return fd;
 }
 
+// The names of the temporary files now on disk, for remove_temporary_files, which a signal
+// handler may call at any moment: a slot holds a name or null, and a name is freed only after
+// its slot is cleared. Beyond the slots' count a name goes untracked.
+std::array<std::atomic<const char*>, 16> temporary_names{};
+
+thread_local AtomicFileGroup* current_group = nullptr;
+
 }  // namespace
+
+// A temporary file, removed unless renamed over its target; its name tracked while it is on disk.
+class AtomicFileGroup::Temporary {
+ public:
+  Temporary(const std::string& name, fs::path target)
+      : name_(std::make_unique<char[]>(name.size() + 1)), target_(std::move(target)) {
+    std::memcpy(name_.get(), name.c_str(), name.size() + 1);
+    for (std::atomic<const char*>& slot : temporary_names) {
+      const char* empty = nullptr;
+      if (slot.compare_exchange_strong(empty, name_.get())) {
+        slot_ = &slot;
+        break;
+      }
+    }
+  }
+  Temporary(Temporary&& other) noexcept
+      : name_(std::move(other.name_)), target_(std::move(other.target_)), slot_(other.slot_) {
+    other.slot_ = nullptr;
+  }
+  Temporary& operator=(Temporary&&) = delete;
+  ~Temporary() { remove(); }
+
+  // Renames the file over its target; on failure removes it and throws.
+  void rename() {
+    if (!name_) return;
+    if (std::rename(name_.get(), target_.c_str()) != 0) {
+      const std::string problem = std::strerror(errno);
+      remove();
+      fail(target_, problem);
+    }
+    forget();
+  }
+
+  void remove() {
+    if (!name_) return;
+    unlink(name_.get());
+    forget();
+  }
+
+ private:
+  // The file is gone, or is the target now: neither this nor a signal handler removes it.
+  void forget() {
+    if (slot_) slot_->store(nullptr);
+    slot_ = nullptr;
+    name_.reset();
+  }
+
+  std::unique_ptr<char[]> name_;  // null once the file is renamed or removed
+  fs::path target_;
+  std::atomic<const char*>* slot_ = nullptr;
+};
+
+AtomicFileGroup::AtomicFileGroup() {
+  if (current_group) throw std::logic_error("AtomicFileGroup: this thread has a group already");
+  current_group = this;
+}
+
+// The files not renamed are removed with written_.
+AtomicFileGroup::~AtomicFileGroup() {
+  current_group = nullptr;
+}
+
+void AtomicFileGroup::commit() {
+  current_group = nullptr;
+  for (Temporary& temporary : written_)
+    temporary.rename();
+  written_.clear();
+}
+
+void remove_temporary_files() noexcept {
+  for (std::atomic<const char*>& slot : temporary_names)
+    if (const char* name = slot.load()) unlink(name);
+}
 
 void check_writable(const fs::path& link) {
   const fs::path path = target_of(link);
@@ -82,6 +166,7 @@ void write_file_atomically(const fs::path& link, std::string_view contents) {
   check_folder(path);
   std::string name;
   const int fd = open_temporary(path, name);
+  AtomicFileGroup::Temporary temporary(name, path);
   const char* data = contents.data();
   std::size_t left = contents.size();
   std::string problem;
@@ -103,12 +188,14 @@ void write_file_atomically(const fs::path& link, std::string_view contents) {
     umask(mask);
     chmod(name.c_str(), 0666 & ~mask);
   }
-  if (problem.empty() && std::rename(name.c_str(), path.c_str()) != 0)
-    problem = std::strerror(errno);
   if (!problem.empty()) {
-    unlink(name.c_str());
+    temporary.remove();
     fail(path, problem);
   }
+  if (current_group)
+    current_group->written_.push_back(std::move(temporary));
+  else
+    temporary.rename();
 }
 
 }  // namespace neurona
