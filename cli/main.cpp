@@ -40,6 +40,22 @@ void remove_temporary_files_on_signals() {
   }
 }
 
+// CLI11 answers a misspelt command (`neurona trian`) with "A subcommand is required": the word
+// typed and the commands there are named instead.
+std::string unknown_command(const CLI::App& app) {
+  const CLI::App* command = &app;
+  while (!command->get_subcommands().empty())
+    command = command->get_subcommands().front();
+  const std::vector<std::string> left = command->remaining();
+  if (command->get_require_subcommand_min() == 0 || left.empty() || left.front().starts_with('-'))
+    return "";
+  std::string names;
+  for (const CLI::App* sub : command->get_subcommands([](const CLI::App*) { return true; }))
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  const std::string path = command == &app ? "neurona" : "neurona " + command->get_name();
+  return fmt::format("{} has no command \"{}\"; its commands: {}", path, left.front(), names);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,7 +86,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "error: {} (run with --help for the usage)\n", e.what());
+    const std::string unknown = unknown_command(app);
+    fmt::print(stderr, "error: {} (run with --help for the usage)\n",
+               unknown.empty() ? e.what() : unknown);
     return 2;
   } catch (const neurona::UsageError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

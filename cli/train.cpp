@@ -490,6 +490,9 @@ void train_command(TrainArgs& args) {
       if (flag->count() && (", " + kinds + ", ").find(", " + kind + ", ") == std::string::npos)
         throw UsageError(fmt::format("{} does not apply to --lr-schedule {}; it is used by {}",
                                      flag->get_name(), kind, kinds));
+  for (const auto& [flag, kinds] : args.schedule_flags)
+    if (kind == "step" && flag->get_name() == "--lr-step" && !flag->count())
+      throw UsageError("--lr-schedule step needs --lr-step N, the epochs between decays");
   if (args.resume && args.checkpoint_path().empty())
     throw UsageError(
         "--resume needs --checkpoint FILE (or --save, whose FILE.checkpoint it reads)");

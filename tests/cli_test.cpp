@@ -231,6 +231,24 @@ TEST_F(CliTest, EveryDecimalFlagRefusesWordsAndHexadecimalNamingTheFlag) {
                                  "1", "--quiet", "--lr", "+.5e0", "--momentum", "1E-1"})));
 }
 
+TEST_F(CliTest, AMisspeltCommandIsNamedWithTheCommandsThere) {
+  EXPECT_TRUE(FailedWith(Neurona({"trian", "--data", "x.csv"}), 2,
+                         {"neurona has no command \"trian\"; its commands: demo, train, predict, "
+                          "evaluate, gradcheck, explain, report"}));
+  EXPECT_TRUE(
+      FailedWith(Neurona({"demo", "majorty"}), 2,
+                 {"neurona demo has no command \"majorty\"; its commands: majority, house"}));
+  // No command at all is CLI11's own message.
+  EXPECT_TRUE(FailedWith(Neurona({}), 2, {"A subcommand is required"}));
+}
+
+TEST_F(CliTest, AStepScheduleWithoutItsStepIsNamed) {
+  Fixture("majority.csv");
+  EXPECT_TRUE(FailedWith(
+      Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--lr-schedule", "step"}), 2,
+      {"--lr-schedule step needs --lr-step N"}));
+}
+
 TEST_F(CliTest, NanLearningRateIsAUsageError) {
   Fixture("majority.csv");
   const Result result =
