@@ -1517,6 +1517,14 @@ TEST_F(CliDataTest, ByteOrderMarkIsNotPartOfTheFirstField) {
                                  "2,1", "--epochs", "1"})));
 }
 
+TEST_F(CliDataTest, LoneCarriageReturnLineEndsAreNamed) {
+  Write("cr2.csv", "1,2,3\r4,5,6\r7,8,9\r");
+  EXPECT_TRUE(FailedWith(
+      Neurona({"train", "--data", "cr2.csv", "--layers", "2,1", "--save", "m.json"}), 1,
+      {"cr2.csv:1:6: a carriage return inside the line", "lone carriage return (old Mac style)"}));
+  EXPECT_FALSE(Exists("m.json"));
+}
+
 TEST_F(CliDataTest, QuotedSeparatorInTheHeaderIsOneField) {
   CopyData("iris.csv");
   std::vector<std::string> lines = Lines(Read("iris.csv"));

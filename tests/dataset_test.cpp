@@ -80,6 +80,10 @@ TEST_F(Csv, ErrorsNameFileLineAndColumn) {
            Case{"", "data.csv: the file is empty"},
            Case{"\n  \n", "data.csv: the file is empty"},
            Case{"x,y\n", "data.csv:1: a header but no rows of numbers"},
+           // Lines ended by a lone carriage return would be one line, read as a header.
+           Case{"1,2,3\r4,5,6\r7,8,9\r",
+                "data.csv:1:6: a carriage return inside the line: lines that end in a lone "
+                "carriage return (old Mac style) are not read"},
            // Control bytes and bytes that are not UTF-8 are shown as \xNN, not cut or raw.
            Case{std::string("a,b\n1,x\0y\n", 10),
                 "data.csv:2:3: field 2: expected a number, got \"x\\x00y\""},

@@ -25,7 +25,8 @@ struct CsvOptions {
 
 // A CSV file as numbers, with label columns also kept as text. The first line is a header when
 // one of its fields is neither a number nor missing (label columns given by number not counted);
-// blank lines are skipped; a field may be quoted with "" (a "" inside stands for one ").
+// blank lines are skipped; a field may be quoted with "" (a "" inside stands for one "). Lines
+// end in \n or \r\n: a line end of a lone \r is refused.
 struct Table {
   std::filesystem::path file;
   std::vector<std::string> header;  // column names, empty when the file has none
@@ -39,9 +40,10 @@ struct Table {
 };
 
 // Reads a CSV file. Throws InputError naming file, line and column for a missing, empty or
-// unreadable file, a ragged row, a cell that is not a number, NaN or infinity, and a missing value
-// (NA or an empty cell) unless options.drop_missing; UsageError for a label column that names no
-// column or a separator other than , ; and tab.
+// unreadable file, a line ended by a lone carriage return, a ragged row, a cell that is not a
+// number, NaN or infinity, and a missing value (NA or an empty cell) unless
+// options.drop_missing; UsageError for a label column that names no column or a separator other
+// than , ; and tab.
 Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
 
 // The same, from text already read (standard input, say); `name` stands for the file in messages.
