@@ -255,7 +255,10 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
         table = read_table(args, n_in);
       } catch (const InputError& e) {
         const std::string what = e.what();
-        if (args.classes || what.find("expected a number, got \"") == std::string::npos) throw;
+        // A field with a hint of its own (a decimal comma) is no class label.
+        if (args.classes || what.find("expected a number, got \"") == std::string::npos ||
+            what.find("HINT:") != std::string::npos)
+          throw;
         throw InputError(what + ". HINT: if that column holds class labels, add --classes");
       }
       const bool labelled = args.classes && !table.labels.empty();

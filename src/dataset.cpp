@@ -157,6 +157,19 @@ UsageError unknown_column(std::string_view name, const fs::path& file, bool has_
       quote(name), file.string(), has_header ? "" : " (the file has no header)", columns));
 }
 
+// A number written with a decimal comma ("2,5", "-0,25"), as files with ';' or tab between
+// fields often hold: a value, not a column name, so that a first line of them is read as data and
+// refused with the HINT rather than taken for a header and dropped.
+bool is_decimal_comma_number(std::string_view text, char separator) {
+  const std::size_t comma = text.find(',');
+  if (separator == ',' || comma == std::string_view::npos ||
+      text.find(',', comma + 1) != std::string_view::npos)
+    return false;
+  std::string with_point(text);
+  with_point[comma] = '.';
+  return parse_number(with_point).has_value();
+}
+
 void check_separator(char separator) {
   if (separator != 0 && separator != ',' && separator != ';' && separator != '\t')
     throw UsageError(fmt::format("the CSV separator must be ',', ';' or a tab, got {}",
@@ -214,7 +227,8 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
         if (const auto j = parse_column_number(label, Index(columns))) numbered_label[*j] = true;
       bool header = false;
       for (std::size_t j = 0; j < columns; ++j)
-        if (!numbered_label[j] && !is_missing(fields[j].text) && !parse_number(fields[j].text))
+        if (!numbered_label[j] && !is_missing(fields[j].text) && !parse_number(fields[j].text) &&
+            !is_decimal_comma_number(fields[j].text, table.separator))
           header = true;
       if (header)
         for (const Field& f : fields)

@@ -1525,6 +1525,25 @@ TEST_F(CliDataTest, LoneCarriageReturnLineEndsAreNamed) {
   EXPECT_FALSE(Exists("m.json"));
 }
 
+// A first row is a header when a field is not a number; a number with a decimal comma is one,
+// so that the row is refused with the HINT as any other row is, rather than dropped.
+TEST_F(CliDataTest, DecimalCommaInTheFirstRowIsNotAHeader) {
+  Write("dc.csv", "1;2,5;3\n4;5;6\n7;8;9\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "dc.csv", "--layers", "2,1", "--epochs", "1"}),
+                         1,
+                         {"dc.csv:1:3: field 2: expected a number, got \"2,5\"; HINT: write "
+                          "decimals with a point\n"}));
+  Write("dc.tsv", "-0,25\t1\t2\n4\t5\t6\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "dc.tsv", "--layers", "2,1", "--epochs", "1"}),
+                         1, {"dc.tsv:1:1: field 1:", "\"-0,25\"", "HINT: write decimals"}));
+  // Names are still a header.
+  Write("names.csv", "sepal length;x1;y\n1;2;3\n4;5;6\n");
+  const Result names =
+      Neurona({"train", "--data", "names.csv", "--layers", "2,1", "--epochs", "1"});
+  ASSERT_TRUE(Succeeded(names));
+  EXPECT_NE(names.err.find("names.csv: 2 rows"), std::string::npos) << names.err;
+}
+
 TEST_F(CliDataTest, QuotedSeparatorInTheHeaderIsOneField) {
   CopyData("iris.csv");
   std::vector<std::string> lines = Lines(Read("iris.csv"));

@@ -43,6 +43,11 @@ TEST_F(Csv, ReadsNumbersWithOrWithoutAHeader) {
   EXPECT_EQ(table.values.rows(), 2);
   EXPECT_EQ(table.values(1, 0), 4);
   EXPECT_EQ(table.lines, (std::vector<Index>{3, 4}));
+
+  // Names beside a decimal comma: a header still.
+  table = read_csv(write("sepal length;x1;2,5\n1;2;3\n"));
+  EXPECT_EQ(table.header, (std::vector<std::string>{"sepal length", "x1", "2,5"}));
+  EXPECT_EQ(table.values.rows(), 1);
 }
 
 TEST_F(Csv, NumbersAreExact) {
@@ -84,6 +89,12 @@ TEST_F(Csv, ErrorsNameFileLineAndColumn) {
            Case{"1,2,3\r4,5,6\r7,8,9\r",
                 "data.csv:1:6: a carriage return inside the line: lines that end in a lone "
                 "carriage return (old Mac style) are not read"},
+           // A decimal comma in the first row: a row of data, not a header.
+           Case{"1;2,5;3\n4;5;6\n",
+                "data.csv:1:3: field 2: expected a number, got \"2,5\"; HINT: write decimals with "
+                "a point"},
+           Case{"-0,25\t1\t2\n1\t2\t3\n",
+                "data.csv:1:1: field 1: expected a number, got \"-0,25\"; HINT: write decimals"},
            // Control bytes and bytes that are not UTF-8 are shown as \xNN, not cut or raw.
            Case{std::string("a,b\n1,x\0y\n", 10),
                 "data.csv:2:3: field 2: expected a number, got \"x\\x00y\""},

@@ -24,7 +24,8 @@ struct CsvOptions {
 };
 
 // A CSV file as numbers, with label columns also kept as text. The first line is a header when
-// one of its fields is neither a number nor missing (label columns given by number not counted);
+// one of its fields is neither a number nor missing (label columns given by number not counted; a
+// number with a decimal comma, "2,5", counts as a number, and is then refused with a HINT);
 // blank lines are skipped; a field may be quoted with "" (a "" inside stands for one "). Lines
 // end in \n or \r\n: a line end of a lone \r is refused.
 struct Table {
