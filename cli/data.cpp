@@ -78,14 +78,48 @@ bool starts_with_fann_header(std::string_view head, bool whole) {
   return false;
 }
 
+// The first bytes, up to n, that the start of a gzip stream decompresses to: fewer or none when
+// that start is damaged or cut short, which the IDX reader then reports with its offset.
+std::string inflated_head(std::string_view gzip, std::size_t n) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) return "";  // 16: a gzip header, not zlib's
+  std::string out(n, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gzip.data()));
+  stream.avail_in = uInt(gzip.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = uInt(n);
+  inflate(&stream, Z_SYNC_FLUSH);
+  out.resize(n - stream.avail_out);
+  inflateEnd(&stream);
+  return out;
+}
+
+bool starts_as_idx(std::string_view head) {
+  return head.size() >= 2 && head[0] == 0 && head[1] == 0;
+}
+
 // IDX files (plain or gzip-compressed) by their first bytes; FANN's by its extensions, or else by
-// its header line, as a stream has no extension and a file may have another.
+// its header line, as a stream has no extension and a file may have another. gzip is read for IDX
+// alone: a gzip file whose data does not start as IDX does (a gzip'd CSV file) is refused here,
+// for every command alike, rather than read as the images of an IDX pair.
 Format format_of(const std::string& path) {
   constexpr std::size_t head_bytes = 4096;
   const std::string head = head_of(path, head_bytes);
-  if (head.size() >= 3 &&
-      ((head[0] == '\x1f' && head[1] == '\x8b') || (head[0] == 0 && head[1] == 0)))
+  if (head.size() >= 3 && head[0] == '\x1f' && head[1] == '\x8b') {
+    const std::string data = inflated_head(head, 4);
+    // gzip inside gzip is left to the IDX reader, which names it.
+    if (data.size() >= 2 && !starts_as_idx(data) && !data.starts_with("\x1f\x8b")) {
+      std::string first = "0x";
+      for (const char c : data)
+        first += fmt::format("{:02X}", static_cast<unsigned char>(c));
+      throw InputError(fmt::format(
+          "{}: gzip-compressed, and its data starts with {}, not the IDX magic number 0x0000TTNN: "
+          "gzip is read for IDX image sets only. HINT: decompress a CSV file first, with gunzip",
+          path, first));
+    }
     return Format::idx;
+  }
+  if (head.size() >= 3 && starts_as_idx(head)) return Format::idx;
   for (const char* extension : {".data", ".train", ".test"})
     if (path.size() > std::strlen(extension) &&
         path.compare(path.size() - std::strlen(extension), std::string::npos, extension) == 0)

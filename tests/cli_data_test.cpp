@@ -671,6 +671,26 @@ TEST_F(CliDataTest, BadIdxFilesNameTheByteOffset) {
   EXPECT_FALSE(Exists("m.json"));
 }
 
+// gzip is read for IDX alone: a gzip'd CSV file is named as such by every command, not taken for
+// IDX images that lack their labels.
+TEST_F(CliDataTest, GzipCsvIsRefusedAsNotIdxByEveryCommand) {
+  Write("gz.csv.gz", Bytes({31, 139, 8,  0,   0,  0,   0, 0, 0,   3,   75,  212, 73, 210, 169, 228,
+                            50, 212, 49, 210, 49, 230, 2, 0, 154, 158, 192, 86,  12, 0,   0,   0}));
+  const std::vector<std::string_view> parts{
+      "gz.csv.gz: gzip-compressed, and its data starts with 0x612C622C, not the IDX magic number",
+      "gzip is read for IDX image sets only. HINT: decompress a CSV file first"};
+  EXPECT_TRUE(FailedWith(
+      Neurona({"train", "--data", "gz.csv.gz", "--layers", "2,1", "--save", "m.json"}), 1, parts));
+  EXPECT_FALSE(Exists("m.json"));
+  Write("plain.csv", "a,b,y\n1,2,3\n2,3,5\n");
+  ASSERT_TRUE(Succeeded(Neurona(
+      {"train", "--data", "plain.csv", "--layers", "2,1", "--epochs", "1", "--save", "m.json"})));
+  for (const char* command : {"predict", "evaluate"})
+    EXPECT_TRUE(
+        FailedWith(Neurona({command, "--model", "m.json", "--data", "gz.csv.gz"}), 1, parts))
+        << command;
+}
+
 TEST_F(CliDataTest, FannXorTrains) {
   Write("xor.data", kXorFann);
   ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "xor.data", "--layers", "2,4,1", "--activation",
