@@ -124,8 +124,8 @@ struct Tensor {
   Matrix<double> values;  // dims[0] x the product of the others
 };
 
-Tensor read_tensor(const fs::path& path) {
-  Reader in(path);
+// The header: magic number, type and dimensions, each checked. Leaves `in` at the first value.
+Tensor read_header(Reader& in, const fs::path& path) {
   std::vector<unsigned char> header;
   const std::size_t got = in.read(header, 4);
   if (got == 0) throw InputError(in.at(0) + ": the file is empty, expected an IDX header");
@@ -168,6 +168,15 @@ Tensor read_tensor(const fs::path& path) {
                                    in.at(4 + 4 * k), k + 1, size));
     count *= size;
   }
+  return tensor;
+}
+
+Tensor read_tensor(const fs::path& path) {
+  Reader in(path);
+  Tensor tensor = read_header(in, path);
+  std::uint64_t count = 1;
+  for (const std::uint32_t size : tensor.dims)
+    count *= size;
 
   // Read what arrives, never a buffer sized by the header alone, then one byte more to find bytes
   // past the end (and, for gzip, the stream's own end and checksum).
@@ -202,12 +211,12 @@ Matrix<double> read_idx(const fs::path& path) {
   return read_tensor(path).values;
 }
 
-template <class T>
-Dataset<T> read_idx_pair(const fs::path& images, const fs::path& labels, Index classes) {
-  if (classes < 1)
-    throw UsageError(fmt::format("read_idx_pair: classes must be >= 1, got {}", classes));
-  Tensor x = read_tensor(images);
-  const Tensor y = read_tensor(labels);
+namespace {
+
+// Checks `y`, read from `labels`, as the labels of `images`, a file of `image_count` images: one
+// dimension of whole numbers, one per image, each a class from 0 to classes-1.
+void check_labels(const Tensor& y, const fs::path& labels, std::uint32_t image_count,
+                  const fs::path& images, Index classes) {
   const bool integer = y.type->code != 0x0D && y.type->code != 0x0E;
   if (y.dims.size() != 1 || !integer)
     throw InputError(
@@ -215,9 +224,41 @@ Dataset<T> read_idx_pair(const fs::path& images, const fs::path& labels, Index c
                     "0x00000801 for unsigned bytes), got {} dimension{} of {}s",
                     where(y.name, y.compressed, 0), y.dims.size(), y.dims.size() == 1 ? "" : "s",
                     y.type->name));
-  if (y.dims[0] != x.dims[0])
+  if (y.dims[0] != image_count)
     throw InputError(fmt::format("{}: {} labels for the {} images of {}", labels.string(),
-                                 y.dims[0], x.dims[0], images.string()));
+                                 y.dims[0], image_count, images.string()));
+  for (Index i = 0; i < y.values.rows(); ++i) {
+    const double label = y.values(i, 0);
+    if (label < 0 || label >= double(classes))
+      throw InputError(
+          fmt::format("{}: label {} of image {} is not a class from 0 to {}",
+                      where(y.name, y.compressed, y.header_bytes + std::size_t(i) * y.type->bytes),
+                      label, i + 1, classes - 1));
+  }
+}
+
+void check_classes(Index classes, const char* function) {
+  if (classes < 1)
+    throw UsageError(fmt::format("{}: classes must be >= 1, got {}", function, classes));
+}
+
+}  // namespace
+
+Matrix<double> read_idx_labels(const fs::path& images, const fs::path& labels, Index classes) {
+  check_classes(classes, "read_idx_labels");
+  Reader in(images);
+  const Tensor x = read_header(in, images);
+  const Tensor y = read_tensor(labels);
+  check_labels(y, labels, x.dims[0], images, classes);
+  return y.values;
+}
+
+template <class T>
+Dataset<T> read_idx_pair(const fs::path& images, const fs::path& labels, Index classes) {
+  check_classes(classes, "read_idx_pair");
+  Tensor x = read_tensor(images);
+  const Tensor y = read_tensor(labels);
+  check_labels(y, labels, x.dims[0], images, classes);
   Dataset<T> data;
   const Index m = x.values.rows();
   // In double the values are the tensor's own, moved rather than copied (60000 images are 376 MB).
@@ -231,15 +272,8 @@ Dataset<T> read_idx_pair(const fs::path& images, const fs::path& labels, Index c
           fmt::format("{}: a value is too large for float precision", images.string()));
   }
   data.Y = Matrix<T>::Zero(m, classes);
-  for (Index i = 0; i < data.Y.rows(); ++i) {
-    const double label = y.values(i, 0);
-    if (label < 0 || label >= double(classes))
-      throw InputError(
-          fmt::format("{}: label {} of image {} is not a class from 0 to {}",
-                      where(y.name, y.compressed, y.header_bytes + std::size_t(i) * y.type->bytes),
-                      label, i + 1, classes - 1));
-    data.Y(i, Index(label)) = T(1);
-  }
+  for (Index i = 0; i < m; ++i)
+    data.Y(i, Index(y.values(i, 0))) = T(1);
   return data;
 }
 

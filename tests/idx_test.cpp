@@ -304,6 +304,37 @@ TEST_F(Idx, PairsGiveOneHotTargets) {
   EXPECT_THROW(read_idx_pair<double>(images, labels, 0), UsageError);
 }
 
+TEST_F(Idx, LabelsAreCheckedAgainstTheImagesHeaderAlone) {
+  // The images end after their header: only the header is read.
+  const fs::path header_only = write("header-only", idx_header(0x08, {3, 1, 2}));
+  const fs::path labels = write("labels", idx_u8({3}, {2, 0, 2}));
+  EXPECT_EQ(read_idx_labels(header_only, labels, 3), (Matrix<double>(3, 1) << 2, 0, 2).finished());
+
+  auto error_of_labels = [&](const fs::path& x, const fs::path& y, Index classes) -> std::string {
+    try {
+      read_idx_labels(x, y, classes);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  // The messages of read_idx_pair, for the same faults.
+  const fs::path images = write("images", idx_u8({3, 1, 2}, {1, 2, 3, 4, 5, 6}));
+  EXPECT_NE(error_of_labels(images, images, 3)
+                .find("images: byte 0: expected a labels file, one dimension of whole numbers"),
+            std::string::npos);
+  EXPECT_NE(error_of_labels(images, labels, 2)
+                .find("labels: byte 8: label 2 of image 1 is not a class from 0 to 1"),
+            std::string::npos);
+  EXPECT_NE(error_of_labels(images, write("four", idx_u8({4}, {0, 0, 0, 0})), 3)
+                .find("four: 4 labels for the 3 images of"),
+            std::string::npos);
+  EXPECT_NE(error_of_labels(write("text", Bytes{'a', ',', 'b', '\n'}), labels, 3)
+                .find("text: byte 0: expected the IDX magic number"),
+            std::string::npos);
+  EXPECT_THROW(read_idx_labels(images, labels, 0), UsageError);
+}
+
 TEST_F(Idx, PairsReadTheSameValuesInDoubleAndFloat) {
   Bytes f64 = idx_header(0x0E, {2, 2});
   f64.insert(f64.end(), {0x3F, 0xB9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9A,    // 0.1
