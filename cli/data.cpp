@@ -191,6 +191,10 @@ Table read_table(const DataArgs& args, Index n_in) {
                               : read_csv(args.file, options);
 }
 
+// The classes an IDX labels file may name: bounded, so that one stray label cannot ask for a name
+// per class up to millions.
+constexpr Index most_idx_classes = 1 << 16;
+
 // IDX files come in pairs, images and labels, each read from its path: not from a pipe.
 void refuse_idx_stream(const std::string& path, const char* flag) {
   if (is_stream(path))
@@ -216,23 +220,16 @@ void DataArgs::add_flags(CLI::App& command, const std::string& data_help) {
 
 ClassEncoding classes_in(const DataArgs& args) {
   if (format_of(args.file) == Format::idx && !args.labels.empty()) {
+    refuse_idx_stream(args.file, "--data");
     refuse_idx_stream(args.labels, "--labels");
     // IDX labels are class numbers, 0 .. k-1 with k one more than the largest (read_idx_pair's
-    // one-hot column is the label itself), even when a subset leaves some of them out.
-    const Matrix<double> labels = read_idx(args.labels);
-    // A name per class up to the largest: bounded, so that one stray label cannot ask for
-    // millions. (Labels that are not class numbers at all are read_idx_pair's to refuse.)
-    constexpr double most_classes = 1 << 16;
-    double largest = 0;
-    for (Index i = 0; i < labels.rows(); ++i) {
-      if (labels(i, 0) != std::floor(labels(i, 0)) || labels(i, 0) < 0) continue;
-      if (labels(i, 0) >= most_classes)
-        throw InputError(fmt::format("{}: label {} of image {}: more than {} classes", args.labels,
-                                     labels(i, 0), i + 1, most_classes));
-      largest = std::max(largest, labels(i, 0));
-    }
+    // one-hot column is the label itself), even when a subset leaves some of them out. The labels
+    // are checked as labels, and against the images' header, before their classes are counted:
+    // a count from a file that is not one would be compared with --layers first.
+    const Matrix<double> labels = read_idx_labels(args.file, args.labels, most_idx_classes);
+    const Index classes = labels.size() ? Index(labels.maxCoeff()) + 1 : 0;
     std::vector<std::string> names;
-    for (Index k = 0; k <= Index(largest); ++k)
+    for (Index k = 0; k < classes; ++k)
       names.push_back(std::to_string(k));
     return make_class_encoding(names);
   }
@@ -240,6 +237,23 @@ ClassEncoding classes_in(const DataArgs& args) {
   if (const Format format = format_of(args.file); format != Format::csv)
     reject_csv_flags(args, format);
   return fit_classes(read_table(args, -1), split_list(args.targets));
+}
+
+void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classes, Index outputs,
+                               const std::string& flag) {
+  if (outputs == classes.size() || (outputs == 1 && classes.size() == 2)) return;
+  const std::string plural = outputs == 1 ? "" : "s";
+  const bool idx = !args.labels.empty() && format_of(args.file) == Format::idx;
+  if (idx && classes.size() > outputs) {
+    // The first label beyond the outputs, at its byte, as evaluate names it.
+    try {
+      read_idx_labels(args.file, args.labels, std::max<Index>(outputs, 2));
+    } catch (const InputError& e) {
+      throw UsageError(fmt::format("{}; {} has {} output{}", e.what(), flag, outputs, plural));
+    }
+  }
+  throw UsageError(fmt::format("{}: {} output{}, but {} has {} classes", flag, outputs, plural,
+                               idx ? args.labels : args.file, classes.size()));
 }
 
 LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,

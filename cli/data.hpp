@@ -37,6 +37,12 @@ struct LoadedData {
 // so that a new network can take their number as its output width. Empty otherwise.
 ClassEncoding classes_in(const DataArgs& args);
 
+// Throws UsageError, naming `flag` ("--layers 4,8,3") and the file the classes come from (for IDX,
+// the labels, with the byte of the first label beyond the outputs), unless a network of `outputs`
+// outputs fits the classes: one output each, or one for two classes.
+void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classes, Index outputs,
+                               const std::string& flag);
+
 // Reads the data for a network of n_in inputs and n_out outputs. With `classes`, targets are
 // labels of those classes. When `targets_optional`, rows of inputs alone are accepted.
 LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,

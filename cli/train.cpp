@@ -105,10 +105,7 @@ NetworkPlan plan_from_flags(const TrainArgs& args, const ClassEncoding& classes)
   const Index outputs = widths.back();
   Loss loss = parse_loss(args.loss);
   if (classes.size() > 0) {
-    if (outputs != classes.size() && !(outputs == 1 && classes.size() == 2))
-      throw UsageError(fmt::format("--layers {}: {} output{}, but {} has {} classes", args.layers,
-                                   outputs, outputs == 1 ? "" : "s", args.data.file,
-                                   classes.size()));
+    check_outputs_fit_classes(args.data, classes, outputs, "--layers " + args.layers);
     if (!args.loss_flag->count())
       loss = outputs == 1 ? Loss::binary_cross_entropy : Loss::cross_entropy;
     check_loss_fits_classes(loss, outputs, "--loss " + args.loss);

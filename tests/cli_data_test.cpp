@@ -671,6 +671,47 @@ TEST_F(CliDataTest, BadIdxFilesNameTheByteOffset) {
   EXPECT_FALSE(Exists("m.json"));
 }
 
+// The labels are read as labels, and the images' header as images, before their classes are
+// counted against --layers; a count that does not fit names the labels file.
+TEST_F(CliDataTest, IdxLabelsAreCheckedBeforeTheirClassesMeetTheLayers) {
+  // 6 images of 1 x 2 pixels; labels of classes 0 to 2, and the same with a 250 at byte 13.
+  Write("images", Bytes({0, 0, 8, 3, 0, 0, 0, 6, 0, 0,  0,  1, 0, 0, 0, 2,  // header
+                         1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+  Write("labels", Bytes({0, 0, 8, 1, 0, 0, 0, 6, 0, 1, 2, 0, 1, 2}));
+  Write("range", Bytes({0, 0, 8, 1, 0, 0, 0, 6, 0, 1, 2, 0, 1, 250}));
+  Write("five", Bytes({0, 0, 8, 1, 0, 0, 0, 5, 0, 1, 2, 0, 1}));
+  // The gzip of "a,b,y\n1,2,3\n".
+  Write("gz.csv.gz", Bytes({31, 139, 8,  0,   0,  0,   0, 0, 0,   3,   75,  212, 73, 210, 169, 228,
+                            50, 212, 49, 210, 49, 230, 2, 0, 154, 158, 192, 86,  12, 0,   0,   0}));
+  auto train = [&](const std::string& data, const std::string& labels, const std::string& layers) {
+    return Neurona({"train", "--data", data, "--labels", labels, "--layers", layers, "--epochs",
+                    "1", "--save", "m.json"});
+  };
+  // Images given as labels, whether or not their pixel values happen to count 3 classes.
+  for (const char* layers : {"2,4,3", "2,4,13"})
+    EXPECT_TRUE(FailedWith(train("images", "images", layers), 1,
+                           {"images: byte 0: expected a labels file, one dimension",
+                            "got 3 dimensions of unsigned bytes"}))
+        << layers;
+  EXPECT_TRUE(FailedWith(train("images", "five", "2,4,7"), 1,
+                         {"five: 5 labels for the 6 images of images"}));
+  EXPECT_TRUE(FailedWith(train("gz.csv.gz", "labels", "2,3,1"), 1,
+                         {"gz.csv.gz: gzip-compressed", "not the IDX magic number"}));
+  // A label beyond the outputs: at its byte, as evaluate names it.
+  EXPECT_TRUE(FailedWith(
+      train("images", "range", "2,4,3"), 2,
+      {"range: byte 13: label 250 of image 6 is not a class from 0 to 2; --layers 2,4,3 has 3 "
+       "outputs"}));
+  EXPECT_TRUE(FailedWith(train("images", "labels", "2,1"), 2,
+                         {"labels: byte 10: label 2 of image 3 is not a class from 0 to 1; "
+                          "--layers 2,1 has 1 output"}));
+  // Fewer classes than outputs.
+  EXPECT_TRUE(FailedWith(train("images", "labels", "2,4,5"), 2,
+                         {"--layers 2,4,5: 5 outputs, but labels has 3 classes"}));
+  EXPECT_FALSE(Exists("m.json"));
+  ASSERT_TRUE(Succeeded(train("images", "labels", "2,4,3")));
+}
+
 // gzip is read for IDX alone: a gzip'd CSV file is named as such by every command, not taken for
 // IDX images that lack their labels.
 TEST_F(CliDataTest, GzipCsvIsRefusedAsNotIdxByEveryCommand) {
