@@ -23,14 +23,14 @@ Matrix<double> read_idx(const std::filesystem::path& path);
 // Reads images (m x pixels) and their labels (one dimension of m whole numbers 0 .. classes-1)
 // as X = the pixels, Y = m x classes one-hot. Throws InputError for labels that are not such
 // numbers or whose count differs from the images'; UsageError for classes < 1.
+template <class T>
+Dataset<T> read_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels,
+                         Index classes);
+
 // Reads the labels beside an IDX images file, checked as read_idx_pair checks them, but with
 // only the images' header read: m x 1, for the classes of a data set before its network exists.
 // Throws as read_idx_pair does, and InputError for a bad images header.
 Matrix<double> read_idx_labels(const std::filesystem::path& images,
                                const std::filesystem::path& labels, Index classes);
-
-template <class T>
-Dataset<T> read_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels,
-                         Index classes);
 
 }  // namespace neurona
