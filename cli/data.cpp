@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -37,7 +38,7 @@ const std::string& stream_text(const std::string& path) {
   const auto [at, first] = kept.try_emplace(path);
   if (first) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open for reading");
+    if (!in) throw InputError(path + ": cannot open for reading: " + std::strerror(errno));
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw InputError(path + ": read error");
@@ -256,6 +257,11 @@ void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classe
                                idx ? args.labels : args.file, classes.size()));
 }
 
+std::string place_of_row(const std::string& file, const std::vector<Index>& lines, Index row) {
+  return std::size_t(row) < lines.size() ? fmt::format("{}:{}", file, lines[std::size_t(row)])
+                                         : fmt::format("{}: data row {}", file, row + 1);
+}
+
 LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                      const ClassEncoding* classes, bool targets_optional) {
   LoadedData loaded;
@@ -320,6 +326,7 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                         ? make_inputs<double>(table, n_in, n_out, loss, targets, encoding)
                         : make_dataset<double>(table, n_in, n_out, loss, targets, encoding);
       loaded.dropped_lines = table.dropped_lines;
+      loaded.lines = table.lines;
       if (table.dropped_rows > 0)
         loaded.summary = fmt::format(" (dropped {} rows with missing values)", table.dropped_rows);
       break;

@@ -31,7 +31,12 @@ struct LoadedData {
   ClassEncoding classes;  // labels of the classes, when the targets are classes
   std::string summary;    // "iris.csv: 150 rows, 3 classes" for progress messages
   std::vector<Index> dropped_lines;  // CSV lines skipped by --drop-missing
+  std::vector<Index> lines;          // CSV: the line of each row, for messages; else empty
 };
+
+// Where row `row` (0-based) of the data is, for a message: "iris.csv:12" when its line is known,
+// else "data.idx: data row 11".
+std::string place_of_row(const std::string& file, const std::vector<Index>& lines, Index row);
 
 // The classes of the data file (for --classes or an IDX labels file) before any network exists,
 // so that a new network can take their number as its output width. Empty otherwise.

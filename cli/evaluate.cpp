@@ -20,10 +20,10 @@ struct EvaluateArgs {
 
 template <class T>
 void run(const EvaluateArgs& args, const Network<T>& network, const ModelInfo& info,
-         const Dataset<double>& data) {
-  const Matrix<T> outputs =
-      network.predict(in_precision<T>(info.scaler.apply(data.X), args.data.file, Values::inputs));
-  check_outputs_finite(outputs, args.data.file);
+         const LoadedData& loaded) {
+  const Dataset<double>& data = loaded.data;
+  const Matrix<T> outputs = network.predict(network_inputs<T>(info.scaler, data.X, args.data.file));
+  check_outputs_finite(outputs, args.data.file, loaded.lines);
   const Matrix<double> Y_hat = outputs.template cast<double>();
   if (network.loss_type() == Loss::half_squared_error) {
     const RegressionMetrics metrics = regression_metrics(Y_hat, data.Y);
@@ -60,9 +60,9 @@ void add_evaluate_command(CLI::App& app, int& /*status*/) {
           args->model));
     const LoadedData loaded = load_data_for(model, args->data, false);
     if (model.precision == Precision::single)
-      run<float>(*args, network.cast<float>(), model.info, loaded.data);
+      run<float>(*args, network.cast<float>(), model.info, loaded);
     else
-      run<double>(*args, network, model.info, loaded.data);
+      run<double>(*args, network, model.info, loaded);
   });
 }
 

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "data.hpp"
 #include "options.hpp"
+#include "value_checks.hpp"
 
 namespace neurona::cli {
 namespace {
@@ -55,7 +56,8 @@ void add_gradcheck_command(CLI::App& app, int& status) {
     // The network sees scaled inputs, as in training.
     if (!(args->step > 0) || !std::isfinite(args->step))
       throw UsageError(fmt::format("--step must be a positive number, got {}", args->step));
-    const Matrix<double> X = model.info.scaler.apply(loaded.data.X);
+    const Matrix<double> X =
+        network_inputs<double>(model.info.scaler, loaded.data.X, args->data.file);
     GradientCheckResult result;
     try {
       result = gradient_check(network, X, loaded.data.Y, args->step);

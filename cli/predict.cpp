@@ -20,10 +20,10 @@ struct PredictArgs {
 
 template <class T>
 void run(const PredictArgs& args, const Network<T>& network, const ModelInfo& info,
-         const Matrix<double>& X) {
-  const Matrix<T> Y_hat =
-      network.predict(in_precision<T>(info.scaler.apply(X), args.data.file, Values::inputs));
-  check_outputs_finite(Y_hat, args.data.file);
+         const LoadedData& loaded) {
+  const Matrix<double>& X = loaded.data.X;
+  const Matrix<T> Y_hat = network.predict(network_inputs<T>(info.scaler, X, args.data.file));
+  check_outputs_finite(Y_hat, args.data.file, loaded.lines);
   // Formatted whole before anything is printed, so that a failure prints nothing.
   std::string out;
   const bool labels = !info.classes.empty() && !args.outputs;
@@ -70,9 +70,9 @@ void add_predict_command(CLI::App& app, int& /*status*/) {
                  args->data.file, loaded.dropped_lines.size() > 1 ? "s" : "", lines);
     }
     if (model.precision == Precision::single)
-      run<float>(*args, network.cast<float>(), model.info, loaded.data.X);
+      run<float>(*args, network.cast<float>(), model.info, loaded);
     else
-      run<double>(*args, network, model.info, loaded.data.X);
+      run<double>(*args, network, model.info, loaded);
   });
 }
 

@@ -24,11 +24,11 @@ struct ReportArgs {
 // The page scores the data as evaluate does, and so refuses what evaluate refuses: outputs that
 // overflow, which would show as a class or a metric without a word.
 template <class T>
-void check_scorable(const Network<T>& network, const ModelInfo& info, const Dataset<double>& data,
+void check_scorable(const Network<T>& network, const ModelInfo& info, const LoadedData& loaded,
                     const std::string& file) {
-  const Matrix<T> Y_hat =
-      network.predict(in_precision<T>(info.scaler.apply(data.X), file, Values::inputs));
-  check_outputs_finite(Y_hat, file);
+  const Dataset<double>& data = loaded.data;
+  const Matrix<T> Y_hat = network.predict(network_inputs<T>(info.scaler, data.X, file));
+  check_outputs_finite(Y_hat, file, loaded.lines);
   if (data.Y.size() > 0 && network.loss_type() == Loss::half_squared_error)
     check_finite(regression_metrics(Y_hat.template cast<double>(), data.Y), file);
 }
@@ -47,11 +47,12 @@ void report_command(const ReportArgs& args) {
   if (!args.history.empty()) input.history = read_history_csv(args.history);
   // Targets are optional: without them the page still shows the surface and the predictions.
   if (!args.data.file.empty()) {
-    input.data = load_data_for(model, args.data, true).data;
+    const LoadedData loaded = load_data_for(model, args.data, true);
     if (model.precision == Precision::single)
-      check_scorable(model.network.cast<float>(), model.info, *input.data, args.data.file);
+      check_scorable(model.network.cast<float>(), model.info, loaded, args.data.file);
     else
-      check_scorable(model.network, model.info, *input.data, args.data.file);
+      check_scorable(model.network, model.info, loaded, args.data.file);
+    input.data = loaded.data;
   }
   write_report(args.out, input);
   fmt::print(stderr, "wrote {}\n", args.out);

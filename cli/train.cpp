@@ -208,7 +208,7 @@ struct Part {
 template <class T>
 Part<T> part(const Dataset<double>& data, const std::vector<Index>& rows, const Scaler& scaler,
              const std::string& file) {
-  return {in_precision<T>(scaler.apply(take_rows(data.X, rows)), file, Values::inputs),
+  return {network_inputs<T>(scaler, take_rows(data.X, rows), file),
           in_precision<T>(take_rows(data.Y, rows), file, Values::targets)};
 }
 
@@ -231,29 +231,31 @@ std::string test_metrics_text(const Network<T>& network, const Part<T>& test, co
 
 // Cross-entropy is a loss of probabilities: targets of 25 to 346 would train to a loss of -53688
 // without a word. Each target must be in [0, 1], and with softmax's cross_entropy each row's sum 1.
-void check_probability_targets(const Matrix<double>& Y, Loss loss, const std::string& file) {
+void check_probability_targets(const LoadedData& loaded, Loss loss, const std::string& file) {
+  const Matrix<double>& Y = loaded.data.Y;
   if (loss == Loss::half_squared_error) return;
   for (Index i = 0; i < Y.rows(); ++i) {
     for (Index j = 0; j < Y.cols(); ++j)
       if (!(Y(i, j) >= 0 && Y(i, j) <= 1))
         throw InputError(
-            fmt::format("{}: data row {}: target {} is not a probability in [0, 1], which {} "
-                        "needs; for numbers "
-                        "to predict use --loss half_squared_error, for class labels --classes",
-                        file, i + 1, Y(i, j), to_string(loss)));
+            fmt::format("{}: target {} is not a probability in [0, 1], which {} needs; for "
+                        "numbers to predict use --loss half_squared_error, for class labels "
+                        "--classes",
+                        place_of_row(file, loaded.lines, i), Y(i, j), to_string(loss)));
     // Soft targets written to a few decimals (0.333, 0.333, 0.333) sum to 1 only roughly.
     if (loss == Loss::cross_entropy && std::abs(Y.row(i).sum() - 1) > 1e-2)
       throw InputError(fmt::format(
-          "{}: data row {}: targets summing to {}; cross_entropy needs one probability per class, "
-          "summing to 1 (for class labels use --classes)",
-          file, i + 1, Y.row(i).sum()));
+          "{}: targets summing to {}; cross_entropy needs one probability per class, summing to 1 "
+          "(for class labels use --classes)",
+          place_of_row(file, loaded.lines, i), Y.row(i).sum()));
   }
 }
 
 // The training, validation and test rows of --validation and --test, stratified by class when the
 // loss is one of classes.
-Split split_of(const TrainArgs& args, const Dataset<double>& data, Loss loss) {
-  check_probability_targets(data.Y, loss, args.data.file);
+Split split_of(const TrainArgs& args, const LoadedData& loaded, Loss loss) {
+  const Dataset<double>& data = loaded.data;
+  check_probability_targets(loaded, loss, args.data.file);
   const bool classes = loss != Loss::half_squared_error;
   const std::vector<Index> row_classes = classes ? class_of_rows(data.Y) : std::vector<Index>{};
   Split split = split_rows(data.X.rows(), args.validation, args.test, args.seed,
@@ -276,8 +278,13 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
   const bool classes = network.loss_type() != Loss::half_squared_error;
 
   // Scaling is fitted on the training rows alone, unless the --init model brings its own.
-  if (info.scaler.kind == Scaling::none)
-    info.scaler = fit_scaler(parse_scaling(args.scale), take_rows(data.X, split.train));
+  if (info.scaler.kind == Scaling::none) {
+    try {
+      info.scaler = fit_scaler(parse_scaling(args.scale), take_rows(data.X, split.train));
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: --scale {}: {}", args.data.file, args.scale, e.what()));
+    }
+  }
   const Part<T> train_part = part<T>(data, split.train, info.scaler, args.data.file);
   const Part<T> validation = part<T>(data, split.validation, info.scaler, args.data.file);
   const Part<T> test = part<T>(data, split.test, info.scaler, args.data.file);
@@ -528,7 +535,7 @@ void train_command(TrainArgs& args) {
   const Loss loss = model ? model->network.loss_type() : plan->loss;
   const LoadedData loaded =
       load_data(args.data, inputs, outputs, loss, classes.size() ? &classes : nullptr, false);
-  const Split split = split_of(args, loaded.data, loss);
+  const Split split = split_of(args, loaded, loss);
   if (plan) {
     if (precision == Precision::single)
       check_rows_fit<float>(args, *plan, split);

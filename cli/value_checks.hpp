@@ -8,6 +8,7 @@
 #include <string>
 #include <type_traits>
 
+#include "data.hpp"
 #include "neurona/neurona.hpp"
 
 namespace neurona::cli {
@@ -29,17 +30,31 @@ Matrix<T> in_precision(const Matrix<double>& values, const std::string& file, Va
   return cast;
 }
 
+// X scaled by `scaler`, in the network's precision: the inputs a network takes. An input that the
+// scaling takes out of range is named with the file (the scaler names its row and column).
+template <class T>
+Matrix<T> network_inputs(const Scaler& scaler, const Matrix<double>& X, const std::string& file) {
+  try {
+    return in_precision<T>(scaler.apply(X), file, Values::inputs);
+  } catch (const InputError& e) {
+    if (std::string_view(e.what()).starts_with(file)) throw;
+    throw InputError(fmt::format("{}: {}", file, e.what()));
+  }
+}
+
 // A model's outputs: weights or inputs large enough to overflow give infinity or NaN, which would
 // be printed as a prediction (or become a class) without a word.
+// `lines`: each row's line in the file, when known (see place_of_row).
 template <class T>
-void check_outputs_finite(const Matrix<T>& Y_hat, const std::string& file) {
+void check_outputs_finite(const Matrix<T>& Y_hat, const std::string& file,
+                          const std::vector<Index>& lines) {
   for (Index i = 0; i < Y_hat.rows(); ++i)
     for (Index j = 0; j < Y_hat.cols(); ++j)
       if (!std::isfinite(Y_hat(i, j)))
         throw InputError(fmt::format(
-            "{}: data row {}: the model's output {} is {}: the computation overflows {} for these "
-            "inputs",
-            file, i + 1, j + 1, Y_hat(i, j), std::is_same_v<T, float> ? "float" : "double"));
+            "{}: the model's output {} is {}: the computation overflows {} for these inputs",
+            place_of_row(file, lines, i), j + 1, Y_hat(i, j),
+            std::is_same_v<T, float> ? "float" : "double"));
 }
 
 // Regression metrics of targets or predictions near double's limit overflow (1e300 squared).

@@ -29,7 +29,7 @@ bool gzip_magic(const z_stream& stream) {
 GzipInput::GzipInput(const std::filesystem::path& path)
     : path_(path), name_(path.string()), input_(input_bytes) {
   file_ = std::fopen(name_.c_str(), "rb");
-  if (!file_) throw InputError(name_ + ": cannot open for reading");
+  if (!file_) throw InputError(name_ + ": cannot open for reading: " + std::strerror(errno));
   stream_.next_in = input_.data();
   try {
     buffer_at_least(2);

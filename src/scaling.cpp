@@ -110,9 +110,9 @@ Scaler fit_scaler(Scaling kind, const Matrix<T>& X) {
     // Equal values, tested exactly: a rounded mean would leave a spread of 1e-17 to divide by.
     if (low[j] == high[j]) scaler.scale(j) = 1;
     if (!std::isfinite(scaler.scale(j)) || !std::isfinite(scaler.offset(j)))
-      throw InputError(fmt::format(
-          "fit_scaler: column {}: values from {} to {} spread too far to scale in double", j + 1,
-          low[j], high[j]));
+      throw InputError(
+          fmt::format("column {}: values from {} to {} spread too far to scale in double", j + 1,
+                      low[j], high[j]));
   }
   return scaler;
 }

@@ -2,9 +2,11 @@
 #include "text_file.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -20,7 +22,7 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view k
   if (std::filesystem::is_directory(path, error))
     throw InputError(path.string() + ": is a folder, expected " + std::string(kind));
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open for reading");
+  if (!in) throw InputError(path.string() + ": cannot open for reading: " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw InputError(path.string() + ": read error");

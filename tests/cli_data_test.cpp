@@ -1811,10 +1811,11 @@ TEST_F(CliDataTest, OutputsThatOverflowAreAnErrorNotAPrediction) {
   Write("huge.json", R"({"format": "neurona", "version": 1, "precision": "double", "inputs": 2,
     "loss": "half_squared_error",
     "layers": [{"units": 1, "activation": "linear", "W": [[1e308], [1e308]], "b": [0]}]})");
-  Write("x.csv", "a,b,y\n0,0,1\n10,10,1\n");
+  // The row is named by its line, past the blank one.
+  Write("x.csv", "a,b,y\n0,0,1\n\n10,10,1\n");
   for (const char* command : {"predict", "evaluate"})
     EXPECT_TRUE(FailedWith(Neurona({command, "--model", "huge.json", "--data", "x.csv"}), 1,
-                           {"x.csv: data row 2: the model's output 1 is inf", "overflows double"}))
+                           {"x.csv:4: the model's output 1 is inf", "overflows double"}))
         << command;
 }
 
@@ -1855,11 +1856,31 @@ TEST_F(CliDataTest, ClassesTrainWithAClassifiersLoss) {
                          {"--checkpoint c.json", "--checkpoint-every"}));
 }
 
+TEST_F(CliDataTest, ScalingOutOfRangeNamesTheFile) {
+  // Fitting: a column spread across double's whole range has no finite range.
+  Write("wide.csv", "x,y\n-1.7e308,0\n1.7e308,1\n0,1\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "wide.csv", "--layers", "1,1", "--scale",
+                                  "minmax", "--save", "m.json"}),
+                         1, {"wide.csv: --scale minmax: column 1: values from -1.7e+308"}));
+  // Applying: a model whose scale was edited to a subnormal sends an input out of range.
+  Write("x.csv", "a,y\n1,0\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "x.csv", "--layers", "1,1", "--scale", "minmax",
+                                 "--epochs", "1", "--quiet", "--save", "m.json"})));
+  const std::string model = Read("m.json");
+  const std::size_t at = model.find("\"scale\": [") + 10;
+  Write("edited.json", model.substr(0, at) + "1e-320" + model.substr(model.find(']', at)));
+  Write("big.csv", "a,y\n1e10,0\n");
+  for (const char* command : {"predict", "evaluate"})
+    EXPECT_TRUE(FailedWith(Neurona({command, "--model", "edited.json", "--data", "big.csv"}), 1,
+                           {"big.csv: row 1, column 1: scaled", "too large"}))
+        << command;
+}
+
 TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
   CopyData("diabetes.csv");
   EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,5,1", "--loss",
                                   "binary_cross_entropy", "--save", "m.json"}),
-                         1, {"diabetes.csv", "data row 1", "not a probability", "--classes"}));
+                         1, {"diabetes.csv:2: target", "not a probability", "--classes"}));
   EXPECT_FALSE(Exists("m.json"));
 }
 

@@ -123,8 +123,8 @@ TEST_F(CliSeeTest, ReportRefusesOutputsThatOverflowAsEvaluateDoes) {
   for (const char* command : {"evaluate", "report"}) {
     std::vector<std::string> args{command, "--model", "big.json", "--data", "xy.csv"};
     if (command == std::string("report")) args.insert(args.end(), {"--out", "r.html"});
-    EXPECT_TRUE(FailedWith(Neurona(args), 1,
-                           {"xy.csv: data row 1: the model's output 1 is inf", "overflows double"}))
+    EXPECT_TRUE(
+        FailedWith(Neurona(args), 1, {"xy.csv:2: the model's output 1 is inf", "overflows double"}))
         << command;
   }
   EXPECT_FALSE(Exists("r.html"));
