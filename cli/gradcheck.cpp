@@ -63,6 +63,8 @@ void add_gradcheck_command(CLI::App& app, int& status) {
       result = gradient_check(network, X, loaded.data.Y, args->step);
     } catch (const InputError& e) {
       throw InputError(fmt::format("{}: {}", args->data.file, e.what()));
+    } catch (const UsageError& e) {
+      throw UsageError(fmt::format("--step {:g}: {}", args->step, e.what()));
     }
     fmt::print(
         "largest relative error: {:.3g} at {} (tolerance {:g}, {} parameters, gradient "

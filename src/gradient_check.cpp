@@ -74,6 +74,12 @@ GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X
         loss_at(probe.value, original + 2 * h) - loss_at(probe.value, original - 2 * h);
     const double numeric = (8 * near - far) / (12 * double(h));
     *probe.value = original;
+    // A step that overflows a parameter or the loss measures nothing: it is the step's fault.
+    if (!std::isfinite(near) || !std::isfinite(far))
+      throw UsageError(fmt::format(
+          "a step of {:g} takes the loss out of range at {} (it is {:g} at these weights); take a "
+          "smaller step",
+          step, probe.name, loss));
     const double scale = std::max({std::abs(probe.analytic), std::abs(numeric), floor});
     double error = scale > 0 ? std::abs(probe.analytic - numeric) / scale : 0.0;
     if (!std::isfinite(error)) error = HUGE_VAL;  // a NaN must fail the check, not vanish from it

@@ -552,6 +552,10 @@ TEST_F(CliTest, GradcheckPassesOnATrainedModel) {
   const double error = NumberAfter(result.out, "largest relative error: ");
   EXPECT_GE(error, 0.0) << result.out;
   EXPECT_LT(error, 1e-6) << result.out;
+  // A step that overflows the loss would print an infinite error, blaming backprop.
+  EXPECT_TRUE(FailedWith(
+      Neurona({"gradcheck", "--model", "m.json", "--data", "majority.csv", "--step", "1e308"}), 2,
+      {"--step 1e+308: a step of 1e+308 takes the loss out of range at layer", "smaller step"}));
   // A step or tolerance of infinity would blame backprop, or pass anything.
   for (const char* flag : {"--step", "--tolerance"})
     EXPECT_TRUE(FailedWith(
