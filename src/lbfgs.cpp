@@ -306,6 +306,7 @@ void LBFGS<T>::load_state(const OptimizerState& state) {
   for (const auto& [name, values] : state.buffers)
     if (!std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); }))
       refuse(fmt::format("buffer {} holds NaN or infinity", name));
+  check_state_values(state, "the lbfgs state's ");
   auto buffer = [&](const std::string& name) -> const std::vector<double>& {
     const auto found = state.buffers.find(name);
     if (found == state.buffers.end()) refuse("has no buffer " + name);

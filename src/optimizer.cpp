@@ -137,10 +137,42 @@ double read_state(const OptimizerState& state, std::string_view optimizer,
           fmt::format("the {} state's buffer {} holds NaN or infinity", optimizer, name));
     *buffer = Eigen::Map<const Eigen::ArrayXd>(values.data(), Index(length)).cast<T>();
   }
+  check_state_values(state, fmt::format("the {} state's ", optimizer));
   return rate[0];
 }
 
 }  // namespace
+
+void check_state_values(const OptimizerState& state, std::string_view where) {
+  struct Bound {
+    std::string_view optimizer, buffer;
+    bool above_zero;  // > 0, or else >= 0
+    std::string_view why;
+  };
+  // Each follows from the update that writes the buffer; a value beyond it is a damaged state,
+  // which would go on as NaN (the square root of a negative) or as a step the wrong way.
+  static constexpr Bound bounds[] = {
+      {"adam", "exp_avg_sq", false, "a running average of squared gradients"},
+      {"adamw", "exp_avg_sq", false, "a running average of squared gradients"},
+      {"rmsprop", "square_avg", false, "a running average of squared gradients"},
+      {"rprop", "step_size", false,
+       "a step size, clamped at each step to --step-min, which is 0 or more"},
+      {"lbfgs", "ro", true, "1 / y.s of a correction, kept only where y.s > 1e-10"},
+      {"lbfgs", "H_diag", true, "y.s / y.y of the last correction kept, or 1"},
+      {"lbfgs", "t", false, "the step length of the last line search"},
+  };
+  for (const Bound& bound : bounds) {
+    if (state.name != bound.optimizer) continue;
+    const auto found = state.buffers.find(std::string(bound.buffer));
+    if (found == state.buffers.end()) continue;
+    const std::vector<double>& values = found->second;
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (bound.above_zero ? !(values[i] > 0) : !(values[i] >= 0))
+        throw InputError(fmt::format("{}{}[{}]: expected {} ({}), got {}", where, bound.buffer, i,
+                                     bound.above_zero ? "more than 0" : "0 or more", bound.why,
+                                     values[i]));
+  }
+}
 
 // ---- sgd ----
 
@@ -428,6 +460,13 @@ template <class T>
 void Rprop<T>::load_state(const OptimizerState& state) {
   FlatArray<T> previous, steps;
   learning_rate_ = read_state<T>(state, name(), {{"prev", &previous}, {"step_size", &steps}});
+  // Every step clamps every step size to these, in T as update does; another range is another
+  // run's flags.
+  for (Index i = 0; i < steps.size(); ++i)
+    if (!(steps[i] >= T(step_min_) && steps[i] <= T(step_max_)))
+      throw InputError(fmt::format(
+          "the rprop state's step_size[{}] is {}, outside --step-min {} to --step-max {}", i,
+          steps[i], step_min_, step_max_));
   steps_ = state.steps;
   previous_ = std::move(previous);
   step_sizes_ = std::move(steps);

@@ -504,6 +504,55 @@ TEST(Optimizer, StateThatDoesNotFitIsRefused) {
                      "old_dirs");
 }
 
+// Values their updates never write: a negative second moment would go on as the square root of a
+// negative, NaN; a step length or curvature below 0 as a step the wrong way.
+TEST(Optimizer, StateHoldingAValueNoRunWritesIsRefused) {
+  const OptimizerState adam{"adam", 3, {{"exp_avg_sq", {0.5, 0, -1e-9}}}};
+  expect_input_error([&] { check_state_values(adam, "ck.json: optimizer.buffers."); },
+                     "ck.json: optimizer.buffers.exp_avg_sq[2]: expected 0 or more (a running "
+                     "average of squared gradients), got -1e-09");
+  // A buffer of another optimizer's name is not this one's to check: load_state refuses it.
+  check_state_values({"sgd", 3, {{"exp_avg_sq", {-1}}}}, "");
+  expect_input_error(
+      [&] {
+        check_state_values({"lbfgs", 3, {{"ro", {2, 0}}}}, "");
+      },
+      "ro[1]: expected more than 0");
+
+  const Dataset<double> data = tutorial::majority_table<double>();
+  for (const char* name : {"adam", "adamw", "rmsprop", "rprop", "lbfgs"}) {
+    Network<double> net = tutorial::majority_network<double>(1);
+    const auto evaluate = evaluator(net, data);
+    auto optimizer = make_optimizer<double>(variant(name, 0.01));
+    for (int i = 0; i < 3; ++i) {
+      evaluate();
+      optimizer->step(net, evaluate);
+    }
+    const OptimizerState good = optimizer->state();
+    make_optimizer<double>(variant(name, 0.01))->load_state(good);
+    const std::string buffer = std::string(name) == "adam" || std::string(name) == "adamw"
+                                   ? "exp_avg_sq"
+                               : std::string(name) == "rmsprop" ? "square_avg"
+                               : std::string(name) == "rprop"   ? "step_size"
+                                                                : "H_diag";
+    OptimizerState bad = good;
+    bad.buffers.at(buffer)[0] = -1;
+    expect_input_error([&] { make_optimizer<double>(variant(name, 0.01))->load_state(bad); },
+                       "the " + std::string(name) + " state's " + buffer + "[0]: expected");
+  }
+  // rprop clamps every step size to --step-min..--step-max at every step.
+  Network<double> net = tutorial::majority_network<double>(1);
+  const auto evaluate = evaluator(net, data);
+  auto rprop = make_optimizer<double>(variant("rprop", 0.01));
+  evaluate();
+  rprop->step(net);
+  OptimizerState wide = rprop->state();
+  wide.buffers.at("step_size")[1] = 51;
+  expect_input_error([&] { make_optimizer<double>(variant("rprop", 0.01))->load_state(wide); },
+                     "the rprop state's step_size[1] is 51, outside --step-min 1e-06 to "
+                     "--step-max 50");
+}
+
 // A count of steps no run reaches, whose next ++ would overflow: refused by every optimizer,
 // 2^53 itself accepted.
 TEST(Optimizer, StateCountingTooManyStepsIsRefused) {
