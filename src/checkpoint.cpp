@@ -33,10 +33,25 @@ double number_or_nan(const json& value) {
   throw InputError(fmt::format("{}: {}: {}", path.string(), field, what));
 }
 
-const json& member(const json& object, const char* key, const fs::path& path) {
+// A value as a message shows it: a long array or object cut short.
+std::string shown(const json& value) {
+  const std::string text = value.dump();
+  return text.size() <= 40 ? text : text.substr(0, 37) + "...";
+}
+
+// The member `key` of the object at `field` ("" for the file's top level), or an InputError
+// naming the path to it.
+const json& member(const json& object, const std::string& field, const char* key,
+                   const fs::path& path) {
+  if (!object.is_object()) fail(path, field, "expected an object, got " + shown(object));
   const auto it = object.find(key);
-  if (it == object.end()) fail(path, key, "missing");
+  if (it == object.end()) fail(path, field.empty() ? key : field + "." + key, "missing");
   return *it;
+}
+
+std::string text(const json& value, const fs::path& path, const std::string& field) {
+  if (!value.is_string()) fail(path, field, "expected a string, got " + shown(value));
+  return value.get<std::string>();
 }
 
 // A count: a whole number in [low, high], not 5.5 (which nlohmann would read as 5).
@@ -55,8 +70,15 @@ Index count(const json& value, const fs::path& path, const std::string& field, I
 
 // A number where null (NaN, as `number` writes it) has no place.
 double real(const json& value, const fs::path& path, const std::string& field) {
-  if (!value.is_number()) fail(path, field, "expected a number, got " + value.dump());
+  if (!value.is_number()) fail(path, field, "expected a number, got " + shown(value));
   return value.get<double>();
+}
+
+// A learning rate (a schedule may bring it to 0) or seconds since training started.
+double non_negative(const json& value, const fs::path& path, const std::string& field) {
+  const double number = real(value, path, field);
+  if (!(number >= 0)) fail(path, field, "expected 0 or more, got " + value.dump());
+  return number;
 }
 
 }  // namespace
@@ -101,33 +123,36 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
     throw InputError(path.string() + ": no such checkpoint file");
   const json root = parse_json(read_text_file(path, "a checkpoint"), path.string(), "a checkpoint");
   try {
-    if (!root.is_object() || root.value("format", "") != "neurona-checkpoint")
+    // Compared as JSON values, which throw for no type: "1" is not 1.
+    if (!root.is_object() || !root.contains("format") ||
+        root["format"] != json("neurona-checkpoint"))
       fail(path, "format", "expected \"neurona-checkpoint\"");
-    if (root.value("version", 0) != checkpoint_version)
+    if (!root.contains("version") || root["version"] != json(checkpoint_version))
       fail(path, "version", fmt::format("this neurona reads version {}", checkpoint_version));
 
     const ModelFile model =
-        parse_model(member(root, "model", path).dump(), path.string() + ": model");
+        parse_model(member(root, "", "model", path).dump(), path.string() + ": model");
     if (model.precision != precision_of<T>())
       fail(path, "model.precision", fmt::format("expected {}", to_string(precision_of<T>())));
     Checkpoint<T> checkpoint{model.network.template cast<T>(), model.info, {}, {}, {}, {}};
 
-    const json& trainer = member(root, "trainer", path);
+    const json& trainer = member(root, "", "trainer", path);
     // Epochs are counted in an int64 everywhere; a billion is beyond any run.
-    const Index done = count(trainer.at("epochs_done"), path, "trainer.epochs_done", 0, 1 << 30);
+    const Index done = count(member(trainer, "trainer", "epochs_done", path), path,
+                             "trainer.epochs_done", 0, 1 << 30);
     checkpoint.trainer.epochs_done = done;
-    const json& best_loss = trainer.at("best_validation_loss");
+    const json& best_loss = member(trainer, "trainer", "best_validation_loss", path);
     if (!best_loss.is_number() && !best_loss.is_null())
       fail(path, "trainer.best_validation_loss",
-           "expected a number or null, got " + best_loss.dump());
+           "expected a number or null, got " + shown(best_loss));
     checkpoint.trainer.best_validation_loss = number_or_nan(best_loss);
     if (std::isnan(checkpoint.trainer.best_validation_loss))
       checkpoint.trainer.best_validation_loss = HUGE_VAL;
     checkpoint.trainer.best_epoch =
-        count(trainer.at("best_epoch"), path, "trainer.best_epoch", 0, done);
+        count(member(trainer, "trainer", "best_epoch", path), path, "trainer.best_epoch", 0, done);
     // Early stopping's best weights stand in for the model's at the end of a run: another
     // network there would end the run as a model that its own command line does not describe.
-    if (const json& best = member(root, "best_model", path); !best.is_null()) {
+    if (const json& best = member(root, "", "best_model", path); !best.is_null()) {
       const Network<double> best_network =
           parse_model(best.dump(), path.string() + ": best_model").network;
       if (best_network.architecture() != model.network.architecture())
@@ -137,44 +162,66 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
       checkpoint.trainer.best_network = best_network.template cast<T>();
     }
 
-    const json& optimizer = member(root, "optimizer", path);
-    checkpoint.optimizer.name = optimizer.at("name").get<std::string>();
-    checkpoint.optimizer.steps =
-        count(optimizer.at("steps"), path, "optimizer.steps", 0, max_optimizer_steps);
-    for (const auto& [name, values] : optimizer.at("buffers").items())
-      checkpoint.optimizer.buffers[name] = values.template get<std::vector<double>>();
+    const json& optimizer = member(root, "", "optimizer", path);
+    checkpoint.optimizer.name =
+        text(member(optimizer, "optimizer", "name", path), path, "optimizer.name");
+    checkpoint.optimizer.steps = count(member(optimizer, "optimizer", "steps", path), path,
+                                       "optimizer.steps", 0, max_optimizer_steps);
+    const json& buffers = member(optimizer, "optimizer", "buffers", path);
+    if (!buffers.is_object())
+      fail(path, "optimizer.buffers", "expected an object, got " + shown(buffers));
+    for (const auto& [name, values] : buffers.items()) {
+      const std::string field = "optimizer.buffers." + name;
+      if (!values.is_array()) fail(path, field, "expected an array, got " + shown(values));
+      std::vector<double>& buffer = checkpoint.optimizer.buffers[name];
+      for (std::size_t i = 0; i < values.size(); ++i)
+        buffer.push_back(real(values[i], path, fmt::format("{}[{}]", field, i)));
+    }
+    // Here rather than at load_state, which knows no file: a negative second moment would go on
+    // as a NaN loss, blamed on the learning rate.
+    check_state_values(checkpoint.optimizer, path.string() + ": optimizer.buffers.");
 
     if (const auto it = root.find("schedule"); it != root.end() && !it->is_null()) {
+      const json& schedule = *it;
+      if (!schedule.is_object())
+        fail(path, "schedule", "expected an object or null, got " + shown(schedule));
       ScheduleState s;
-      s.kind = it->at("kind").get<std::string>();
-      s.rate = it->at("rate").get<double>();
-      if (!it->at("best").is_null()) s.best = it->at("best").get<double>();
+      s.kind = text(member(schedule, "schedule", "kind", path), path, "schedule.kind");
+      s.rate = real(member(schedule, "schedule", "rate", path), path, "schedule.rate");
+      if (const json& best = member(schedule, "schedule", "best", path); !best.is_null())
+        s.best = real(best, path, "schedule.best");
       // Epochs without improvement, one at most per epoch done.
-      s.bad_epochs = count(it->at("bad_epochs"), path, "schedule.bad_epochs", 0, done);
+      s.bad_epochs = count(member(schedule, "schedule", "bad_epochs", path), path,
+                           "schedule.bad_epochs", 0, done);
       checkpoint.schedule = s;
     }
     // One record per epoch done, in order: the history a resumed run goes on from.
-    const json& history = member(root, "history", path);
+    const json& history = member(root, "", "history", path);
     if (!history.is_array() || Index(history.size()) != done)
       fail(path, "history", fmt::format("expected {} records, one per epoch done", done));
     for (const json& r : history) {
       const std::string field = fmt::format("history[{}]", checkpoint.history.size());
+      if (!r.is_array() || r.size() != 5)
+        fail(path, field,
+             fmt::format("expected 5 numbers (epoch, loss, validation_loss, learning_rate, "
+                         "seconds), got {}",
+                         r.is_array() ? std::to_string(r.size()) : shown(r)));
       const Index epoch = Index(checkpoint.history.size()) + 1;
-      count(r.at(0), path, field + "[0]", epoch, epoch);
+      count(r[0], path, field + "[0]", epoch, epoch);
       // The validation loss is null in every record of a run without validation rows, and a
       // number in every record of one with them; the training loss is always a number (a run
-      // stops at a loss that is not).
-      const json& validation = r.at(2);
+      // stops at a loss that is not). history[0] has passed these checks before any other.
+      const json& validation = r[2];
       if (!validation.is_number() && !validation.is_null())
-        fail(path, field + "[2]", "expected a number or null, got " + validation.dump());
-      if (validation.is_null() != history[0].at(2).is_null())
+        fail(path, field + "[2]", "expected a number or null, got " + shown(validation));
+      if (validation.is_null() != history[0][2].is_null())
         fail(path, field + "[2]",
              fmt::format("{} where history[0][2] is {}: a run has a validation loss at every "
                          "epoch or at none",
-                         validation.dump(), history[0].at(2).dump()));
-      checkpoint.history.push_back({epoch, real(r.at(1), path, field + "[1]"),
-                                    number_or_nan(validation), real(r.at(3), path, field + "[3]"),
-                                    real(r.at(4), path, field + "[4]")});
+                         validation.dump(), history[0][2].dump()));
+      checkpoint.history.push_back(
+          {epoch, real(r[1], path, field + "[1]"), number_or_nan(validation),
+           non_negative(r[3], path, field + "[3]"), non_negative(r[4], path, field + "[4]")});
     }
     return checkpoint;
   } catch (const json::exception& e) {

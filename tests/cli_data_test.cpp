@@ -1131,6 +1131,17 @@ std::string WithHistoryCell(std::string text, int record, int cell, const std::s
   return text.replace(start, end - start, value);
 }
 
+// A checkpoint's text with the first value of the array after "key": replaced; each value is on a
+// line of its own.
+std::string WithFirstValue(std::string text, const std::string& key, const std::string& value) {
+  const std::size_t at = text.find("\"" + key + "\": [");
+  EXPECT_NE(at, std::string::npos) << key;
+  if (at == std::string::npos) return text;
+  const std::size_t start = text.find_first_not_of(" \n", at + key.size() + 5),
+                    end = text.find_first_of(",\n", start);
+  return text.replace(start, end - start, value);
+}
+
 TEST_F(CliDataTest, CheckpointEveryWritesACheckpoint) {
   Fixture("majority.csv");
   ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "20", "--checkpoint-every", "10",
@@ -1386,6 +1397,118 @@ TEST_F(CliDataTest, ResumeRefusesScheduleAndValidationStateNoRunWrites) {
   EXPECT_TRUE(FailedWith(resume(none), 1,
                          {"ck.json: history: the checkpoint's run had no validation losses, the "
                           "flags hold out 30 validation rows"}));
+  EXPECT_FALSE(Exists("m.json"));
+  EXPECT_TRUE(Succeeded(resume(whole)));
+}
+
+// Optimizer state that no run writes, refused with the field's path: a negative second moment went
+// on as a NaN loss, which training blamed on the learning rate.
+TEST_F(CliDataTest, ResumeRefusesOptimizerStateNoRunWrites) {
+  Fixture("majority.csv");
+  struct Case {
+    std::vector<std::string> flags;
+    std::string buffer, value, expected;
+  };
+  for (const Case& c : {
+           Case{{"--optimizer", "adam"},
+                "exp_avg_sq",
+                "-1e-08",
+                "ck.json: optimizer.buffers.exp_avg_sq[0]: expected 0 or more"},
+           Case{{"--optimizer", "adamw"},
+                "exp_avg_sq",
+                "-1e-08",
+                "ck.json: optimizer.buffers.exp_avg_sq[0]: expected 0 or more"},
+           Case{{"--optimizer", "rmsprop"},
+                "square_avg",
+                "-1",
+                "ck.json: optimizer.buffers.square_avg[0]: expected 0 or more"},
+           Case{{"--optimizer", "rprop"},
+                "step_size",
+                "-0.5",
+                "ck.json: optimizer.buffers.step_size[0]: expected 0 or more"},
+           // Every step clamps the step sizes to --step-min..--step-max: another range is another
+           // run's flags.
+           Case{{"--optimizer", "rprop"},
+                "step_size",
+                "1000",
+                "ck.json: the rprop state's step_size[0] is 1000, outside --step-min 1e-06 to "
+                "--step-max 50"},
+           Case{{"--optimizer", "lbfgs"},
+                "H_diag",
+                "0",
+                "ck.json: optimizer.buffers.H_diag[0]: expected more than 0"},
+           Case{{"--optimizer", "lbfgs"},
+                "t",
+                "-1",
+                "ck.json: optimizer.buffers.t[0]: expected 0 or more"},
+       }) {
+    fs::remove(Path("ck.json"));
+    const std::vector<std::string> flags = Args({c.flags, {"--checkpoint", "ck.json", "--quiet"}});
+    ASSERT_TRUE(Succeeded(TrainMajority(
+        "majority.csv", Args({flags, {"--epochs", "10", "--checkpoint-every", "5"}}))))
+        << c.flags[1];
+    const std::string whole = Read("ck.json");
+    Write("ck.json", WithFirstValue(whole, c.buffer, c.value));
+    EXPECT_TRUE(
+        FailedWith(TrainMajority("majority.csv",
+                                 Args({flags, {"--epochs", "20", "--resume", "--save", "m.json"}})),
+                   1, {c.expected}))
+        << c.flags[1] << " " << c.buffer;
+    EXPECT_FALSE(Exists("m.json"));
+  }
+}
+
+// Fields of the wrong shape or missing, each named by its path rather than by the JSON reader.
+TEST_F(CliDataTest, ResumeNamesTheFieldOfAMalformedCheckpoint) {
+  CopyData("iris.csv");
+  const std::vector<std::string> flags =
+      Args({{"train", "--data", "iris.csv", "--classes", "--layers", "4,5,3"},
+            {"--lr-schedule", "plateau", "--lr-patience", "1"},
+            {"--checkpoint-every", "1", "--checkpoint", "ck.json", "--quiet"}});
+  ASSERT_TRUE(Succeeded(Neurona(Args({flags, {"--epochs", "4"}}))));
+  const std::string whole = Read("ck.json");
+  auto resume = [&](const std::string& text) {
+    Write("ck.json", text);
+    return Neurona(Args({flags, {"--epochs", "5", "--resume", "--save", "m.json"}}));
+  };
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string text = whole;
+    const std::size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+  };
+  // history[3] without its seconds: from the comma after its learning rate to its line's end.
+  std::string four = whole;
+  const std::size_t record = four.find("[\n   4,\n");
+  ASSERT_NE(record, std::string::npos);
+  const std::size_t comma = four.rfind(',', four.find(']', record));
+  four.erase(comma, four.find('\n', four.find('\n', comma) + 1) - comma);
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {four,
+       "ck.json: history[3]: expected 5 numbers (epoch, loss, validation_loss, learning_rate, "
+       "seconds), got 4"},
+      {replaced("\"rate\": ", "\"speed\": "), "ck.json: schedule.rate: missing"},
+      {replaced("\"kind\": ", "\"sort\": "), "ck.json: schedule.kind: missing"},
+      {WithValue(whole, "kind", "7"), "ck.json: schedule.kind: expected a string, got 7"},
+      {WithValue(whole, "rate", "\"fast\""),
+       "ck.json: schedule.rate: expected a number, got \"fast\""},
+      {replaced("\"epochs_done\": ", "\"epochs\": "), "ck.json: trainer.epochs_done: missing"},
+      // The file's own version, the last line; the model's comes before it.
+      {replaced("\"version\": 1\n}", "\"version\": \"1\"\n}"),
+       "ck.json: version: this neurona reads version 1"},
+      {WithValue(whole, "format", "1"), "ck.json: format: expected \"neurona-checkpoint\""},
+      {WithFirstValue(whole, "learning_rate", "\"x\""),
+       "ck.json: optimizer.buffers.learning_rate[0]: expected a number, got \"x\""},
+      {WithValue(whole, "name", "5"), "ck.json: optimizer.name: expected a string, got 5"},
+      {WithHistoryCell(whole, 2, 3, "-0.1"), "ck.json: history[2][3]: expected 0 or more"},
+      {WithHistoryCell(whole, 2, 4, "-1"), "ck.json: history[2][4]: expected 0 or more"},
+  };
+  for (const auto& [text, expected] : cases) {
+    const Result result = resume(text);
+    EXPECT_TRUE(FailedWith(result, 1, {expected})) << expected;
+    EXPECT_EQ(result.err.find("not a usable checkpoint"), std::string::npos) << result.err;
+  }
   EXPECT_FALSE(Exists("m.json"));
   EXPECT_TRUE(Succeeded(resume(whole)));
 }
