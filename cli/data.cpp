@@ -160,8 +160,10 @@ CsvOptions csv_options(const DataArgs& args) {
 }
 
 // The label column for --classes: the one --targets names, else the last, found from the first
-// line so that the reader keeps that column's text. None when the rows hold n_in inputs alone.
-std::vector<std::string> label_columns(const DataArgs& args, char separator, Index n_in) {
+// line so that the reader keeps that column's text. None when the rows hold n_in inputs alone and
+// targets are optional.
+std::vector<std::string> label_columns(const DataArgs& args, char separator, Index n_in,
+                                       bool targets_optional) {
   if (!args.targets.empty()) return split_list(args.targets);
   std::istringstream kept;
   std::ifstream file;
@@ -180,14 +182,17 @@ std::vector<std::string> label_columns(const DataArgs& args, char separator, Ind
   } catch (const InputError&) {
     return {};  // the reader refuses the same line, with its line number
   }
-  if (columns == n_in) return {};
+  // Inputs alone, for predict; where targets are needed, the last column stays the labels', and
+  // the column count is refused as such rather than the labels as numbers.
+  if (columns == n_in && targets_optional) return {};
   return {std::to_string(columns)};
 }
 
 // n_in: the network's inputs, or -1 before there is a network.
-Table read_table(const DataArgs& args, Index n_in) {
+Table read_table(const DataArgs& args, Index n_in, bool targets_optional) {
   CsvOptions options = csv_options(args);
-  if (args.classes) options.label_columns = label_columns(args, options.separator, n_in);
+  if (args.classes)
+    options.label_columns = label_columns(args, options.separator, n_in, targets_optional);
   return is_stream(args.file) ? parse_csv(stream_text(args.file), args.file, options)
                               : read_csv(args.file, options);
 }
@@ -237,7 +242,7 @@ ClassEncoding classes_in(const DataArgs& args) {
   if (!args.classes) return {};
   if (const Format format = format_of(args.file); format != Format::csv)
     reject_csv_flags(args, format);
-  return fit_classes(read_table(args, -1), split_list(args.targets));
+  return fit_classes(read_table(args, -1, false), split_list(args.targets));
 }
 
 void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classes, Index outputs,
@@ -306,7 +311,7 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
     case Format::csv: {
       Table table;
       try {
-        table = read_table(args, n_in);
+        table = read_table(args, n_in, targets_optional);
       } catch (const InputError& e) {
         const std::string what = e.what();
         // A field with a hint of its own (a decimal comma) is no class label.

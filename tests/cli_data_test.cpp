@@ -1951,6 +1951,16 @@ TEST_F(CliDataTest, ClassLabelsWithControlCharactersAreRefused) {
   EXPECT_FALSE(Exists("m.json"));
 }
 
+TEST_F(CliDataTest, ClassesWithAsManyInputsAsColumnsIsACountOfColumns) {
+  // The label column taken for an input: its count is what is wrong, not "setosa" as a number.
+  CopyData("iris.csv");
+  EXPECT_TRUE(FailedWith(
+      Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "5,3,3", "--epochs", "1"}),
+      1,
+      {"iris.csv:2: rows have 5 columns; with 1 target column of class labels, the network's 5 "
+       "inputs need 6"}));
+}
+
 TEST_F(CliDataTest, ClassesTrainWithAClassifiersLoss) {
   // evaluate reads one class per row: a regression or several sigmoids could not be scored.
   CopyData("iris.csv");
