@@ -141,15 +141,26 @@ StepExplanation explain_step(Network<double> network, const Matrix<double>& X,
     loss_gradient(step.loss, Activation::linear, output.Z, output.A, Y, step.layers.back().dA);
   }
 
-  // A matrix of inf or NaN would be printed as such (null in JSON) as if it were a result.
-  for (const LayerExplanation& layer : step.layers)
-    for (const Matrix<double>* m :
-         {&layer.Z, &layer.A, &layer.dZ, &layer.dW, &layer.db, &layer.dA_prev})
-      if (!m->allFinite())
-        throw InputError(fmt::format(
-            "the step overflows double in layer {}: the network's weights and these rows give "
-            "values beyond 1.8e308",
-            layer.layer));
+  // A matrix of inf or NaN would be printed as such (null in JSON) as if it were a result. The
+  // first named is where the overflow starts: forward from the first layer, then backward from
+  // the last, as the values were computed.
+  auto check = [](const Matrix<double>& m, const char* name, Index layer) {
+    if (!m.allFinite())
+      throw InputError(fmt::format(
+          "the step overflows double at {}^{}: the network's weights and these rows give values "
+          "beyond 1.8e308",
+          name, layer));
+  };
+  for (const LayerExplanation& layer : step.layers) {
+    check(layer.Z, "Z", layer.layer);
+    check(layer.A, "A", layer.layer);
+  }
+  for (auto layer = step.layers.rbegin(); layer != step.layers.rend(); ++layer) {
+    check(layer->dZ, "dZ", layer->layer);
+    check(layer->dW, "dW", layer->layer);
+    check(layer->db, "db", layer->layer);
+    check(layer->dA_prev, "dA", layer->layer - 1);  // dA^(l-1) = dZ^l W^l^T
+  }
   if (!std::isfinite(step.E))
     throw InputError(fmt::format("the error E of these rows overflows double: {}", step.E));
 

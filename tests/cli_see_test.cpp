@@ -65,6 +65,18 @@ TEST_F(CliSeeTest, ExplainRefusesBadFlags) {
       FailedWith(Neurona({"explain", "--house", "--seed", "7"}), 2, {"--seed", "house example"}));
 }
 
+TEST_F(CliSeeTest, ExplainNamesTheMatrixWhereAnOverflowStarts) {
+  // Layer 2's output overflows; layer 1's gradients overflow only through it.
+  WriteFile(Path("deep.json"),
+            R"({"format": "neurona", "version": 1, "precision": "double", "inputs": 1,
+                "loss": "half_squared_error",
+                "layers": [{"units": 1, "activation": "linear", "W": [[1]], "b": [0]},
+                           {"units": 1, "activation": "linear", "W": [[1e308]], "b": [1e308]}]})");
+  WriteFile(Path("one.csv"), "x,y\n1,0\n");
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--model", "deep.json", "--data", "one.csv"}), 1,
+                         {"the step overflows double at Z^2"}));
+}
+
 TEST_F(CliSeeTest, ReportIsOneSelfContainedPage) {
   Fixture("majority.csv");
   ASSERT_TRUE(Succeeded(TrainMajority(
