@@ -64,7 +64,7 @@ void add_gradcheck_command(CLI::App& app, int& status) {
     } catch (const InputError& e) {
       throw InputError(fmt::format("{}: {}", args->data.file, e.what()));
     } catch (const UsageError& e) {
-      throw UsageError(fmt::format("--step {:g}: {}", args->step, e.what()));
+      throw UsageError(std::string("--step: ") + e.what());
     }
     fmt::print(
         "largest relative error: {:.3g} at {} (tolerance {:g}, {} parameters, gradient "

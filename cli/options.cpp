@@ -105,12 +105,14 @@ const CLI::Validator whole_number = whole_number_in(0, std::numeric_limits<std::
 
 const CLI::Validator decimal_number(
     [](std::string& text) -> std::string {
-      const char* begin = text.data() + (text.starts_with('+') ? 1 : 0);
+      // from_chars takes no leading +, so one is stepped over; a sign after it ("+-1") is refused.
+      const bool plus = text.starts_with('+');
+      const char* begin = text.data() + (plus ? 1 : 0);
       const char* end = text.data() + text.size();
       double value = 0;
       const auto [at, error] = std::from_chars(begin, end, value);
       // Out of range is a number all the same: it reaches the flag's own check as 0 or inf.
-      const bool number = begin != end && at == end &&
+      const bool number = begin != end && at == end && !(plus && *begin == '-') &&
                           (error == std::errc() || error == std::errc::result_out_of_range);
       return number ? "" : fmt::format("expected a decimal number, got \"{}\"", text);
     },

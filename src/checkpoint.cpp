@@ -10,6 +10,7 @@
 #include "json_text.hpp"
 #include "neurona/atomic_file.hpp"
 #include "neurona/error.hpp"
+#include "optimizer_checks.hpp"
 #include "text_file.hpp"
 
 namespace neurona {

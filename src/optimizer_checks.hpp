@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "neurona/optimizer.hpp"
+
 namespace neurona {
 
 // --lr: a positive, finite number. Throws UsageError naming the flag.
@@ -17,5 +19,12 @@ void check_weight_decay(double weight_decay);
 
 // A loaded state's step count: 0 to max_optimizer_steps. Throws InputError naming the optimizer.
 void check_state_steps(std::string_view optimizer, long long steps);
+
+// Throws InputError, as "{where}NAME[i]: ...", for a buffer value that no run of the state's
+// optimizer holds whatever its settings: a negative second moment (adam's and adamw's exp_avg_sq,
+// rmsprop's square_avg) or step size (rprop's step_size), an lbfgs curvature (ro, H_diag) not
+// above 0 or step t below 0. Other buffers and names are left to load_state, which checks these
+// too; a checkpoint reader calls it to name the field.
+void check_state_values(const OptimizerState& state, std::string_view where);
 
 }  // namespace neurona

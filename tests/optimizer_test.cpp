@@ -13,6 +13,7 @@
 #include "neurona/optimizer.hpp"
 #include "neurona/random.hpp"
 #include "neurona/tutorial.hpp"
+#include "optimizer_checks.hpp"
 
 namespace neurona {
 namespace {

@@ -9,10 +9,10 @@
 
 namespace neurona {
 
-// Replaces `path` with `contents` atomically; on any failure the old file is left whole and no
-// temporary file remains. A symbolic link stays, and the file it names is replaced; a device,
-// pipe or socket at `path` is refused, not replaced. Throws InputError naming the path and the
-// reason.
+// Replaces `path` with `contents` atomically (inside an AtomicFileGroup, on its commit); on any
+// failure the old file is left whole and no temporary file remains. A symbolic link stays, and the
+// file it names is replaced; a device, pipe or socket at `path` is refused, not replaced. Throws
+// InputError naming the path and the reason.
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
 
 // Makes the files written while it lives, on its thread, one result: write_file_atomically (and

@@ -30,7 +30,7 @@ void write_checkpoint(const Checkpoint<T>& checkpoint, const std::filesystem::pa
 
 // Reads a checkpoint written in precision T. Throws InputError naming the file and the field's
 // path (`history[3][1]`, `schedule.rate`) for a field missing, of another type or out of range,
-// and for an optimizer buffer value that no run writes (check_state_values).
+// and for an optimizer buffer value that no run writes (a negative second moment, say).
 template <class T>
 Checkpoint<T> read_checkpoint(const std::filesystem::path& path);
 

@@ -30,13 +30,6 @@ struct OptimizerState {
 // years of training; a state beyond it is damaged, and its ++steps would overflow.
 inline constexpr long long max_optimizer_steps = 1LL << 53;
 
-// Throws InputError, as "{where}NAME[i]: ...", for a buffer value that no run of the state's
-// optimizer holds whatever its settings: a negative second moment (adam's and adamw's exp_avg_sq,
-// rmsprop's square_avg) or step size (rprop's step_size), an lbfgs curvature (ro, H_diag) not
-// above 0 or step t below 0. Other buffers and names are left to load_state, which checks these
-// too; a checkpoint reader calls it to name the field.
-void check_state_values(const OptimizerState& state, std::string_view where);
-
 template <class T>
 class Optimizer {
  public:
@@ -56,8 +49,8 @@ class Optimizer {
   virtual void set_learning_rate(double rate) = 0;
   virtual OptimizerState state() const = 0;
   // Continues from a state() of the same optimizer. Throws InputError when the state is another
-  // optimizer's or malformed, holds a value no run of it holds (check_state_values), or, for
-  // rprop, a step size outside --step-min..--step-max; a state whose buffers do not fit the
+  // optimizer's or malformed, holds a value no run of it holds (a negative second moment, say), or,
+  // for rprop, a step size outside --step-min..--step-max; a state whose buffers do not fit the
   // network is refused at the next step, with InputError.
   virtual void load_state(const OptimizerState& state) = 0;
 
