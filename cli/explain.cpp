@@ -109,8 +109,9 @@ Problem load_problem(const ExplainArgs& args) {
     const ModelFile model = read_model(args.model);
     const LoadedData loaded = load_data_for(model, args.data, false);
     // X as the network sees it in training: after the model's own scaling.
-    Dataset<double> scaled{network_inputs<double>(model.info.scaler, loaded.data.X, args.data.file),
-                           loaded.data.Y};
+    Dataset<double> scaled{
+        network_inputs<double>(model.info.scaler, loaded.data.X, args.data.file, loaded.lines),
+        loaded.data.Y};
     std::string title = fmt::format("One training step of {} ({}) on {}", args.model,
                                     model.network.topology(), args.data.file);
     if (model.info.scaler.kind != Scaling::none)

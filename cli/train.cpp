@@ -206,9 +206,10 @@ struct Part {
 };
 
 template <class T>
-Part<T> part(const Dataset<double>& data, const std::vector<Index>& rows, const Scaler& scaler,
+Part<T> part(const LoadedData& loaded, const std::vector<Index>& rows, const Scaler& scaler,
              const std::string& file) {
-  return {network_inputs<T>(scaler, take_rows(data.X, rows), file),
+  const Dataset<double>& data = loaded.data;
+  return {network_inputs<T>(scaler, take_rows(data.X, rows), file, loaded.lines, &rows),
           in_precision<T>(take_rows(data.Y, rows), file, Values::targets)};
 }
 
@@ -285,9 +286,9 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
       throw InputError(fmt::format("{}: --scale {}: {}", args.data.file, args.scale, e.what()));
     }
   }
-  const Part<T> train_part = part<T>(data, split.train, info.scaler, args.data.file);
-  const Part<T> validation = part<T>(data, split.validation, info.scaler, args.data.file);
-  const Part<T> test = part<T>(data, split.test, info.scaler, args.data.file);
+  const Part<T> train_part = part<T>(loaded, split.train, info.scaler, args.data.file);
+  const Part<T> validation = part<T>(loaded, split.validation, info.scaler, args.data.file);
+  const Part<T> test = part<T>(loaded, split.test, info.scaler, args.data.file);
 
   Matrix<T> row_weights;
   if (args.class_weight == "balanced") {

@@ -31,14 +31,18 @@ Matrix<T> in_precision(const Matrix<double>& values, const std::string& file, Va
 }
 
 // X scaled by `scaler`, in the network's precision: the inputs a network takes. An input that the
-// scaling takes out of range is named with the file (the scaler names its row and column).
+// scaling takes out of range is named by its line and column in the file. `rows`: the data rows X
+// holds, in order (a split's part), when not all of them.
 template <class T>
-Matrix<T> network_inputs(const Scaler& scaler, const Matrix<double>& X, const std::string& file) {
+Matrix<T> network_inputs(const Scaler& scaler, const Matrix<double>& X, const std::string& file,
+                         const std::vector<Index>& lines,
+                         const std::vector<Index>* rows = nullptr) {
   try {
     return in_precision<T>(scaler.apply(X), file, Values::inputs);
-  } catch (const InputError& e) {
-    if (std::string_view(e.what()).starts_with(file)) throw;
-    throw InputError(fmt::format("{}: {}", file, e.what()));
+  } catch (const ScaledValueError& e) {
+    const Index row = rows ? (*rows)[std::size_t(e.row)] : e.row;
+    throw InputError(
+        fmt::format("{}, column {}: {}", place_of_row(file, lines, row), e.column + 1, e.detail));
   }
 }
 

@@ -117,6 +117,12 @@ Scaler fit_scaler(Scaling kind, const Matrix<T>& X) {
   return scaler;
 }
 
+ScaledValueError::ScaledValueError(Index row, Index column, std::string detail)
+    : InputError(fmt::format("row {}, column {}: {}", row + 1, column + 1, detail)),
+      row(row),
+      column(column),
+      detail(std::move(detail)) {}
+
 namespace {
 
 // X' = (X - offset) / scale into `out`, which may be `in` itself: each value is read before its
@@ -136,9 +142,10 @@ void scale_rows(const Scaler& scaler, const Matrix<T>& in, Matrix<T>& out) {
       const double value = double(from[j]);
       const T result = T((value - offset[j]) / scale[j]);
       if (!std::isfinite(result))
-        throw InputError(fmt::format(
-            "row {}, column {}: scaled, ({} - {}) / {} is too large for {} precision", i + 1, j + 1,
-            value, offset[j], scale[j], sizeof(T) == sizeof(float) ? "float" : "double"));
+        throw ScaledValueError(
+            i, j,
+            fmt::format("scaled, ({} - {}) / {} is too large for {} precision", value, offset[j],
+                        scale[j], sizeof(T) == sizeof(float) ? "float" : "double"));
       to[j] = result;
     }
   }

@@ -2002,11 +2002,27 @@ TEST_F(CliDataTest, ScalingOutOfRangeNamesTheFile) {
   const std::string model = Read("m.json");
   const std::size_t at = model.find("\"scale\": [") + 10;
   Write("edited.json", model.substr(0, at) + "1e-320" + model.substr(model.find(']', at)));
-  Write("big.csv", "a,y\n1e10,0\n");
+  Write("big.csv", "a,y\n\n1e10,0\n");  // line 3, past a blank one
   for (const char* command : {"predict", "evaluate"})
     EXPECT_TRUE(FailedWith(Neurona({command, "--model", "edited.json", "--data", "big.csv"}), 1,
-                           {"big.csv: row 1, column 1: scaled", "too large"}))
+                           {"big.csv:3, column 1: scaled", "too large"}))
         << command;
+}
+
+TEST_F(CliDataTest, ScalingOutOfRangeInAHeldOutRowNamesItsLine) {
+  // Scaled by the training rows' tiny range, the held-out 1e10 on line 8 overflows: its line is
+  // named, not its place in the shuffled part.
+  Write("tiny.csv", "a,b,y\n0,1,0\n1e-300,2,1\n0,3,0\n1e-300,4,1\n0,3,0\n1e-300,4,1\n1e10,5,1\n");
+  int held_out = 0;
+  for (const char* seed : {"1", "2", "3", "4", "5", "6", "7", "8"}) {
+    const Result result =
+        Neurona({"train", "--data", "tiny.csv", "--layers", "2,1", "--scale", "minmax", "--epochs",
+                 "1", "--validation", "0.3", "--quiet", "--seed", seed});
+    if (result.status == 0) continue;  // 1e10 drawn into the training rows
+    ++held_out;
+    EXPECT_TRUE(FailedWith(result, 1, {"tiny.csv:8, column 1: scaled, (10000000000 - 0)"})) << seed;
+  }
+  EXPECT_GT(held_out, 0);
 }
 
 TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {

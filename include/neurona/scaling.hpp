@@ -3,8 +3,10 @@
 // raw inputs scaled exactly as training saw them.
 #pragma once
 
+#include <string>
 #include <string_view>
 
+#include "neurona/error.hpp"
 #include "neurona/matrix.hpp"
 
 namespace neurona {
@@ -23,13 +25,23 @@ Scaling parse_scaling(std::string_view name);
 
 // A fitted scaling of n_in columns. A column whose training values are all equal gets scale 1
 // (it becomes 0 after scaling), so nothing is ever divided by zero.
+// A value that scaling takes beyond its type's range: "row 3, column 1: scaled, ...", with the row
+// and column (0-based, in the X scaled) apart, for a caller that knows where that row came from.
+class ScaledValueError : public InputError {
+ public:
+  ScaledValueError(Index row, Index column, std::string detail);
+  Index row, column;
+  std::string detail;  // "scaled, (1e+10 - 0) / 1e-320 is too large for double precision"
+};
+
 struct Scaler {
   Scaling kind = Scaling::none;
   RowVector<double> offset;  // 1 x n_in; empty for none
   RowVector<double> scale;   // 1 x n_in, finite and > 0; empty for none
 
   // X' = (X - offset) / scale, row by row, computed in double; X (m x n_in) unchanged for none.
-  // Throws ShapeError when X has not n_in columns, InputError when a scaled value does not fit T.
+  // Throws ShapeError when X has not n_in columns, ScaledValueError when a scaled value does not
+  // fit T.
   template <class T>
   Matrix<T> apply(const Matrix<T>& X) const;
   // The same, scaling a matrix that is no longer needed in its own storage: no copy of a large
