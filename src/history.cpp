@@ -59,29 +59,15 @@ class Reader {
     throw InputError(fmt::format("{}:{}:{}: {}", name_, line_, column, what));
   }
 
-  // A double as written by fmt "{}", in decimal or exponent form. Finite: training stops at a
-  // loss that is not, and a NaN or infinity would draw no point of a report's curve.
+  // A double as written by fmt "{}": decimal or exponent form, or nan, inf, -inf.
   double number(const Cell& cell, std::string_view column) const {
     std::string_view text = cell.text;
     if (!text.empty() && text.front() == '+') text.remove_prefix(1);
     double value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || end != text.data() + text.size() ||
-        (error != std::errc() && error != std::errc::result_out_of_range))
+    if (text.empty() || error != std::errc() || end != text.data() + text.size())
       fail(cell.column, fmt::format("{}: expected a number, got {}", column,
                                     cell.text.empty() ? "an empty cell" : quote(cell.text)));
-    // from_chars parses nan and inf; 1e999 is out of a double's range.
-    if (error != std::errc() || !std::isfinite(value))
-      fail(cell.column,
-           fmt::format("{}: expected a finite number, got {}", column, quote(cell.text)));
-    return value;
-  }
-
-  // A learning rate (a schedule may bring it to 0) or a time since training started.
-  double non_negative(const Cell& cell, std::string_view column) const {
-    const double value = number(cell, column);
-    if (value < 0)
-      fail(cell.column, fmt::format("{}: expected 0 or more, got {}", column, quote(cell.text)));
     return value;
   }
 
@@ -125,7 +111,6 @@ History read_history_csv(const fs::path& path) {
   const std::string name = path.string();
   History history;
   bool header_seen = false;
-  Index first_row_line = 0;
   std::size_t line_start = 0;
   for (Index line_number = 1; line_start < text.size(); ++line_number) {
     const std::size_t line_end = std::min(text.find('\n', line_start), text.size());
@@ -155,19 +140,9 @@ History read_history_csv(const fs::path& path) {
     EpochRecord r;
     r.epoch = reader.epoch(cells[0], history.empty() ? -1 : history.back().epoch);
     r.loss = reader.number(cells[1], columns[1]);
-    // Training has validation rows at every epoch or at none: a history with a validation loss
-    // on some rows alone is two runs pasted together, or a damaged file.
-    const bool validation = !cells[2].text.empty();
-    if (!history.empty() && validation == std::isnan(history[0].validation_loss))
-      reader.fail(cells[2].column,
-                  fmt::format("validation_loss: {} where line {} has {}; a run has a validation "
-                              "loss on every row or on none",
-                              validation ? quote(cells[2].text) : "an empty cell", first_row_line,
-                              validation ? "an empty cell" : "a number"));
-    r.validation_loss = validation ? reader.number(cells[2], columns[2]) : std::nan("");
-    r.learning_rate = reader.non_negative(cells[3], columns[3]);
-    r.seconds = reader.non_negative(cells[4], columns[4]);
-    if (history.empty()) first_row_line = line_number;
+    r.validation_loss = cells[2].text.empty() ? std::nan("") : reader.number(cells[2], columns[2]);
+    r.learning_rate = reader.number(cells[3], columns[3]);
+    r.seconds = reader.number(cells[4], columns[4]);
     history.push_back(r);
   }
   if (!header_seen)
