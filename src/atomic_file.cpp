@@ -2,12 +2,14 @@
 #include "neurona/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -59,17 +61,6 @@ fs::path target_of(const fs::path& link) {
   return path;
 }
 
-// A temporary file beside `path`, opened for writing; its name is returned through `name`.
-int open_temporary(const fs::path& path, std::string& name) {
-  name = (folder_of(path) / fmt::format(".{}.tmp-XXXXXX", path.filename().string())).string();
-  std::vector<char> buffer(name.begin(), name.end());
-  buffer.push_back('\0');
-  const int fd = mkstemp(buffer.data());
-  if (fd < 0) fail(path, std::strerror(errno));
-  name = buffer.data();
-  return fd;
-}
-
 // The names of the temporary files now on disk, for remove_temporary_files, which a signal
 // handler may call at any moment: a slot holds a name or null, and a name is freed only after
 // its slot is cleared. Beyond the slots' count a name goes untracked.
@@ -77,14 +68,44 @@ std::array<std::atomic<const char*>, 16> temporary_names{};
 
 thread_local AtomicFileGroup* current_group = nullptr;
 
+// The signals a program ends on, held back while a temporary file is created and its name
+// tracked, so that none can end the program between the two.
+class HeldSignals {
+ public:
+  HeldSignals() {
+    sigset_t held;
+    sigemptyset(&held);
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP})
+      sigaddset(&held, signal);
+    pthread_sigmask(SIG_BLOCK, &held, &previous_);
+  }
+  ~HeldSignals() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  HeldSignals(const HeldSignals&) = delete;
+  HeldSignals& operator=(const HeldSignals&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
 }  // namespace
 
-// A temporary file, removed unless renamed over its target; its name tracked while it is on disk.
+// A temporary file beside its target, open for writing until close(); removed unless renamed
+// over the target, and its name tracked for remove_temporary_files while it is on disk.
 class AtomicFileGroup::Temporary {
  public:
-  Temporary(const std::string& name, fs::path target)
-      : name_(std::make_unique<char[]>(name.size() + 1)), target_(std::move(target)) {
-    std::memcpy(name_.get(), name.c_str(), name.size() + 1);
+  // Throws InputError naming the target when the file cannot be created.
+  explicit Temporary(fs::path target) : target_(std::move(target)) {
+    const std::string pattern =
+        (folder_of(target_) / fmt::format(".{}.tmp-XXXXXX", target_.filename().string())).string();
+    name_ = std::make_unique<char[]>(pattern.size() + 1);
+    std::memcpy(name_.get(), pattern.c_str(), pattern.size() + 1);
+    const HeldSignals held;
+    fd_ = mkstemp(name_.get());
+    if (fd_ < 0) {
+      const std::string problem = std::strerror(errno);
+      name_.reset();
+      fail(target_, problem);
+    }
     for (std::atomic<const char*>& slot : temporary_names) {
       const char* empty = nullptr;
       if (slot.compare_exchange_strong(empty, name_.get())) {
@@ -94,11 +115,27 @@ class AtomicFileGroup::Temporary {
     }
   }
   Temporary(Temporary&& other) noexcept
-      : name_(std::move(other.name_)), target_(std::move(other.target_)), slot_(other.slot_) {
+      : name_(std::move(other.name_)),
+        target_(std::move(other.target_)),
+        slot_(other.slot_),
+        fd_(other.fd_) {
     other.slot_ = nullptr;
+    other.fd_ = -1;
   }
   Temporary& operator=(Temporary&&) = delete;
-  ~Temporary() { remove(); }
+  ~Temporary() {
+    close();
+    remove();
+  }
+
+  int fd() const { return fd_; }
+  const char* name() const { return name_.get(); }
+  // The close's error, or 0.
+  int close() {
+    const int result = fd_ >= 0 ? ::close(fd_) : 0;
+    fd_ = -1;
+    return result;
+  }
 
   // Renames the file over its target; on failure removes it and throws.
   void rename() {
@@ -128,6 +165,7 @@ class AtomicFileGroup::Temporary {
   std::unique_ptr<char[]> name_;  // null once the file is renamed or removed
   fs::path target_;
   std::atomic<const char*>* slot_ = nullptr;
+  int fd_ = -1;
 };
 
 AtomicFileGroup::AtomicFileGroup() {
@@ -155,18 +193,14 @@ void remove_temporary_files() noexcept {
 void check_writable(const fs::path& link) {
   const fs::path path = target_of(link);
   check_folder(path);
-  std::string name;
-  const int fd = open_temporary(path, name);
-  close(fd);
-  unlink(name.c_str());
+  const AtomicFileGroup::Temporary probe(path);  // removed as it goes
 }
 
 void write_file_atomically(const fs::path& link, std::string_view contents) {
   const fs::path path = target_of(link);
   check_folder(path);
-  std::string name;
-  const int fd = open_temporary(path, name);
-  AtomicFileGroup::Temporary temporary(name, path);
+  AtomicFileGroup::Temporary temporary(path);
+  const int fd = temporary.fd();
   const char* data = contents.data();
   std::size_t left = contents.size();
   std::string problem;
@@ -181,12 +215,12 @@ void write_file_atomically(const fs::path& link, std::string_view contents) {
     }
   }
   if (problem.empty() && fsync(fd) != 0) problem = std::strerror(errno);
-  if (close(fd) != 0 && problem.empty()) problem = std::strerror(errno);
+  if (temporary.close() != 0 && problem.empty()) problem = std::strerror(errno);
   // A new file from mkstemp is private (0600); give it the mode an ordinary file would have.
   if (problem.empty()) {
     const mode_t mask = umask(0);
     umask(mask);
-    chmod(name.c_str(), 0666 & ~mask);
+    chmod(temporary.name(), 0666 & ~mask);
   }
   if (!problem.empty()) {
     temporary.remove();

@@ -5,9 +5,12 @@
 
 #include <fmt/format.h>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -21,6 +24,16 @@ std::atomic<int> requested_threads{0};
 
 int cores() {
   return std::max(1, int(std::thread::hardware_concurrency()));
+}
+
+// A signal that ends the program is taken by a thread of the program's own, not by a worker: its
+// handler removes temporary files, whose names only the threads that write files change.
+void leave_signals_to_the_program() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP})
+    sigaddset(&signals, signal);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
 // Workers sleep on a condition variable between pieces of work: a training step hands them a few
@@ -42,7 +55,10 @@ class ThreadPool {
     std::lock_guard one_at_a_time(run_mutex_);  // callers on several threads take turns
     const int helpers = std::min<int>(threads, int(tiles)) - 1;
     while (int(workers_.size()) < helpers)
-      workers_.emplace_back([this, id = int(workers_.size())] { work(id); });
+      workers_.emplace_back([this, id = int(workers_.size())] {
+        leave_signals_to_the_program();
+        work(id);
+      });
     {
       std::lock_guard lock(mutex_);
       tile_ = tile;

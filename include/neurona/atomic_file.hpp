@@ -34,6 +34,7 @@ class AtomicFileGroup {
 
  private:
   friend void write_file_atomically(const std::filesystem::path&, std::string_view);
+  friend void check_writable(const std::filesystem::path&);
   class Temporary;
   std::vector<Temporary> written_;
 };
