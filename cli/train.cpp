@@ -61,6 +61,7 @@ struct TrainArgs {
   CLI::Option* loss_flag = nullptr;
   CLI::Option* precision_flag = nullptr;
   CLI::Option* lr_flag = nullptr;
+  CLI::Option* lr_step_flag = nullptr;
   CLI::Option* scale_flag = nullptr;
   // Each schedule's own flags, with the schedules that use them ("cosine, plateau").
   std::vector<std::pair<CLI::Option*, std::string>> schedule_flags;
@@ -495,9 +496,9 @@ void train_command(TrainArgs& args) {
       if (flag->count() && (", " + kinds + ", ").find(", " + kind + ", ") == std::string::npos)
         throw UsageError(fmt::format("{} does not apply to --lr-schedule {}; it is used by {}",
                                      flag->get_name(), kind, kinds));
-  for (const auto& [flag, kinds] : args.schedule_flags)
-    if (kind == "step" && flag->get_name() == "--lr-step" && !flag->count())
-      throw UsageError("--lr-schedule step needs --lr-step N, the epochs between decays");
+  // A step schedule has no default step: missing, it is named so, not as a step of 0.
+  if (kind == "step" && !args.lr_step_flag->count())
+    throw UsageError("--lr-schedule step needs --lr-step N, the epochs between decays");
   if (args.resume && args.checkpoint_path().empty())
     throw UsageError(
         "--resume needs --checkpoint FILE (or --save, whose FILE.checkpoint it reads)");
@@ -625,10 +626,10 @@ void add_train_command(CLI::App& app, int& /*status*/) {
                   "constant, step, cosine or plateau (on the validation loss, else the training "
                   "loss)")
       ->capture_default_str();
+  args->lr_step_flag = cmd->add_option("--lr-step", s.step_size, "step: epochs between decays")
+                           ->transform(whole_number);
   args->schedule_flags = {
-      {cmd->add_option("--lr-step", s.step_size, "step: epochs between decays")
-           ->transform(whole_number),
-       "step"},
+      {args->lr_step_flag, "step"},
       {cmd->add_option("--lr-gamma", s.gamma, "step: decay factor")->capture_default_str(), "step"},
       {cmd->add_option("--lr-min", s.min_rate, "cosine, plateau: lowest rate")
            ->capture_default_str(),

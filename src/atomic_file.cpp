@@ -9,7 +9,6 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -18,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "ending_signals.hpp"
 #include "neurona/error.hpp"
 
 namespace neurona {
@@ -73,10 +73,7 @@ thread_local AtomicFileGroup* current_group = nullptr;
 class HeldSignals {
  public:
   HeldSignals() {
-    sigset_t held;
-    sigemptyset(&held);
-    for (const int signal : {SIGINT, SIGTERM, SIGHUP})
-      sigaddset(&held, signal);
+    const sigset_t held = ending_signals();
     pthread_sigmask(SIG_BLOCK, &held, &previous_);
   }
   ~HeldSignals() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
@@ -193,7 +190,7 @@ void remove_temporary_files() noexcept {
 void check_writable(const fs::path& link) {
   const fs::path path = target_of(link);
   check_folder(path);
-  const AtomicFileGroup::Temporary probe(path);  // removed as it goes
+  const AtomicFileGroup::Temporary probe(path);  // created, then removed with the probe
 }
 
 void write_file_atomically(const fs::path& link, std::string_view contents) {

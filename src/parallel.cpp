@@ -10,11 +10,11 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <csignal>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "ending_signals.hpp"
 #include "neurona/error.hpp"
 
 namespace neurona {
@@ -29,10 +29,7 @@ int cores() {
 // A signal that ends the program is taken by a thread of the program's own, not by a worker: its
 // handler removes temporary files, whose names only the threads that write files change.
 void leave_signals_to_the_program() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (const int signal : {SIGINT, SIGTERM, SIGHUP})
-    sigaddset(&signals, signal);
+  const sigset_t signals = ending_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
