@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <new>
 #include <string_view>
 
@@ -26,20 +25,6 @@ void refuse_empty_values(int argc, char** argv) {
   }
 }
 
-// Ctrl-C, or a kill, while a file is being written would leave its temporary file behind.
-extern "C" void end_on_signal(int signal) {
-  neurona::remove_temporary_files();
-  std::signal(signal, SIG_DFL);
-  std::raise(signal);
-}
-
-void remove_temporary_files_on_signals() {
-  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
-    // A signal ignored by whoever started neurona (nohup, a background job) stays ignored.
-    if (std::signal(signal, end_on_signal) == SIG_IGN) std::signal(signal, SIG_IGN);
-  }
-}
-
 // CLI11 answers a misspelt command (`neurona trian`) with "A subcommand is required": the word
 // typed and the commands there are named instead.
 std::string unknown_command(const CLI::App& app) {
@@ -59,7 +44,8 @@ std::string unknown_command(const CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  remove_temporary_files_on_signals();
+  // Ctrl-C, or a kill, while a file is being written would leave its temporary file behind.
+  neurona::remove_temporary_files_on_signals();
   CLI::App app{
       "neurona: train and run multilayer perceptrons, as derived in the tutorial "
       "\"Red neuronal 1\"."};

@@ -187,6 +187,22 @@ void remove_temporary_files() noexcept {
     if (const char* name = slot.load()) unlink(name);
 }
 
+namespace {
+
+extern "C" void end_on_signal(int signal) {
+  remove_temporary_files();
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
+}  // namespace
+
+void remove_temporary_files_on_signals() {
+  for (const int signal : ending_signal_numbers)
+    // A signal ignored by whoever started the program (nohup, a background job) stays ignored.
+    if (std::signal(signal, end_on_signal) == SIG_IGN) std::signal(signal, SIG_IGN);
+}
+
 void check_writable(const fs::path& link) {
   const fs::path path = target_of(link);
   check_folder(path);

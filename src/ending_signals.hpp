@@ -7,10 +7,12 @@
 
 namespace neurona {
 
+inline constexpr int ending_signal_numbers[] = {SIGINT, SIGTERM, SIGHUP};
+
 inline sigset_t ending_signals() {
   sigset_t signals;
   sigemptyset(&signals);
-  for (const int signal : {SIGINT, SIGTERM, SIGHUP})
+  for (const int signal : ending_signal_numbers)
     sigaddset(&signals, signal);
   return signals;
 }

@@ -43,6 +43,12 @@ class AtomicFileGroup {
 // leave behind: for its SIGINT or SIGTERM handler, before it ends. Async-signal-safe.
 void remove_temporary_files() noexcept;
 
+// For a program: installs handlers (std::signal) that, on SIGINT, SIGTERM or SIGHUP, call
+// remove_temporary_files and then end the program as the signal would have. A signal the program
+// was started ignoring (nohup) stays ignored. The library holds these same signals back while it
+// creates a temporary file, and its worker threads leave them to the program's threads.
+void remove_temporary_files_on_signals();
+
 // Throws InputError unless `path` could be written: its folder exists and is writable, and `path`
 // is not a folder, device, pipe or socket. Lets a long computation fail before it starts rather
 // than after.
