@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -159,12 +160,9 @@ CsvOptions csv_options(const DataArgs& args) {
   return options;
 }
 
-// The label column for --classes: the one --targets names, else the last, found from the first
-// line so that the reader keeps that column's text. None when the rows hold n_in inputs alone and
-// targets are optional.
-std::vector<std::string> label_columns(const DataArgs& args, char separator, Index n_in,
-                                       bool targets_optional) {
-  if (!args.targets.empty()) return split_list(args.targets);
+// The fields of a CSV file's first line that is not blank, read ahead of the reader to choose
+// columns; empty when it cannot be split (the reader refuses the same line, with its number).
+std::vector<std::string> first_fields(const DataArgs& args, char separator) {
   std::istringstream kept;
   std::ifstream file;
   if (is_stream(args.file))
@@ -176,12 +174,21 @@ std::vector<std::string> label_columns(const DataArgs& args, char separator, Ind
   while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
   }
   if (!separator) separator = detect_csv_separator(line);
-  Index columns = 0;
   try {
-    columns = Index(split_csv_line(line, separator, args.file).size());
+    return split_csv_line(line, separator, args.file);
   } catch (const InputError&) {
-    return {};  // the reader refuses the same line, with its line number
+    return {};
   }
+}
+
+// The label column for --classes: the one --targets names, else the last, found from the first
+// line so that the reader keeps that column's text. None when the rows hold n_in inputs alone and
+// targets are optional.
+std::vector<std::string> label_columns(const DataArgs& args, char separator, Index n_in,
+                                       bool targets_optional) {
+  if (const TargetColumns targets = args.target_columns(); !targets.empty()) return targets;
+  const Index columns = Index(first_fields(args, separator).size());
+  if (columns == 0) return {};
   // Inputs alone, for predict; where targets are needed, the last column stays the labels', and
   // the column count is refused as such rather than the labels as numbers.
   if (columns == n_in && targets_optional) return {};
@@ -216,12 +223,18 @@ void DataArgs::add_flags(CLI::App& command, const std::string& data_help) {
       ->required()
       ->transform([](std::string path) { return path == "-" ? "/dev/stdin" : path; });
   command.add_option("--labels", labels, "IDX labels file, beside an IDX images file as --data");
-  command.add_option("--targets", targets,
-                     "Target columns by header name or 1-based number (default: the last ones)");
+  command.add_option(
+      "--targets", targets,
+      "Target columns by header name or 1-based number (default: the last ones; for a model, "
+      "its own, when the file has them)");
   command.add_flag("--classes", classes,
                    "The target is one column of class labels (numbers or names), one-hot inside");
   command.add_option("--separator", separator, "CSV separator: , ; or tab (default: detected)");
   command.add_flag("--drop-missing", drop_missing, "Skip rows with a missing value (NA or empty)");
+}
+
+TargetColumns DataArgs::target_columns() const {
+  return targets.empty() ? model_targets : split_list(targets);
 }
 
 ClassEncoding classes_in(const DataArgs& args) {
@@ -242,7 +255,7 @@ ClassEncoding classes_in(const DataArgs& args) {
   if (!args.classes) return {};
   if (const Format format = format_of(args.file); format != Format::csv)
     reject_csv_flags(args, format);
-  return fit_classes(read_table(args, -1, false), split_list(args.targets));
+  return fit_classes(read_table(args, -1, false), args.target_columns());
 }
 
 void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classes, Index outputs,
@@ -322,16 +335,17 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
       }
       const bool labelled = args.classes && !table.labels.empty();
       if (labelled)
-        loaded.classes = classes ? *classes : fit_classes(table, split_list(args.targets));
+        loaded.classes = classes ? *classes : fit_classes(table, args.target_columns());
       else if (classes)
         loaded.classes = *classes;
       const ClassEncoding* encoding = labelled ? &loaded.classes : nullptr;
-      const TargetColumns targets = split_list(args.targets);
+      const TargetColumns targets = args.target_columns();
       loaded.data = targets_optional
                         ? make_inputs<double>(table, n_in, n_out, loss, targets, encoding)
                         : make_dataset<double>(table, n_in, n_out, loss, targets, encoding);
       loaded.dropped_lines = table.dropped_lines;
       loaded.lines = table.lines;
+      loaded.header = table.header;
       if (table.dropped_rows > 0)
         loaded.summary = fmt::format(" (dropped {} rows with missing values)", table.dropped_rows);
       break;
@@ -344,13 +358,83 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
   return loaded;
 }
 
+namespace {
+
+// A file whose header names its columns must give the model the inputs it was trained on, in that
+// order: a column left out, added or moved would be read as another input without a word.
+void check_input_names(const std::string& file, const LoadedData& loaded,
+                       const TableLayout& trained_on) {
+  const std::vector<Index>& columns = loaded.data.input_columns;
+  if (trained_on.names.empty() || loaded.header.empty()) return;
+  std::vector<std::string> inputs;
+  for (Index j = 0; j < Index(trained_on.names.size()); ++j)
+    if (std::find(trained_on.targets.begin(), trained_on.targets.end(), j) ==
+        trained_on.targets.end())
+      inputs.push_back(trained_on.names[std::size_t(j)]);
+  if (inputs.size() != columns.size()) return;  // refused already as a column count
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    const std::string& name = loaded.header[std::size_t(columns[j])];
+    if (name != inputs[j]) {
+      std::string order;
+      for (std::size_t k = 0; k < std::min<std::size_t>(inputs.size(), 8); ++k)
+        order += fmt::format("{}\"{}\"", k ? ", " : "", inputs[k]);
+      if (inputs.size() > 8) order += fmt::format(", ... ({} in all)", inputs.size());
+      throw InputError(fmt::format(
+          "{}: column {} is \"{}\", but the model's input {} is \"{}\"; the model takes the "
+          "columns it was trained on, in their order: {}",
+          file, columns[j] + 1, name, j + 1, inputs[j], order));
+    }
+  }
+}
+
+}  // namespace
+
+void take_model_targets(DataArgs& args, const TableLayout& layout, Index n_in) {
+  if (!args.targets.empty() || layout.targets.empty() || format_of(args.file) != Format::csv)
+    return;
+  const std::vector<std::string> fields = first_fields(args, csv_options(args).separator);
+  TargetColumns by_name;
+  if (!layout.names.empty())
+    for (const Index column : layout.targets) {
+      const std::string& name = layout.names[std::size_t(column)];
+      if (std::count(fields.begin(), fields.end(), name) == 1) by_name.push_back(name);
+    }
+  if (by_name.size() == layout.targets.size()) {
+    args.model_targets = by_name;
+    return;
+  }
+  // By number, in a file laid out as the table was but without its names; not when a header
+  // names a column like a number, which --targets would take first.
+  if (fields.size() != std::size_t(n_in) + layout.targets.size()) return;
+  const bool header = std::any_of(fields.begin(), fields.end(), [](const std::string& field) {
+    char* end = nullptr;
+    std::strtod(field.c_str(), &end);
+    return !field.empty() && field != "NA" && end != field.c_str() + field.size();
+  });
+  TargetColumns by_number;
+  for (const Index column : layout.targets) {
+    const std::string number = std::to_string(column + 1);
+    if (header && std::count(fields.begin(), fields.end(), number) > 0) return;
+    by_number.push_back(number);
+  }
+  args.model_targets = by_number;
+}
+
+TableLayout layout_of(const LoadedData& loaded) {
+  return {loaded.header, loaded.data.target_columns};
+}
+
 LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional) {
   const ClassEncoding classes{model.info.classes};
   // A CSV file's targets are read as the model's classes; other formats carry their own.
   if (format_of(args.file) == Format::csv) args.classes = args.classes || !classes.labels.empty();
   const Network<double>& network = model.network;
-  return load_data(args, network.inputs(), network.outputs(), network.loss_type(),
-                   classes.size() ? &classes : nullptr, targets_optional);
+  const TableLayout& trained_on = model.info.columns;
+  take_model_targets(args, trained_on, network.inputs());
+  LoadedData loaded = load_data(args, network.inputs(), network.outputs(), network.loss_type(),
+                                classes.size() ? &classes : nullptr, targets_optional);
+  check_input_names(args.file, loaded, trained_on);
+  return loaded;
 }
 
 std::string file_crc32(const std::string& path) {

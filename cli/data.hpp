@@ -20,9 +20,14 @@ struct DataArgs {
   std::string separator;  // "", ",", ";" or "tab"
   bool classes = false;
   bool drop_missing = false;
+  // The target columns when --targets is not given: those of the table a model was trained on,
+  // found in this file (see load_data_for).
+  TargetColumns model_targets;
 
   // Adds --data and the flags above to a command.
   void add_flags(CLI::App& command, const std::string& data_help);
+  // --targets as a list, else model_targets.
+  TargetColumns target_columns() const;
 };
 
 // A data set as read, in double, with what was learnt about its classes.
@@ -32,6 +37,7 @@ struct LoadedData {
   std::string summary;    // "iris.csv: 150 rows, 3 classes" for progress messages
   std::vector<Index> dropped_lines;  // CSV lines skipped by --drop-missing
   std::vector<Index> lines;          // CSV: the line of each row, for messages; else empty
+  std::vector<std::string> header;   // CSV: the column names, when the file has them
 };
 
 // Where row `row` (0-based) of the data is, for a message: "iris.csv:12" when its line is known,
@@ -54,8 +60,19 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                      const ClassEncoding* classes, bool targets_optional);
 
 // Reads the data for a trained model: its network's inputs and outputs, and the classes it was
-// trained on (their label column read as labels).
+// trained on (their label column read as labels). Without --targets, the targets are the columns
+// the model was trained on, when this file has them (see take_model_targets); inputs named in the
+// file's header must be the model's, in its order.
 LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional);
+
+// Sets args.model_targets from the table a model of n_in inputs was trained on: its target
+// columns by name when the file's first line holds each of their names once, else by number when
+// the file has as many columns as that table. Otherwise none: the file's last columns, or its
+// inputs alone. Nothing when --targets is given.
+void take_model_targets(DataArgs& args, const TableLayout& layout, Index n_in);
+
+// The layout of the table the data came from, for a model trained on it: none for IDX and FANN.
+TableLayout layout_of(const LoadedData& loaded);
 
 // The CRC-32 of a file as 8 hex digits, for a model's provenance.
 std::string file_crc32(const std::string& path);

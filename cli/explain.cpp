@@ -110,7 +110,7 @@ Problem load_problem(const ExplainArgs& args) {
     const LoadedData loaded = load_data_for(model, args.data, false);
     // X as the network sees it in training: after the model's own scaling.
     Dataset<double> scaled{
-        network_inputs<double>(model.info.scaler, loaded.data.X, args.data.file, loaded.lines),
+        network_inputs<double>(model.info.scaler, loaded.data.X, args.data.file, loaded),
         loaded.data.Y};
     std::string title = fmt::format("One training step of {} ({}) on {}", args.model,
                                     model.network.topology(), args.data.file);

@@ -57,7 +57,7 @@ void add_gradcheck_command(CLI::App& app, int& status) {
     if (!(args->step > 0) || !std::isfinite(args->step))
       throw UsageError(fmt::format("--step must be a positive number, got {}", args->step));
     const Matrix<double> X =
-        network_inputs<double>(model.info.scaler, loaded.data.X, args->data.file, loaded.lines);
+        network_inputs<double>(model.info.scaler, loaded.data.X, args->data.file, loaded);
     GradientCheckResult result;
     try {
       result = gradient_check(network, X, loaded.data.Y, args->step);

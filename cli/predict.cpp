@@ -23,7 +23,7 @@ void run(const PredictArgs& args, const Network<T>& network, const ModelInfo& in
          const LoadedData& loaded) {
   const Matrix<double>& X = loaded.data.X;
   const Matrix<T> Y_hat =
-      network.predict(network_inputs<T>(info.scaler, X, args.data.file, loaded.lines));
+      network.predict(network_inputs<T>(info.scaler, X, args.data.file, loaded));
   check_outputs_finite(Y_hat, args.data.file, loaded.lines);
   // Formatted whole before anything is printed, so that a failure prints nothing.
   std::string out;

@@ -210,8 +210,8 @@ template <class T>
 Part<T> part(const LoadedData& loaded, const std::vector<Index>& rows, const Scaler& scaler,
              const std::string& file) {
   const Dataset<double>& data = loaded.data;
-  return {network_inputs<T>(scaler, take_rows(data.X, rows), file, loaded.lines, &rows),
-          in_precision<T>(take_rows(data.Y, rows), file, Values::targets)};
+  return {network_inputs<T>(scaler, take_rows(data.X, rows), file, loaded, &rows),
+          in_precision<T>(take_rows(data.Y, rows), file, loaded, Values::targets, &rows)};
 }
 
 // The test set's metrics, as `neurona evaluate` prints them; made before any file is written, so
@@ -535,8 +535,10 @@ void train_command(TrainArgs& args) {
   const Index inputs = model ? model->network.inputs() : plan->inputs;
   const Index outputs = model ? model->network.outputs() : plan->layers.back().units;
   const Loss loss = model ? model->network.loss_type() : plan->loss;
-  const LoadedData loaded =
-      load_data(args.data, inputs, outputs, loss, classes.size() ? &classes : nullptr, false);
+  // A model to start from reads the data as predict would: its classes, its columns.
+  const LoadedData loaded = model ? load_data_for(*model, args.data, false)
+                                  : load_data(args.data, inputs, outputs, loss,
+                                              classes.size() ? &classes : nullptr, false);
   const Split split = split_of(args, loaded, loss);
   if (plan) {
     if (precision == Precision::single)
@@ -546,6 +548,7 @@ void train_command(TrainArgs& args) {
   }
   Network<double> network = model ? std::move(model->network) : build_network(*plan, args.seed);
   info.classes = loaded.classes.labels;
+  info.columns = layout_of(loaded);
   info.provenance = {version, invocation(), args.seed, args.data.file, file_crc32(args.data.file)};
   if (precision == Precision::single) {
     Network<float> single = network.cast<float>();

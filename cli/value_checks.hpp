@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "data.hpp"
 #include "neurona/neurona.hpp"
@@ -15,18 +16,42 @@ namespace neurona::cli {
 
 enum class Values { inputs, targets };
 
+// Where value (row, column) of the data's inputs or targets is: "iris.csv:12, column 3", by the
+// file's own line and column when read from a table, else "data.idx: data row 12, input 3".
+// `rows`: the data rows the values hold, in order (a split's part), when not all of them.
+inline std::string place_of_value(const std::string& file, const LoadedData& loaded, Values what,
+                                  Index row, Index column,
+                                  const std::vector<Index>* rows = nullptr) {
+  const Index data_row = rows ? (*rows)[std::size_t(row)] : row;
+  const std::vector<Index>& columns =
+      what == Values::inputs ? loaded.data.input_columns : loaded.data.target_columns;
+  const std::string place = place_of_row(file, loaded.lines, data_row);
+  // A one-hot target has a column per class, not per file column.
+  const Index width = what == Values::inputs ? loaded.data.X.cols() : loaded.data.Y.cols();
+  if (Index(columns.size()) == width)
+    return fmt::format("{}, column {}", place, columns[std::size_t(column)] + 1);
+  return fmt::format("{}, {} {}", place, what == Values::inputs ? "input" : "target", column + 1);
+}
+
 // The data in the network's precision T. A value beyond float's range would become infinity.
 template <class T>
-Matrix<T> in_precision(const Matrix<double>& values, const std::string& file, Values what) {
+Matrix<T> in_precision(const Matrix<double>& values, const std::string& file,
+                       const LoadedData& loaded, Values what,
+                       const std::vector<Index>* rows = nullptr) {
   Matrix<T> cast = values.template cast<T>();
   if constexpr (!std::is_same_v<T, double>)
-    if (!cast.allFinite())
-      throw InputError(fmt::format(
-          "{}: {} beyond float's range (3.4e38); {}", file,
-          what == Values::inputs ? "an input, as the network takes it (scaled), is" : "a target is",
-          what == Values::inputs ? "scale the inputs (--scale standard) or train with "
-                                   "--precision double"
-                                 : "train with --precision double"));
+    for (Index i = 0; i < cast.rows(); ++i)
+      for (Index j = 0; j < cast.cols(); ++j)
+        if (!std::isfinite(cast(i, j)))
+          throw InputError(fmt::format(
+              "{}: {} {} is beyond float's range (3.4e38); {}",
+              place_of_value(file, loaded, what, i, j, rows),
+              what == Values::inputs ? "the input, as the network takes it (scaled),"
+                                     : "the target",
+              values(i, j),
+              what == Values::inputs ? "scale the inputs (--scale standard) or train with "
+                                       "--precision double"
+                                     : "train with --precision double"));
   return cast;
 }
 
@@ -35,14 +60,12 @@ Matrix<T> in_precision(const Matrix<double>& values, const std::string& file, Va
 // holds, in order (a split's part), when not all of them.
 template <class T>
 Matrix<T> network_inputs(const Scaler& scaler, const Matrix<double>& X, const std::string& file,
-                         const std::vector<Index>& lines,
-                         const std::vector<Index>* rows = nullptr) {
+                         const LoadedData& loaded, const std::vector<Index>* rows = nullptr) {
   try {
-    return in_precision<T>(scaler.apply(X), file, Values::inputs);
+    return in_precision<T>(scaler.apply(X), file, loaded, Values::inputs, rows);
   } catch (const ScaledValueError& e) {
-    const Index row = rows ? (*rows)[std::size_t(e.row)] : e.row;
-    throw InputError(
-        fmt::format("{}, column {}: {}", place_of_row(file, lines, row), e.column + 1, e.detail));
+    throw InputError(fmt::format(
+        "{}: {}", place_of_value(file, loaded, Values::inputs, e.row, e.column, rows), e.detail));
   }
 }
 

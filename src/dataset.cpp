@@ -428,6 +428,8 @@ Dataset<T> split(const Table& table, const std::vector<Index>& target_columns, I
   data.X.resize(m, Index(input_columns.size()));
   for (Index j = 0; j < Index(input_columns.size()); ++j)
     data.X.col(j) = table.values.col(input_columns[std::size_t(j)]).template cast<T>();
+  data.input_columns = input_columns;
+  data.target_columns = target_columns;
   if (target_columns.empty()) return data;
 
   if (!class_numbers) {
@@ -478,6 +480,8 @@ Dataset<T> split_classes(const Table& table, Index n_in, Index n_out, const Targ
   data.X.resize(m, n_in);
   for (Index j = 0; j < n_in; ++j)
     data.X.col(j) = table.values.col(input_columns[std::size_t(j)]).template cast<T>();
+  data.input_columns = input_columns;
+  data.target_columns = {column};
 
   std::unordered_map<std::string, Index> index;
   for (Index k = 0; k < classes.size(); ++k)

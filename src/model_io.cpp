@@ -203,6 +203,8 @@ class ModelReader {
           fail("scaling.scale", "expected numbers above 0");
       }
     }
+    if (const auto it = root.find("columns"); it != root.end())
+      info.columns = read_columns(*it, network);
     if (const auto it = root.find("provenance"); it != root.end() && it->is_object()) {
       auto text = [&](const char* key) {
         const auto found = it->find(key);
@@ -213,6 +215,47 @@ class ModelReader {
         info.provenance.seed = seed->get<std::uint64_t>();
     }
     return info;
+  }
+
+  // The training table's layout: target column numbers (1-based, as --targets takes them) that fit
+  // the network's outputs, and the header's names when it had one, a name per column.
+  TableLayout read_columns(const json& columns, const Network<double>& network) const {
+    if (!columns.is_object()) fail("columns", "expected an object, got " + describe(columns));
+    TableLayout layout;
+    const json& targets = member(columns, "targets", "columns.targets");
+    const Index outputs = network.outputs();
+    // One column of class labels or class numbers, or a column per output.
+    if (!targets.is_array() || targets.empty() ||
+        (Index(targets.size()) != outputs && targets.size() != 1))
+      fail("columns.targets", fmt::format("expected {} column number{}, got {}",
+                                          outputs == 1 ? "1" : fmt::format("1 or {}", outputs),
+                                          outputs == 1 ? "" : "s", describe(targets)));
+    const Index count = network.inputs() + Index(targets.size());
+    for (std::size_t k = 0; k < targets.size(); ++k) {
+      const std::string field = fmt::format("columns.targets[{}]", k);
+      const json& number = targets[k];
+      if (!number.is_number_integer() || number.get<std::int64_t>() < 1 ||
+          number.get<std::int64_t>() > count)
+        fail(field, fmt::format("expected a column number from 1 to {} (the inputs and targets), "
+                                "got {}",
+                                count, describe(number)));
+      const Index column = Index(number.get<std::int64_t>() - 1);
+      if (std::find(layout.targets.begin(), layout.targets.end(), column) != layout.targets.end())
+        fail(field, fmt::format("column {} is there twice", column + 1));
+      layout.targets.push_back(column);
+    }
+    if (const auto names = columns.find("names"); names != columns.end()) {
+      if (!names->is_array() || Index(names->size()) != count)
+        fail("columns.names", fmt::format("expected {} names (the inputs and targets), got {}",
+                                          count, describe(*names)));
+      for (std::size_t k = 0; k < names->size(); ++k) {
+        if (!(*names)[k].is_string())
+          fail(fmt::format("columns.names[{}]", k),
+               "expected a string, got " + describe((*names)[k]));
+        layout.names.push_back((*names)[k].get<std::string>());
+      }
+    }
+    return layout;
   }
 
  private:
@@ -278,6 +321,21 @@ std::string info_to_json(const ModelInfo& info) {
         "  \"scaling\": {{\n    \"kind\": \"{}\",\n    \"offset\": {},\n    \"scale\": {}\n  }},\n",
         to_string(info.scaler.kind), number_list(info.scaler.offset),
         number_list(info.scaler.scale));
+  if (!info.columns.targets.empty()) {
+    json targets = json::array();
+    for (const Index column : info.columns.targets)
+      targets.push_back(column + 1);
+    json columns = {{"targets", targets}};
+    // Header names are a file's bytes: names that are not UTF-8 would be read back changed, and
+    // then match no header, so they are left out and the columns go by number alone.
+    try {
+      if (!info.columns.names.empty()) columns["names"] = info.columns.names;
+      out += fmt::format("  \"columns\": {},\n", columns.dump());
+    } catch (const json::type_error&) {
+      columns.erase("names");
+      out += fmt::format("  \"columns\": {},\n", columns.dump());
+    }
+  }
   if (!info.provenance.neurona_version.empty()) {
     const Provenance& p = info.provenance;
     const json record = {{"neurona", p.neurona_version},

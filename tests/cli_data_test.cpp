@@ -237,9 +237,14 @@ TEST_F(CliDataTest, TargetsByNameAndByNumberPickTheSameColumn) {
     EXPECT_GE(NumberAfter(evaluate.out, "accuracy: "), 0.95) << evaluate.out;
   }
   EXPECT_EQ(LayersOf(Read("by_species.json")), LayersOf(Read("by_1.json")));
-  // Without --targets the last column is the target, and here it holds numbers.
-  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "by_1.json", "--data", "first.csv"}), 1,
-                         {"first.csv:2:1:", "expected a number", "\"setosa\""}));
+  // A model file without the columns it was trained on (as older ones are): without --targets the
+  // last column is the target, and here it holds numbers.
+  const std::string model = Read("by_1.json");
+  const std::size_t from = model.find("  \"columns\":");
+  ASSERT_NE(from, std::string::npos);
+  Write("no_columns.json", model.substr(0, from) + model.substr(model.find('\n', from) + 1));
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "no_columns.json", "--data", "first.csv"}),
+                         1, {"first.csv:2:1:", "expected a number", "\"setosa\""}));
 
   Fixture("majority.csv");
   std::string y_first;
@@ -260,6 +265,86 @@ TEST_F(CliDataTest, TargetsByNameAndByNumberPickTheSameColumn) {
   ASSERT_TRUE(Succeeded(predict));
   EXPECT_EQ(predict.out,
             Neurona({"predict", "--model", "last.json", "--data", "majority.csv"}).out);
+}
+
+TEST_F(CliDataTest, AModelTakesTheColumnsItWasTrainedOn) {
+  // The target first: without --targets again, evaluate and predict take the columns training
+  // took, by name, rather than the target as an input and the last input as the target.
+  Write("y_first.csv", "y,a,b\n0,1,2\n1,2,3\n0,1,5\n1,2,4\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "y_first.csv", "--targets", "y", "--layers",
+                                 "2,1", "--epochs", "5", "--quiet", "--save", "m.json"})));
+  const Result given =
+      Neurona({"evaluate", "--model", "m.json", "--data", "y_first.csv", "--targets", "y"});
+  ASSERT_TRUE(Succeeded(given));
+  EXPECT_EQ(Neurona({"evaluate", "--model", "m.json", "--data", "y_first.csv"}).out, given.out);
+  Write("inputs.csv", "a,b\n1,2\n2,3\n1,5\n2,4\n");
+  const Result inputs = Neurona({"predict", "--model", "m.json", "--data", "inputs.csv"});
+  ASSERT_TRUE(Succeeded(inputs));
+  EXPECT_EQ(Neurona({"predict", "--model", "m.json", "--data", "y_first.csv"}).out, inputs.out);
+  // Training on from the model reads the file alike: no epoch, the same model.
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--init", "m.json", "--data", "y_first.csv", "--epochs",
+                                 "0", "--quiet", "--save", "again.json"})));
+  EXPECT_EQ(Neurona({"evaluate", "--model", "again.json", "--data", "y_first.csv"}).out, given.out);
+  // Elsewhere in another file: found by name.
+  Write("y_last.csv", "a,b,y\n1,2,0\n2,3,1\n1,5,0\n2,4,1\n");
+  EXPECT_EQ(Neurona({"evaluate", "--model", "m.json", "--data", "y_last.csv"}).out, given.out);
+  // Without a header, by number, when the file has the training table's columns.
+  Write("bare.csv", "0,1,2\n1,2,3\n0,1,5\n1,2,4\n");
+  EXPECT_EQ(Neurona({"evaluate", "--model", "m.json", "--data", "bare.csv"}).out, given.out);
+  EXPECT_EQ(Neurona({"predict", "--model", "m.json", "--data", "bare.csv"}).out, inputs.out);
+  // Inputs named in another order, or other inputs, would be read as the wrong ones.
+  Write("swapped.csv", "b,a\n2,1\n");
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "m.json", "--data", "swapped.csv"}), 1,
+                         {"swapped.csv: column 1 is \"b\", but the model's input 1 is \"a\"",
+                          "in their order: \"a\", \"b\""}));
+  Write("other.csv", "y,a,c\n0,1,2\n");
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "m.json", "--data", "other.csv"}), 1,
+                         {"other.csv: column 3 is \"c\", but the model's input 2 is \"b\""}));
+  // A model trained without a header records the columns by number alone.
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "bare.csv", "--targets", "1", "--layers", "2,1",
+                                 "--epochs", "5", "--quiet", "--save", "bare.json"})));
+  EXPECT_NE(Read("bare.json").find("\"columns\": {\"targets\":[1]}"), std::string::npos)
+      << Read("bare.json");
+  EXPECT_EQ(
+      Neurona({"evaluate", "--model", "bare.json", "--data", "bare.csv"}).out,
+      Neurona({"evaluate", "--model", "bare.json", "--data", "bare.csv", "--targets", "1"}).out);
+}
+
+TEST_F(CliDataTest, AModelsColumnsAreChecked) {
+  Write("xy.csv", "a,b,y\n1,2,0\n2,3,1\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "xy.csv", "--layers", "2,1", "--epochs", "1",
+                                 "--quiet", "--save", "m.json"})));
+  const std::string model = Read("m.json");
+  const std::string columns = "\"columns\": {\"names\":[\"a\",\"b\",\"y\"],\"targets\":[3]}";
+  ASSERT_NE(model.find(columns), std::string::npos) << model;
+  const std::size_t at = model.find(columns);
+  for (const auto& [edited, message] : std::vector<std::pair<std::string, std::string>>{
+           {"\"columns\": {\"targets\":[4]}",
+            "columns.targets[0]: expected a column number from 1 to 3"},
+           {"\"columns\": {\"targets\":[1, 2]}", "columns.targets: expected 1 column number"},
+           {"\"columns\": {\"targets\":[]}", "columns.targets: expected 1 column number"},
+           {"\"columns\": {\"names\":[\"a\"],\"targets\":[3]}", "columns.names: expected 3 names"},
+           {"\"columns\": {\"names\":[\"a\",\"b\",7],\"targets\":[3]}",
+            "columns.names[2]: expected a string"},
+           {"\"columns\": [3]", "columns: expected an object"}}) {
+    Write("edited.json", model.substr(0, at) + edited + model.substr(at + columns.size()));
+    EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "edited.json", "--data", "xy.csv"}), 1,
+                           {message}))
+        << edited;
+  }
+}
+
+TEST_F(CliDataTest, OutOfRangeInputsAreNamedByTheirColumnInTheFile) {
+  // The target first: the third column is the network's second input.
+  Write("wide.csv", "y,a,b\n0,1,2\n1,2,3\n0,1,5\n1,2,1e39\n");
+  EXPECT_TRUE(
+      FailedWith(Neurona({"train", "--data", "wide.csv", "--targets", "y", "--layers", "2,1",
+                          "--scale", "none", "--precision", "float", "--epochs", "1", "--quiet"}),
+                 1, {"wide.csv:5, column 3: the input", "1e+39 is beyond float's range"}));
+  Write("target.csv", "a,b,y\n1,2,0\n2,3,1\n1,5,-1e39\n");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "target.csv", "--layers", "2,1", "--precision",
+                                  "float", "--epochs", "1", "--quiet"}),
+                         1, {"target.csv:4, column 3: the target -1e+39 is beyond float's range"}));
 }
 
 TEST_F(CliDataTest, SemicolonsAndTabsAreDetectedOrGiven) {

@@ -130,9 +130,18 @@ TEST_F(Csv, TargetsAreTheLastColumnsUnlessNamed) {
   EXPECT_EQ(data.Y(0, 0), 2);
   EXPECT_EQ(data.X.row(0), (RowVector<double>(3) << 1, 3, 4).finished());
 
+  EXPECT_EQ(data.input_columns, (std::vector<Index>{0, 2, 3}));
+  EXPECT_EQ(data.target_columns, (std::vector<Index>{1}));
+
   data = make_dataset<double>(table, 2, 2, Loss::half_squared_error, {"1", "d"});
   EXPECT_EQ(data.Y.row(1), (RowVector<double>(2) << 5, 8).finished());
   EXPECT_EQ(data.X.row(1), (RowVector<double>(2) << 6, 7).finished());
+  EXPECT_EQ(data.input_columns, (std::vector<Index>{1, 2}));
+  EXPECT_EQ(data.target_columns, (std::vector<Index>{0, 3}));
+  // Inputs alone: no target column.
+  data = make_inputs<double>(read_csv(write("a,b\n1,2\n")), 2, 1, Loss::half_squared_error);
+  EXPECT_EQ(data.input_columns, (std::vector<Index>{0, 1}));
+  EXPECT_TRUE(data.target_columns.empty());
 
   EXPECT_THROW(make_dataset<double>(table, 3, 1, Loss::half_squared_error, {"e"}), UsageError);
   EXPECT_THROW(make_dataset<double>(table, 3, 1, Loss::half_squared_error, {"5"}), UsageError);
@@ -353,6 +362,9 @@ TEST_F(Csv, ClassLabelsAreOneHotEncodedByTheirSortedClass) {
   const Dataset<double> d = make_dataset<double>(first, 1, 2, Loss::cross_entropy, {"1"}, &ab);
   EXPECT_EQ(d.X, (Matrix<double>(2, 1) << 1, 2).finished());
   EXPECT_EQ(d.Y, (Matrix<double>(2, 2) << 0, 1, 1, 0).finished());
+  // One label column behind the classes' columns of Y.
+  EXPECT_EQ(d.input_columns, (std::vector<Index>{1}));
+  EXPECT_EQ(d.target_columns, (std::vector<Index>{0}));
 }
 
 TEST_F(Csv, TwoClassesFitOneSigmoidOutputAsZeroOrOne) {

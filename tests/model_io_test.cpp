@@ -252,9 +252,26 @@ TEST_F(ModelFiles, ClassesScalingAndProvenanceRoundTrip) {
   EXPECT_EQ(model.info.provenance.seed, 42u);
   EXPECT_EQ(model.info.provenance.data_crc32, "0badcafe");
 
+  EXPECT_TRUE(model.info.columns.targets.empty());  // none given, none written
+
   std::string text = read(dir / "m.json");
   text.replace(text.find("\"setosa\","), 9, "");
   EXPECT_NE(error_of(text).find("classes: expected 3 labels"), std::string::npos) << error_of(text);
+}
+
+TEST_F(ModelFiles, TheTrainingTablesColumnsRoundTrip) {
+  const Network<double> net = testing::random_network(2, {Activation::relu}, Activation::sigmoid, 1,
+                                                      Loss::binary_cross_entropy, 8);
+  ModelInfo info;
+  info.columns = {{"label", "x,1", "x 2"}, {0}};
+  write_model(net, dir / "m.json", info);
+  EXPECT_EQ(read_model(dir / "m.json").info.columns.names, info.columns.names);
+  EXPECT_EQ(read_model(dir / "m.json").info.columns.targets, info.columns.targets);
+  // A name that is not UTF-8 could not be read back as written: the columns go by number alone.
+  info.columns.names[1] = "x\xff";
+  write_model(net, dir / "m.json", info);
+  EXPECT_TRUE(read_model(dir / "m.json").info.columns.names.empty());
+  EXPECT_EQ(read_model(dir / "m.json").info.columns.targets, info.columns.targets);
 }
 
 }  // namespace

@@ -63,6 +63,10 @@ template <class T>
 struct Dataset {
   Matrix<T> X;  // m x n_in
   Matrix<T> Y;  // m x n_out; empty for a table without targets
+  // For a table: the columns (0-based) X's columns are, and those Y comes from (a class label
+  // column is one); empty for other sources.
+  std::vector<Index> input_columns = {};
+  std::vector<Index> target_columns = {};
 };
 
 // Which columns are targets: each entry a header name or a 1-based column number. Empty means the

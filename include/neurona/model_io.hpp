@@ -34,12 +34,20 @@ struct Provenance {
   std::string data_crc32;  // 8 hex digits of the data file's CRC-32
 };
 
+// The columns of the table a model was trained on, so that predict and evaluate take the same
+// ones from a file laid out alike, without --targets again.
+struct TableLayout {
+  std::vector<std::string> names;  // the header, a name per column; empty when it had none
+  std::vector<Index> targets;      // the target columns, 0-based; empty: not trained on a table
+};
+
 // What a model file holds beside the network, each part optional.
 struct ModelInfo {
   std::vector<std::string>
       classes;    // label of each output (one-hot column), when trained on labels
   Scaler scaler;  // applied to raw inputs before the first layer
   Provenance provenance;
+  TableLayout columns;
 };
 
 // A model as read from a file. A float model's numbers are exact in double, so one type holds both.
