@@ -2,6 +2,7 @@
 #include "data.hpp"
 
 #include "options.hpp"
+#include "value_checks.hpp"
 
 #include <fmt/format.h>
 #include <zlib.h>
@@ -204,6 +205,29 @@ Table read_table(const DataArgs& args, Index n_in, bool targets_optional) {
                               : read_csv(args.file, options);
 }
 
+// Cross-entropy is a loss of probabilities: targets of 25 to 346 would train to a loss of -53688
+// without a word, and be scored as classes by their largest value. Each target must be in [0, 1],
+// and with softmax's cross_entropy each row's sum 1.
+void check_probability_targets(const LoadedData& loaded, Loss loss, const std::string& file) {
+  const Matrix<double>& Y = loaded.data.Y;
+  if (loss == Loss::half_squared_error) return;
+  for (Index i = 0; i < Y.rows(); ++i) {
+    for (Index j = 0; j < Y.cols(); ++j)
+      if (!(Y(i, j) >= 0 && Y(i, j) <= 1))
+        throw InputError(fmt::format(
+            "{}: target {} is not a probability in [0, 1], which {} needs; for "
+            "numbers to predict use --loss half_squared_error, for class labels "
+            "--classes",
+            place_of_value(file, loaded, Values::targets, i, j), Y(i, j), to_string(loss)));
+    // Soft targets written to a few decimals (0.333, 0.333, 0.333) sum to 1 only roughly.
+    if (loss == Loss::cross_entropy && std::abs(Y.row(i).sum() - 1) > 1e-2)
+      throw InputError(fmt::format(
+          "{}: targets summing to {}; cross_entropy needs one probability per class, summing to 1 "
+          "(for class labels use --classes)",
+          place_of_row(file, loaded.lines, i), Y.row(i).sum()));
+  }
+}
+
 // The classes an IDX labels file may name: bounded, so that one stray label cannot ask for a name
 // per class up to millions.
 constexpr Index most_idx_classes = 1 << 16;
@@ -351,6 +375,7 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
       break;
     }
   }
+  check_probability_targets(loaded, loss, args.file);
   loaded.summary =
       fmt::format("{}: {} rows{}{}", args.file, loaded.data.X.rows(),
                   loaded.classes.size() ? fmt::format(", {} classes", loaded.classes.size()) : "",

@@ -41,6 +41,23 @@ std::string unknown_command(const CLI::App& app) {
   return fmt::format("{} has no command \"{}\"; its commands: {}", path, left.front(), names);
 }
 
+// CLI11 checks the required flags before it looks at unknown ones: `neurona train --bogus 1`
+// said "--data is required". A flag no command has is named first, with the command typed.
+std::string unknown_flag(const CLI::App& app) {
+  const CLI::App* command = &app;
+  while (true) {
+    for (const std::string& arg : command->remaining())
+      if (arg.size() > 1 && arg.starts_with('-')) {
+        std::string path = "neurona";
+        for (const CLI::App* at = command; at != &app; at = at->get_parent())
+          path.insert(7, " " + at->get_name());
+        return fmt::format("{} has no flag {}", path, arg.substr(0, arg.find('=')));
+      }
+    if (command->get_subcommands().empty()) return "";
+    command = command->get_subcommands().front();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,9 +89,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const std::string unknown = unknown_command(app);
+    std::string message = unknown_command(app);
+    if (message.empty()) message = unknown_flag(app);
     fmt::print(stderr, "error: {} (run with --help for the usage)\n",
-               unknown.empty() ? e.what() : unknown);
+               message.empty() ? e.what() : message);
     return 2;
   } catch (const neurona::UsageError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

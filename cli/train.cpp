@@ -231,33 +231,10 @@ std::string test_metrics_text(const Network<T>& network, const Part<T>& test, co
               : "test set:\n" + format_classification(metrics, info.classes);
 }
 
-// Cross-entropy is a loss of probabilities: targets of 25 to 346 would train to a loss of -53688
-// without a word. Each target must be in [0, 1], and with softmax's cross_entropy each row's sum 1.
-void check_probability_targets(const LoadedData& loaded, Loss loss, const std::string& file) {
-  const Matrix<double>& Y = loaded.data.Y;
-  if (loss == Loss::half_squared_error) return;
-  for (Index i = 0; i < Y.rows(); ++i) {
-    for (Index j = 0; j < Y.cols(); ++j)
-      if (!(Y(i, j) >= 0 && Y(i, j) <= 1))
-        throw InputError(
-            fmt::format("{}: target {} is not a probability in [0, 1], which {} needs; for "
-                        "numbers to predict use --loss half_squared_error, for class labels "
-                        "--classes",
-                        place_of_row(file, loaded.lines, i), Y(i, j), to_string(loss)));
-    // Soft targets written to a few decimals (0.333, 0.333, 0.333) sum to 1 only roughly.
-    if (loss == Loss::cross_entropy && std::abs(Y.row(i).sum() - 1) > 1e-2)
-      throw InputError(fmt::format(
-          "{}: targets summing to {}; cross_entropy needs one probability per class, summing to 1 "
-          "(for class labels use --classes)",
-          place_of_row(file, loaded.lines, i), Y.row(i).sum()));
-  }
-}
-
 // The training, validation and test rows of --validation and --test, stratified by class when the
 // loss is one of classes.
 Split split_of(const TrainArgs& args, const LoadedData& loaded, Loss loss) {
   const Dataset<double>& data = loaded.data;
-  check_probability_targets(loaded, loss, args.data.file);
   const bool classes = loss != Loss::half_squared_error;
   const std::vector<Index> row_classes = classes ? class_of_rows(data.Y) : std::vector<Index>{};
   Split split = split_rows(data.X.rows(), args.validation, args.test, args.seed,

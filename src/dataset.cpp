@@ -278,10 +278,21 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       }
       const std::optional<double> value = parse_number(f.text);
       if (!value) {
-        const bool decimal_comma = table.separator != ',' && f.text.find(',') != std::string::npos;
+        std::string hint;
+        if (is_decimal_comma_number(f.text, table.separator)) {
+          hint = "; HINT: write decimals with a point";
+        } else if (std::string others = ",;\t";
+                   others.erase(std::remove(others.begin(), others.end(), table.separator),
+                                others.end()),
+                   f.text.find_first_of(others) != std::string::npos) {
+          const std::size_t other = f.text.find_first_of(others);
+          // "0,0,0" read with --separator ';': the columns are split by another separator.
+          const char c = f.text[other];
+          hint = fmt::format("; HINT: if {} separates the columns, give --separator {}",
+                             quote(std::string(1, c)), c == '\t' ? "tab" : std::string(1, c));
+        }
         throw InputError(fmt::format("{}:{}: field {}: expected a number, got {}{}", where,
-                                     f.column, j + 1, quote(f.text),
-                                     decimal_comma ? "; HINT: write decimals with a point" : ""));
+                                     f.column, j + 1, quote(f.text), hint));
       }
       if (!std::isfinite(*value))
         throw InputError(fmt::format("{}:{}: field {}: expected a finite number, got {}", where,

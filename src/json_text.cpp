@@ -58,6 +58,11 @@ void check_depth(const std::string& text, const std::string& name, std::string_v
 nlohmann::json parse_json(const std::string& text, const std::string& name,
                           std::string_view expected) {
   check_depth(text, name, expected);
+  // The parser takes a zero byte for the end of the text: what follows would be ignored, and one
+  // in the middle reported as a truncated file. JSON has no place for one, raw.
+  if (const std::size_t zero = text.find('\0'); zero != std::string::npos)
+    throw InputError(fmt::format("{}:{}: malformed JSON, expected {}: a zero byte", name,
+                                 position_of(text, zero), expected));
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

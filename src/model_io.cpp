@@ -13,6 +13,7 @@
 
 #include "json_text.hpp"
 #include "neurona/atomic_file.hpp"
+#include "neurona/dataset.hpp"
 #include "neurona/error.hpp"
 #include "text_file.hpp"
 
@@ -180,6 +181,9 @@ class ModelReader {
           fail(field, fmt::format("the label {} is there twice", describe((*it)[k])));
         info.classes.push_back(label);
       }
+      // Labels equal as numbers ("1" and "1.0") are one class to the data's reader.
+      if (make_class_encoding(info.classes).size() != Index(info.classes.size()))
+        fail("classes", fmt::format("two labels are the same number: {}", describe(*it)));
       const Index outputs = network.outputs();
       const Index count = Index(info.classes.size());
       if ((count != outputs || count < 2) && !(outputs == 1 && count == 2))

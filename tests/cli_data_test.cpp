@@ -2114,8 +2114,37 @@ TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
   CopyData("diabetes.csv");
   EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,5,1", "--loss",
                                   "binary_cross_entropy", "--save", "m.json"}),
-                         1, {"diabetes.csv:2: target", "not a probability", "--classes"}));
+                         1,
+                         {"diabetes.csv:2, column 11: target", "not a probability", "--classes"}));
   EXPECT_FALSE(Exists("m.json"));
+}
+
+TEST_F(CliDataTest, EveryCommandRefusesTargetsItsLossCannotScore) {
+  // A model of probabilities, scored on targets training would refuse: 7 and -1 would count as
+  // classes 1 and 0 without a word.
+  Write("xor.csv", "0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+  ASSERT_TRUE(Succeeded(
+      Neurona({"train", "--data", "xor.csv", "--layers", "2,3,1", "--loss", "binary_cross_entropy",
+               "--epochs", "3", "--quiet", "--save", "bce.json"})));
+  Write("odd.csv", "0,0,0\n0,1,7\n1,0,0.5\n1,1,-1\n");
+  const std::vector<std::vector<std::string>> commands{
+      {"evaluate", "--model", "bce.json", "--data", "odd.csv"},
+      {"report", "--model", "bce.json", "--data", "odd.csv", "--out", "r.html"},
+      {"explain", "--model", "bce.json", "--data", "odd.csv"},
+      {"gradcheck", "--model", "bce.json", "--data", "odd.csv"}};
+  for (const auto& command : commands)
+    EXPECT_TRUE(FailedWith(Neurona(command), 1,
+                           {"odd.csv:2, column 3: target 7 is not a probability in [0, 1]"}))
+        << command[0];
+  EXPECT_FALSE(Exists("r.html"));
+  // Softmax's targets: one probability per class, summing to 1.
+  Write("soft.csv", "0,0,1,0,0\n0,1,0,1,0\n1,0,0,0,1\n1,1,1,0,0\n");
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", "soft.csv", "--layers", "2,3,3", "--loss",
+                         "cross_entropy", "--epochs", "3", "--quiet", "--save", "ce.json"})));
+  Write("unsummed.csv", "0,0,1,0,0\n0,1,0,0,0\n");
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "ce.json", "--data", "unsummed.csv"}), 1,
+                         {"unsummed.csv:2: targets summing to 0"}));
 }
 
 TEST_F(CliDataTest, FlagsThatWouldDoNothingAreUsageErrors) {

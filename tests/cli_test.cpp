@@ -231,6 +231,28 @@ TEST_F(CliTest, EveryDecimalFlagRefusesWordsAndHexadecimalNamingTheFlag) {
                                  "1", "--quiet", "--lr", "+.5e0", "--momentum", "1E-1"})));
 }
 
+TEST_F(CliTest, DemoRefusesALearningRateFloatCannotHold) {
+  for (const auto& [lr, message] :
+       {std::pair{"1e300", "--lr 1e+300 is inf in float (--precision float)"},
+        std::pair{"1e-50", "--lr 1e-50 is 0 in float (--precision float)"}})
+    EXPECT_TRUE(FailedWith(
+        Neurona({"demo", "majority", "--precision", "float", "--lr", lr, "--epochs", "2"}), 2,
+        {message}))
+        << lr;
+  EXPECT_TRUE(Succeeded(Neurona({"demo", "majority", "--lr", "1e-50", "--epochs", "2"})));
+}
+
+TEST_F(CliTest, AnUnknownFlagIsNamedBeforeAMissingOne) {
+  // CLI11 reported the missing --data first, and the unknown flag only once --data was there.
+  for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"train", "--bogus", "1"}, "neurona train has no flag --bogus"},
+           {{"train", "--data", "x.csv", "--bogus=3"}, "neurona train has no flag --bogus"},
+           {{"--bogus", "train"}, "neurona has no flag --bogus"},
+           {{"demo", "majority", "--bogus"}, "neurona demo majority has no flag --bogus"}})
+    EXPECT_TRUE(FailedWith(Neurona(args), 2, {"error: " + message + " (run with --help"}))
+        << message;
+}
+
 TEST_F(CliTest, AMisspeltCommandIsNamedWithTheCommandsThere) {
   EXPECT_TRUE(FailedWith(Neurona({"trian", "--data", "x.csv"}), 2,
                          {"neurona has no command \"trian\"; its commands: demo, train, predict, "

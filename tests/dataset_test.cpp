@@ -79,6 +79,13 @@ TEST_F(Csv, ErrorsNameFileLineAndColumn) {
            Case{"a;b\n1,5;2\n",
                 "data.csv:2:1: field 1: expected a number, got \"1,5\"; HINT: "
                 "write decimals with a point"},
+           // Not a decimal: the columns are split by another separator than the first line's.
+           Case{"a;b\n0,0,0;1\n",
+                "data.csv:2:1: field 1: expected a number, got \"0,0,0\"; HINT: if \",\" "
+                "separates the columns, give --separator ,"},
+           Case{"a,b\n\"0;0\",1\n",
+                "data.csv:2:1: field 1: expected a number, got \"0;0\"; HINT: if \";\" "
+                "separates the columns, give --separator ;"},
            Case{"1,nan\n", "data.csv:1:3: field 2: expected a finite number, got \"nan\""},
            Case{"1,2\n-inf,2\n", "data.csv:2:1: field 1: expected a finite number, got \"-inf\""},
            Case{"1,1e999\n", "data.csv:1:3: field 2: expected a finite number, got \"1e999\""},

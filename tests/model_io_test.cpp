@@ -152,6 +152,18 @@ TEST_F(ModelFiles, TruncatedFileIsMalformed) {
   EXPECT_NE(message.find("end of input"), std::string::npos) << message;
 }
 
+TEST_F(ModelFiles, AZeroByteIsMalformedWhereverItIs) {
+  // After the model (the parser would stop there and read the model alone), and within it.
+  const std::string after = error_of(tiny_model + std::string("\0{\"x\": 1", 8));
+  EXPECT_NE(after.find("malformed JSON"), std::string::npos) << after;
+  EXPECT_NE(after.find("a zero byte"), std::string::npos) << after;
+  std::string within = tiny_model;
+  within.insert(within.find("\"layers\"") + 3, 1, '\0');
+  const std::string message = error_of(within);
+  EXPECT_NE(message.find("a zero byte"), std::string::npos) << message;
+  EXPECT_EQ(message.find("end of input"), std::string::npos) << message;
+}
+
 TEST_F(ModelFiles, EmptyAndMissingFiles) {
   EXPECT_NE(error_of("").find("model.json:1:1: empty file"), std::string::npos) << error_of("");
   try {
@@ -257,6 +269,13 @@ TEST_F(ModelFiles, ClassesScalingAndProvenanceRoundTrip) {
   std::string text = read(dir / "m.json");
   text.replace(text.find("\"setosa\","), 9, "");
   EXPECT_NE(error_of(text).find("classes: expected 3 labels"), std::string::npos) << error_of(text);
+  // Labels a data file's reader would take for one class.
+  text = read(dir / "m.json");
+  text.replace(text.find("\"setosa\""), 8, "\"1\"");
+  text.replace(text.find("\"versi\\\"color\""), 14, "\"1.0\"");
+  text.replace(text.find("\"virginica\""), 11, "\"2\"");
+  EXPECT_NE(error_of(text).find("classes: two labels are the same number"), std::string::npos)
+      << error_of(text);
 }
 
 TEST_F(ModelFiles, TheTrainingTablesColumnsRoundTrip) {
