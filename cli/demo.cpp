@@ -63,8 +63,13 @@ void run_majority(const MajorityArgs& args) {
     const bool predicted = prediction(i, 0) >= T(0.5);
     const bool ok = predicted == (data.Y(i, 0) >= T(0.5));
     right += ok;
-    fmt::print("  {}  {}  {} |      {} | {:>10.6f} | {}\n", data.X(i, 0), data.X(i, 1),
-               data.X(i, 2), data.Y(i, 0), prediction(i, 0), ok ? "yes" : "NO");
+    // Six decimals, as the tutorial's table; a prediction gone far off (a learning rate of 1e300)
+    // in exponent form rather than 300 digits wide.
+    const double p = double(prediction(i, 0));
+    fmt::print("  {}  {}  {} |      {} | {:>10} | {}\n", data.X(i, 0), data.X(i, 1), data.X(i, 2),
+               data.Y(i, 0),
+               std::abs(p) < 1e4 ? fmt::format("{:.6f}", p) : fmt::format("{:.4g}", p),
+               ok ? "yes" : "NO");
   }
   fmt::print("accuracy: {}/{} ({:.0f}%)\n", right, data.X.rows(),
              100.0 * right / double(data.X.rows()));

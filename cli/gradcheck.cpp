@@ -12,11 +12,13 @@
 namespace neurona::cli {
 namespace {
 
+constexpr double default_step = 1e-3;
+
 struct GradcheckArgs {
   std::string model;
   DataArgs data;
   double tolerance = 1e-6;
-  double step = 1e-3;
+  double step = default_step;
 };
 
 // ReLU-family inputs so near 0 that the differences' +-2 steps can cross the kink, where they
@@ -81,13 +83,22 @@ void add_gradcheck_command(CLI::App& app, int& status) {
       if (result.rounding * 10 > args->tolerance)
         fmt::print(
             "HINT: the loss is {:.3g}, and rounding in its differences over --step {:g} alone {} "
-            "at {}: the check cannot tell backprop's error from it. Targets (and inputs) nearer "
-            "1 make it smaller\n",
+            "at {}: the check cannot tell backprop's error from it. {} make it smaller\n",
             result.loss, args->step,
             result.rounding < 1
                 ? fmt::format("can give a relative error of {:.3g}", result.rounding)
                 : std::string("can outweigh the derivative"),
-            result.worst);
+            result.worst,
+            args->step < default_step ? "A larger --step (the default, 1e-3), or targets (and "
+                                        "inputs) nearer 1,"
+                                      : "Targets (and inputs) nearer 1");
+      // The differences' own error grows with the step: over a span of 0.1 or more they measure
+      // the loss's curve (a sigmoid gone flat, say), not its slope at the point.
+      if (args->step >= 0.1)
+        fmt::print(
+            "HINT: --step {:g} is a wide span for a difference: over it the loss curves, so the "
+            "differences measure no slope at the point; the default is 1e-3\n",
+            args->step);
       if (const Index near = inputs_near_kinks(network, X, args->step); near > 0)
         fmt::print(
             "HINT: {} ReLU inputs lie within reach of their kink at 0, where a difference "

@@ -28,7 +28,7 @@ void check_rows(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& 
   throw DivergenceError(fmt::format(
       "training diverged at epoch {}: the loss became {}. HINT: lower the learning rate, or "
       "scale the inputs",
-      epoch, loss));
+      epoch, std::isnan(loss) ? std::abs(loss) : loss));  // "nan", not the sign bit's "-nan"
 }
 
 // Each epoch's shuffle comes from its own engine, seeded by the run's seed and the epoch, so

@@ -606,6 +606,25 @@ TEST_F(CliTest, GradcheckSaysWhenRoundingOutweighsTheCheck) {
   EXPECT_NE(result.out.find("FAILED"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("HINT: the loss is 5e+11, and rounding"), std::string::npos)
       << result.out;
+  EXPECT_NE(result.out.find("Targets (and inputs) nearer 1 make it smaller"), std::string::npos)
+      << result.out;
+  // A step below the default: a larger one is the remedy.
+  const Result tiny =
+      Neurona({"gradcheck", "--model", "m.json", "--data", "majority.csv", "--step", "1e-300"});
+  EXPECT_EQ(tiny.status, 1);
+  EXPECT_NE(tiny.out.find("A larger --step (the default, 1e-3)"), std::string::npos) << tiny.out;
+}
+
+TEST_F(CliTest, GradcheckSaysWhenTheStepIsTooWide) {
+  // A sigmoid network at a step of 1e30: its units go flat, and the differences measure nothing.
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "0", "--save", "m.json"})));
+  const Result result =
+      Neurona({"gradcheck", "--model", "m.json", "--data", "majority.csv", "--step", "1e30"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.out.find("HINT: --step 1e+30 is a wide span"), std::string::npos) << result.out;
+  EXPECT_EQ(Neurona({"gradcheck", "--model", "m.json", "--data", "majority.csv"}).out.find("wide"),
+            std::string::npos);
 }
 
 TEST_F(CliTest, GradcheckFailsWhenTheGradientIsZero) {
