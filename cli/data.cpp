@@ -215,7 +215,7 @@ void check_probability_targets(const LoadedData& loaded, Loss loss, const std::s
     for (Index j = 0; j < Y.cols(); ++j)
       if (!(Y(i, j) >= 0 && Y(i, j) <= 1))
         throw InputError(fmt::format(
-            "{}: target {} is not a probability in [0, 1], which {} needs; for "
+            "{}: the target {} is not a probability in [0, 1], which {} needs; for "
             "numbers to predict use --loss half_squared_error, for class labels "
             "--classes",
             place_of_value(file, loaded, Values::targets, i, j), Y(i, j), to_string(loss)));

@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <new>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "commands.hpp"
 #include "neurona/neurona.hpp"
@@ -23,6 +25,31 @@ void refuse_empty_values(int argc, char** argv) {
     if (arg.empty() && std::string_view(argv[i - 1]).starts_with("--"))
       throw neurona::UsageError(fmt::format("{} has an empty value", argv[i - 1]));
   }
+}
+
+// Standard input can be read once: `predict --model /dev/stdin --data -` read the model, then
+// found the data empty. Two flags that read files naming it are refused together.
+void refuse_two_readers_of_standard_input(int argc, char** argv) {
+  std::vector<std::string> readers;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i], value;
+    const std::size_t equals = arg.find('=');
+    if (equals != std::string_view::npos) {
+      value = arg.substr(equals + 1);
+      arg = arg.substr(0, equals);
+    } else if (i + 1 < argc) {
+      value = argv[i + 1];
+    }
+    const bool reads = arg == "--model" || arg == "--data" || arg == "--labels" ||
+                       arg == "--init" || arg == "--history";
+    if (reads && (value == "-" || value == "/dev/stdin" || value == "/dev/fd/0" ||
+                  value == "/proc/self/fd/0"))
+      readers.push_back(fmt::format("{} {}", arg, value));
+  }
+  if (readers.size() > 1)
+    throw neurona::UsageError(fmt::format(
+        "{} and {} both read standard input, which can be read once; give one of them a file",
+        readers[0], readers[1]));
 }
 
 // CLI11 answers a misspelt command (`neurona trian`) with "A subcommand is required": the word
@@ -81,6 +108,7 @@ int main(int argc, char** argv) {
 
   try {
     refuse_empty_values(argc, argv);
+    refuse_two_readers_of_standard_input(argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

@@ -2112,10 +2112,10 @@ TEST_F(CliDataTest, ScalingOutOfRangeInAHeldOutRowNamesItsLine) {
 
 TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
   CopyData("diabetes.csv");
-  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,5,1", "--loss",
-                                  "binary_cross_entropy", "--save", "m.json"}),
-                         1,
-                         {"diabetes.csv:2, column 11: target", "not a probability", "--classes"}));
+  EXPECT_TRUE(
+      FailedWith(Neurona({"train", "--data", "diabetes.csv", "--layers", "10,5,1", "--loss",
+                          "binary_cross_entropy", "--save", "m.json"}),
+                 1, {"diabetes.csv:2, column 11: the target", "not a probability", "--classes"}));
   EXPECT_FALSE(Exists("m.json"));
 }
 
@@ -2134,7 +2134,7 @@ TEST_F(CliDataTest, EveryCommandRefusesTargetsItsLossCannotScore) {
       {"gradcheck", "--model", "bce.json", "--data", "odd.csv"}};
   for (const auto& command : commands)
     EXPECT_TRUE(FailedWith(Neurona(command), 1,
-                           {"odd.csv:2, column 3: target 7 is not a probability in [0, 1]"}))
+                           {"odd.csv:2, column 3: the target 7 is not a probability in [0, 1]"}))
         << command[0];
   EXPECT_FALSE(Exists("r.html"));
   // Softmax's targets: one probability per class, summing to 1.

@@ -253,6 +253,13 @@ TEST_F(CliTest, AnUnknownFlagIsNamedBeforeAMissingOne) {
         << message;
 }
 
+TEST_F(CliTest, TwoFlagsCannotBothReadStandardInput) {
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "/dev/stdin", "--data", "-"}), 2,
+                         {"--model /dev/stdin and --data - both read standard input"}));
+  EXPECT_TRUE(FailedWith(Neurona({"report", "--model=/dev/stdin", "--history", "/dev/fd/0"}), 2,
+                         {"--model /dev/stdin and --history /dev/fd/0 both read standard input"}));
+}
+
 TEST_F(CliTest, AMisspeltCommandIsNamedWithTheCommandsThere) {
   EXPECT_TRUE(FailedWith(Neurona({"trian", "--data", "x.csv"}), 2,
                          {"neurona has no command \"trian\"; its commands: demo, train, predict, "
