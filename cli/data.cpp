@@ -161,9 +161,10 @@ CsvOptions csv_options(const DataArgs& args) {
   return options;
 }
 
-// The fields of a CSV file's first line that is not blank, read ahead of the reader to choose
-// columns; empty when it cannot be split (the reader refuses the same line, with its number).
-std::vector<std::string> first_fields(const DataArgs& args, char separator) {
+// A CSV file's first line that is not blank, read ahead of the reader (and as it reads it) to
+// choose columns: no fields when it cannot be split (the reader refuses the same line, with its
+// number).
+CsvFirstLine first_line_of(const DataArgs& args, const CsvOptions& options) {
   std::istringstream kept;
   std::ifstream file;
   if (is_stream(args.file))
@@ -171,12 +172,16 @@ std::vector<std::string> first_fields(const DataArgs& args, char separator) {
   else
     file.open(args.file);
   std::istream& in = is_stream(args.file) ? static_cast<std::istream&>(kept) : file;
-  std::string line;
-  while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
+  std::string text, line;
+  while (std::getline(in, line)) {
+    const bool first = text.empty();
+    text += line + "\n";
+    std::string_view shown = line;
+    if (first && shown.starts_with("\xEF\xBB\xBF")) shown.remove_prefix(3);  // a byte-order mark
+    if (shown.find_first_not_of(" \t\r") != std::string_view::npos) break;
   }
-  if (!separator) separator = detect_csv_separator(line);
   try {
-    return split_csv_line(line, separator, args.file);
+    return csv_first_line(text, args.file, options);
   } catch (const InputError&) {
     return {};
   }
@@ -188,7 +193,9 @@ std::vector<std::string> first_fields(const DataArgs& args, char separator) {
 std::vector<std::string> label_columns(const DataArgs& args, char separator, Index n_in,
                                        bool targets_optional) {
   if (const TargetColumns targets = args.target_columns(); !targets.empty()) return targets;
-  const Index columns = Index(first_fields(args, separator).size());
+  CsvOptions options;
+  options.separator = separator;
+  const Index columns = Index(first_line_of(args, options).fields.size());
   if (columns == 0) return {};
   // Inputs alone, for predict; where targets are needed, the last column stays the labels', and
   // the column count is refused as such rather than the labels as numbers.
@@ -203,29 +210,6 @@ Table read_table(const DataArgs& args, Index n_in, bool targets_optional) {
     options.label_columns = label_columns(args, options.separator, n_in, targets_optional);
   return is_stream(args.file) ? parse_csv(stream_text(args.file), args.file, options)
                               : read_csv(args.file, options);
-}
-
-// Cross-entropy is a loss of probabilities: targets of 25 to 346 would train to a loss of -53688
-// without a word, and be scored as classes by their largest value. Each target must be in [0, 1],
-// and with softmax's cross_entropy each row's sum 1.
-void check_probability_targets(const LoadedData& loaded, Loss loss, const std::string& file) {
-  const Matrix<double>& Y = loaded.data.Y;
-  if (loss == Loss::half_squared_error) return;
-  for (Index i = 0; i < Y.rows(); ++i) {
-    for (Index j = 0; j < Y.cols(); ++j)
-      if (!(Y(i, j) >= 0 && Y(i, j) <= 1))
-        throw InputError(fmt::format(
-            "{}: the target {} is not a probability in [0, 1], which {} needs; for "
-            "numbers to predict use --loss half_squared_error, for class labels "
-            "--classes",
-            place_of_value(file, loaded, Values::targets, i, j), Y(i, j), to_string(loss)));
-    // Soft targets written to a few decimals (0.333, 0.333, 0.333) sum to 1 only roughly.
-    if (loss == Loss::cross_entropy && std::abs(Y.row(i).sum() - 1) > 1e-2)
-      throw InputError(fmt::format(
-          "{}: targets summing to {}; cross_entropy needs one probability per class, summing to 1 "
-          "(for class labels use --classes)",
-          place_of_row(file, loaded.lines, i), Y.row(i).sum()));
-  }
 }
 
 // The classes an IDX labels file may name: bounded, so that one stray label cannot ask for a name
@@ -304,6 +288,26 @@ std::string place_of_row(const std::string& file, const std::vector<Index>& line
                                          : fmt::format("{}: data row {}", file, row + 1);
 }
 
+void check_probability_targets(const LoadedData& loaded, Loss loss, const std::string& file) {
+  const Matrix<double>& Y = loaded.data.Y;
+  if (loss == Loss::half_squared_error) return;
+  for (Index i = 0; i < Y.rows(); ++i) {
+    for (Index j = 0; j < Y.cols(); ++j)
+      if (!(Y(i, j) >= 0 && Y(i, j) <= 1))
+        throw InputError(fmt::format(
+            "{}: the target {} is not a probability in [0, 1], which {} needs; for "
+            "numbers to predict use --loss half_squared_error, for class labels "
+            "--classes",
+            place_of_value(file, loaded, Values::targets, i, j), Y(i, j), to_string(loss)));
+    // Soft targets written to a few decimals (0.333, 0.333, 0.333) sum to 1 only roughly.
+    if (loss == Loss::cross_entropy && std::abs(Y.row(i).sum() - 1) > 1e-2)
+      throw InputError(fmt::format(
+          "{}: targets summing to {}; cross_entropy needs one probability per class, summing to 1 "
+          "(for class labels use --classes)",
+          place_of_row(file, loaded.lines, i), Y.row(i).sum()));
+  }
+}
+
 LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                      const ClassEncoding* classes, bool targets_optional) {
   LoadedData loaded;
@@ -375,7 +379,6 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
       break;
     }
   }
-  check_probability_targets(loaded, loss, args.file);
   loaded.summary =
       fmt::format("{}: {} rows{}{}", args.file, loaded.data.X.rows(),
                   loaded.classes.size() ? fmt::format(", {} classes", loaded.classes.size()) : "",
@@ -404,10 +407,23 @@ void check_input_names(const std::string& file, const LoadedData& loaded,
       for (std::size_t k = 0; k < std::min<std::size_t>(inputs.size(), 8); ++k)
         order += fmt::format("{}\"{}\"", k ? ", " : "", inputs[k]);
       if (inputs.size() > 8) order += fmt::format(", ... ({} in all)", inputs.size());
+      // The likeliest cause when the file has targets: the model's were renamed, and another
+      // column was taken for them.
+      std::string targets;
+      for (const Index t : trained_on.targets)
+        if (const std::string& target = trained_on.names[std::size_t(t)];
+            std::find(loaded.header.begin(), loaded.header.end(), target) == loaded.header.end())
+          targets += fmt::format("{}\"{}\"", targets.empty() ? "" : ", ", target);
       throw InputError(fmt::format(
           "{}: column {} is \"{}\", but the model's input {} is \"{}\"; the model takes the "
-          "columns it was trained on, in their order: {}",
-          file, columns[j] + 1, name, j + 1, inputs[j], order));
+          "columns it was trained on, in their order: {}{}. HINT: name the columns so in the "
+          "header, or leave the header out",
+          file, columns[j] + 1, name, j + 1, inputs[j], order,
+          targets.empty() || loaded.data.target_columns.empty()
+              ? ""
+              : fmt::format(" (its target {} is not in this header: name the target column with "
+                            "--targets)",
+                            targets)));
     }
   }
 }
@@ -417,32 +433,36 @@ void check_input_names(const std::string& file, const LoadedData& loaded,
 void take_model_targets(DataArgs& args, const TableLayout& layout, Index n_in) {
   if (!args.targets.empty() || layout.targets.empty() || format_of(args.file) != Format::csv)
     return;
-  const std::vector<std::string> fields = first_fields(args, csv_options(args).separator);
-  TargetColumns by_name;
-  if (!layout.names.empty())
-    for (const Index column : layout.targets) {
-      const std::string& name = layout.names[std::size_t(column)];
-      if (std::count(fields.begin(), fields.end(), name) == 1) by_name.push_back(name);
-    }
-  if (by_name.size() == layout.targets.size()) {
-    args.model_targets = by_name;
-    return;
-  }
-  // By number, in a file laid out as the table was but without its names; not when a header
-  // names a column like a number, which --targets would take first.
-  if (fields.size() != std::size_t(n_in) + layout.targets.size()) return;
-  const bool header = std::any_of(fields.begin(), fields.end(), [](const std::string& field) {
-    char* end = nullptr;
-    std::strtod(field.c_str(), &end);
-    return !field.empty() && field != "NA" && end != field.c_str() + field.size();
-  });
-  TargetColumns by_number;
+  TargetColumns by_name, by_number;
   for (const Index column : layout.targets) {
-    const std::string number = std::to_string(column + 1);
-    if (header && std::count(fields.begin(), fields.end(), number) > 0) return;
-    by_number.push_back(number);
+    if (!layout.names.empty()) by_name.push_back(layout.names[std::size_t(column)]);
+    by_number.push_back(std::to_string(column + 1));
   }
-  args.model_targets = by_number;
+  // Read as the reader will: a class label column given by number may hold text in a first row
+  // of data, which does not make that row a header.
+  CsvOptions options = csv_options(args);
+  if (args.classes) options.label_columns = by_number;
+  const CsvFirstLine first = first_line_of(args, options);
+  auto count = [&](const std::string& field) {
+    return std::count(first.fields.begin(), first.fields.end(), field);
+  };
+  if (first.header) {
+    // By name, each once; a header without them (the target renamed, or inputs alone) keeps the
+    // default, and the inputs' names are checked after.
+    if (!by_name.empty()) {
+      if (std::all_of(by_name.begin(), by_name.end(), [&](auto& name) { return count(name) == 1; }))
+        args.model_targets = by_name;
+      return;
+    }
+    // A header where the table had none: by number, unless a column is named like one, which
+    // --targets would take first.
+    if (std::any_of(by_number.begin(), by_number.end(),
+                    [&](auto& number) { return count(number); }))
+      return;
+  }
+  // By number, in a file laid out as the table was.
+  if (first.fields.size() == std::size_t(n_in) + layout.targets.size())
+    args.model_targets = by_number;
 }
 
 TableLayout layout_of(const LoadedData& loaded) {

@@ -74,6 +74,12 @@ void take_model_targets(DataArgs& args, const TableLayout& layout, Index n_in);
 // The layout of the table the data came from, for a model trained on it: none for IDX and FANN.
 TableLayout layout_of(const LoadedData& loaded);
 
+// Cross-entropy is a loss of probabilities: targets of 25 to 346 would train to a loss of -53688
+// without a word, and be scored as classes by their largest value. Throws InputError naming the
+// line and column unless each target is in [0, 1], and with softmax's cross_entropy each row's
+// sum 1. For the commands that train on or score the targets; predict reads none.
+void check_probability_targets(const LoadedData& loaded, Loss loss, const std::string& file);
+
 // The CRC-32 of a file as 8 hex digits, for a model's provenance.
 std::string file_crc32(const std::string& path);
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <type_traits>
 
 #include "commands.hpp"
 #include "options.hpp"
@@ -24,12 +25,7 @@ struct MajorityArgs {
 template <class T>
 void run_majority(const MajorityArgs& args) {
   check_learning_rate(args.learning_rate);
-  // In float, 1e300 would be infinity and 1e-50 zero, with no word (as train refuses them).
-  if (const T rate = T(args.learning_rate); !std::isfinite(rate) || rate == 0)
-    throw UsageError(
-        fmt::format("--lr {} is {} in float (--precision float); give a value from "
-                    "about 1e-38 to 3e38, or run in double",
-                    args.learning_rate, rate));
+  if constexpr (std::is_same_v<T, float>) check_holds_in_float("--lr", args.learning_rate);
   if (args.epochs < 1)
     throw UsageError(fmt::format("--epochs must be at least 1, got {}", args.epochs));
   const Dataset<T> data = tutorial::majority_table<T>();

@@ -108,6 +108,7 @@ Problem load_problem(const ExplainArgs& args) {
       throw UsageError("--example and --house take the tutorial's network; leave out --model");
     const ModelFile model = read_model(args.model);
     const LoadedData loaded = load_data_for(model, args.data, false);
+    check_probability_targets(loaded, model.network.loss_type(), args.data.file);
     // X as the network sees it in training: after the model's own scaling.
     Dataset<double> scaled{
         network_inputs<double>(model.info.scaler, loaded.data.X, args.data.file, loaded),

@@ -55,6 +55,7 @@ void add_gradcheck_command(CLI::App& app, int& status) {
     ModelFile model = read_model(args->model);
     Network<double>& network = model.network;
     const LoadedData loaded = load_data_for(model, args->data, false);
+    check_probability_targets(loaded, model.network.loss_type(), args->data.file);
     // The network sees scaled inputs, as in training.
     if (!(args->step > 0) || !std::isfinite(args->step))
       throw UsageError(fmt::format("--step must be a positive number, got {}", args->step));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <new>
 #include <string>
 #include <string_view>
@@ -28,23 +29,26 @@ void refuse_empty_values(int argc, char** argv) {
 }
 
 // Standard input can be read once: `predict --model /dev/stdin --data -` read the model, then
-// found the data empty. Two flags that read files naming it are refused together.
+// found the data empty. Two flags that read files naming it are refused together. (Only --data
+// takes "-" for it; report's --history is an input, train's an output.)
 void refuse_two_readers_of_standard_input(int argc, char** argv) {
+  std::string_view command;
+  for (int i = 1; i < argc && command.empty(); ++i)
+    if (!std::string_view(argv[i]).starts_with('-')) command = argv[i];
   std::vector<std::string> readers;
   for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i], value;
-    const std::size_t equals = arg.find('=');
-    if (equals != std::string_view::npos) {
-      value = arg.substr(equals + 1);
-      arg = arg.substr(0, equals);
+    std::string_view flag = argv[i], value;
+    if (const std::size_t equals = flag.find('='); equals != std::string_view::npos) {
+      value = flag.substr(equals + 1);
+      flag = flag.substr(0, equals);
     } else if (i + 1 < argc) {
       value = argv[i + 1];
     }
-    const bool reads = arg == "--model" || arg == "--data" || arg == "--labels" ||
-                       arg == "--init" || arg == "--history";
-    if (reads && (value == "-" || value == "/dev/stdin" || value == "/dev/fd/0" ||
-                  value == "/proc/self/fd/0"))
-      readers.push_back(fmt::format("{} {}", arg, value));
+    const bool reads = flag == "--model" || flag == "--data" || flag == "--labels" ||
+                       flag == "--init" || (flag == "--history" && command == "report");
+    const bool standard_input = value == "/dev/stdin" || value == "/dev/fd/0" ||
+                                value == "/proc/self/fd/0" || (flag == "--data" && value == "-");
+    if (reads && standard_input) readers.push_back(fmt::format("{} {}", flag, value));
   }
   if (readers.size() > 1)
     throw neurona::UsageError(fmt::format(
@@ -68,13 +72,20 @@ std::string unknown_command(const CLI::App& app) {
   return fmt::format("{} has no command \"{}\"; its commands: {}", path, left.front(), names);
 }
 
+// "-0.1": a stray value, not a flag.
+bool is_number(const std::string& text) {
+  char* end = nullptr;
+  std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size();
+}
+
 // CLI11 checks the required flags before it looks at unknown ones: `neurona train --bogus 1`
 // said "--data is required". A flag no command has is named first, with the command typed.
 std::string unknown_flag(const CLI::App& app) {
   const CLI::App* command = &app;
   while (true) {
     for (const std::string& arg : command->remaining())
-      if (arg.size() > 1 && arg.starts_with('-')) {
+      if (arg.size() > 1 && arg.starts_with('-') && !is_number(arg)) {
         std::string path = "neurona";
         for (const CLI::App* at = command; at != &app; at = at->get_parent())
           path.insert(7, " " + at->get_name());

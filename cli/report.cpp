@@ -48,6 +48,7 @@ void report_command(const ReportArgs& args) {
   // Targets are optional: without them the page still shows the surface and the predictions.
   if (!args.data.file.empty()) {
     const LoadedData loaded = load_data_for(model, args.data, true);
+    check_probability_targets(loaded, model.network.loss_type(), args.data.file);
     if (model.precision == Precision::single)
       check_scorable(model.network.cast<float>(), model.info, loaded, args.data.file);
     else

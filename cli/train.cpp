@@ -495,11 +495,14 @@ void train_command(TrainArgs& args) {
   if (!args.init.empty()) model = network_from_init(args);
   const Precision precision = model ? model->precision : parse_precision(args.precision);
   ModelInfo info = model ? model->info : ModelInfo{};
+  // A model to start from reads the data as predict would: its columns, its classes.
+  DataArgs data = args.data;
+  if (model) take_model_targets(data, model->info.columns, model->network.inputs());
   ClassEncoding classes;
   if (!info.classes.empty())
     classes.labels = info.classes;
   else
-    classes = classes_in(args.data);
+    classes = classes_in(data);
   if (classes.size() == 1)
     throw InputError(fmt::format("{}: every row is of class \"{}\"; a classifier needs two or more",
                                  args.data.file, classes.labels[0]));
@@ -512,10 +515,10 @@ void train_command(TrainArgs& args) {
   const Index inputs = model ? model->network.inputs() : plan->inputs;
   const Index outputs = model ? model->network.outputs() : plan->layers.back().units;
   const Loss loss = model ? model->network.loss_type() : plan->loss;
-  // A model to start from reads the data as predict would: its classes, its columns.
-  const LoadedData loaded = model ? load_data_for(*model, args.data, false)
-                                  : load_data(args.data, inputs, outputs, loss,
-                                              classes.size() ? &classes : nullptr, false);
+  const LoadedData loaded =
+      model ? load_data_for(*model, data, false)
+            : load_data(data, inputs, outputs, loss, classes.size() ? &classes : nullptr, false);
+  check_probability_targets(loaded, loss, args.data.file);
   const Split split = split_of(args, loaded, loss);
   if (plan) {
     if (precision == Precision::single)

@@ -170,6 +170,32 @@ bool is_decimal_comma_number(std::string_view text, char separator) {
   return parse_number(with_point).has_value();
 }
 
+// What a field that is not a number may be instead: a decimal comma, or columns split by another
+// separator than the file's ("0,0,0" read with --separator ';').
+std::string number_hint(std::string_view text, char separator) {
+  if (is_decimal_comma_number(text, separator)) return "; HINT: write decimals with a point";
+  for (const char other : {',', ';', '\t'})
+    if (other != separator && text.find(other) != std::string_view::npos)
+      return fmt::format("; HINT: if {} separates the columns, give --separator {}",
+                         quote(std::string(1, other)),
+                         other == '\t' ? "tab" : std::string(1, other));
+  return "";
+}
+
+// A first line is a header when one of its fields is neither a number nor missing. Label columns
+// given by number may hold text in a first row of data, and are not counted.
+bool is_header(const std::vector<Field>& fields, char separator,
+               const std::vector<std::string>& label_columns) {
+  std::vector<bool> numbered_label(fields.size(), false);
+  for (const std::string& label : label_columns)
+    if (const auto j = parse_column_number(label, Index(fields.size()))) numbered_label[*j] = true;
+  for (std::size_t j = 0; j < fields.size(); ++j)
+    if (!numbered_label[j] && !is_missing(fields[j].text) && !parse_number(fields[j].text) &&
+        !is_decimal_comma_number(fields[j].text, separator))
+      return true;
+  return false;
+}
+
 void check_separator(char separator) {
   if (separator != 0 && separator != ',' && separator != ';' && separator != '\t')
     throw UsageError(fmt::format("the CSV separator must be ',', ';' or a tab, got {}",
@@ -181,6 +207,29 @@ void check_separator(char separator) {
 Table read_csv(const fs::path& path, const CsvOptions& options) {
   check_separator(options.separator);  // before the file is read
   return parse_csv(read_text_file(path, "a CSV file"), path.string(), options);
+}
+
+CsvFirstLine csv_first_line(std::string_view text, const std::string& name,
+                            const CsvOptions& options) {
+  check_separator(options.separator);
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  std::size_t line_start = 0;
+  for (Index line_number = 1; line_start < text.size(); ++line_number) {
+    const std::size_t line_end = std::min(text.find('\n', line_start), text.size());
+    const std::string_view line(text.data() + line_start, line_end - line_start);
+    line_start = line_end + 1;
+    if (blank(line)) continue;
+    const char separator = options.separator ? options.separator : detect_csv_separator(line);
+    std::deque<std::string> storage;
+    const std::vector<Field> fields =
+        split_fields(line, separator, fmt::format("{}:{}", name, line_number), storage);
+    CsvFirstLine first;
+    for (const Field& f : fields)
+      first.fields.emplace_back(f.text);
+    first.header = is_header(fields, separator, options.label_columns);
+    return first;
+  }
+  return {};
 }
 
 Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options) {
@@ -221,15 +270,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       columns = fields.size();
       first_line = line_number;
       is_label.assign(columns, false);
-      // Label columns given by number may hold text in a first row of data.
-      std::vector<bool> numbered_label(columns, false);
-      for (const std::string& label : options.label_columns)
-        if (const auto j = parse_column_number(label, Index(columns))) numbered_label[*j] = true;
-      bool header = false;
-      for (std::size_t j = 0; j < columns; ++j)
-        if (!numbered_label[j] && !is_missing(fields[j].text) && !parse_number(fields[j].text) &&
-            !is_decimal_comma_number(fields[j].text, table.separator))
-          header = true;
+      const bool header = is_header(fields, table.separator, options.label_columns);
       if (header)
         for (const Field& f : fields)
           table.header.emplace_back(f.text);
@@ -278,21 +319,9 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       }
       const std::optional<double> value = parse_number(f.text);
       if (!value) {
-        std::string hint;
-        if (is_decimal_comma_number(f.text, table.separator)) {
-          hint = "; HINT: write decimals with a point";
-        } else if (std::string others = ",;\t";
-                   others.erase(std::remove(others.begin(), others.end(), table.separator),
-                                others.end()),
-                   f.text.find_first_of(others) != std::string::npos) {
-          const std::size_t other = f.text.find_first_of(others);
-          // "0,0,0" read with --separator ';': the columns are split by another separator.
-          const char c = f.text[other];
-          hint = fmt::format("; HINT: if {} separates the columns, give --separator {}",
-                             quote(std::string(1, c)), c == '\t' ? "tab" : std::string(1, c));
-        }
         throw InputError(fmt::format("{}:{}: field {}: expected a number, got {}{}", where,
-                                     f.column, j + 1, quote(f.text), hint));
+                                     f.column, j + 1, quote(f.text),
+                                     number_hint(f.text, table.separator)));
       }
       if (!std::isfinite(*value))
         throw InputError(fmt::format("{}:{}: field {}: expected a finite number, got {}", where,

@@ -228,11 +228,14 @@ class ModelReader {
     TableLayout layout;
     const json& targets = member(columns, "targets", "columns.targets");
     const Index outputs = network.outputs();
-    // One column of class labels or class numbers, or a column per output.
+    // A column per output, or, for softmax's classes, one column of class labels or numbers.
+    const bool one_for_classes = network.loss_type() == Loss::cross_entropy && targets.size() == 1;
     if (!targets.is_array() || targets.empty() ||
-        (Index(targets.size()) != outputs && targets.size() != 1))
+        (Index(targets.size()) != outputs && !one_for_classes))
       fail("columns.targets", fmt::format("expected {} column number{}, got {}",
-                                          outputs == 1 ? "1" : fmt::format("1 or {}", outputs),
+                                          network.loss_type() == Loss::cross_entropy && outputs > 1
+                                              ? fmt::format("1 or {}", outputs)
+                                              : std::to_string(outputs),
                                           outputs == 1 ? "" : "s", describe(targets)));
     const Index count = network.inputs() + Index(targets.size());
     for (std::size_t k = 0; k < targets.size(); ++k) {

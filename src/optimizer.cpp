@@ -517,24 +517,25 @@ void check_only_used_settings(const OptimizerSettings& s) {
 
 }  // namespace
 
+void check_holds_in_float(std::string_view flag, double value) {
+  const float in_float = float(value);
+  if (!std::isfinite(in_float) || (value != 0 && in_float == 0))
+    throw UsageError(
+        fmt::format("{} {} is {} in float (--precision float); give a value from "
+                    "about 1e-38 to 3e38, or train in double",
+                    flag, value, in_float));
+}
+
 namespace {
 
-// The settings are given in double and used in float by a float network: a value that float
-// cannot hold would become 0 or infinity there (--epsilon 1e39 is inf, and Adam then learns
-// nothing; --lr 1e-46 is 0), with no word.
+// A float network's settings: Adam with --epsilon 1e39 (inf) learns nothing, and --lr 1e-46 is 0.
 void check_float_settings(const OptimizerSettings& s) {
   const std::pair<const char*, double> settings[] = {
       {"--lr", s.learning_rate},  {"--momentum", s.momentum},   {"--weight-decay", s.weight_decay},
       {"--epsilon", s.epsilon},   {"--eta-minus", s.eta_minus}, {"--eta-plus", s.eta_plus},
       {"--step-min", s.step_min}, {"--step-max", s.step_max}};
-  for (const auto& [flag, value] : settings) {
-    const float in_float = float(value);
-    if (!std::isfinite(in_float) || (value != 0 && in_float == 0))
-      throw UsageError(
-          fmt::format("{} {} is {} in float (--precision float); give a value from "
-                      "about 1e-38 to 3e38, or train in double",
-                      flag, value, in_float));
-  }
+  for (const auto& [flag, value] : settings)
+    check_holds_in_float(flag, value);
 }
 
 }  // namespace

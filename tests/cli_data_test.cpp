@@ -310,6 +310,67 @@ TEST_F(CliDataTest, AModelTakesTheColumnsItWasTrainedOn) {
       Neurona({"evaluate", "--model", "bare.json", "--data", "bare.csv", "--targets", "1"}).out);
 }
 
+TEST_F(CliDataTest, AModelsColumnsAreFoundAsTheReaderReadsTheFile) {
+  // Header names like numbers: a file without the header is read by number, its first row of
+  // data not taken for names ("2" there is a value, not column 2).
+  Write("num.csv", "a,b,2\n1,2,0.1\n2,3,0.5\n3,1,0.9\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "num.csv", "--layers", "2,2,1", "--epochs", "5",
+                                 "--quiet", "--save", "num.json"})));
+  Write("bare.csv", "1,2,0.1\n2,3,0.5\n3,1,0.9\n");
+  const std::string given =
+      Neurona({"evaluate", "--model", "num.json", "--data", "bare.csv", "--targets", "3"}).out;
+  EXPECT_EQ(Neurona({"evaluate", "--model", "num.json", "--data", "bare.csv"}).out, given);
+  // A byte-order mark and a blank line before the first row, as the reader skips them.
+  Write("y_first.csv", "y,a,b\n0.1,1,2\n0.5,2,3\n0.9,3,1\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "y_first.csv", "--targets", "y", "--layers",
+                                 "2,1", "--epochs", "5", "--quiet", "--save", "m.json"})));
+  const std::string expected =
+      Neurona({"evaluate", "--model", "m.json", "--data", "y_first.csv"}).out;
+  Write("bom.csv", "\xEF\xBB\xBF\n0.1,1,2\n0.5,2,3\n0.9,3,1\n");
+  EXPECT_EQ(Neurona({"evaluate", "--model", "m.json", "--data", "bom.csv"}).out, expected);
+  Write("bom_header.csv", "\xEF\xBB\xBFy,a,b\n0.1,1,2\n0.5,2,3\n0.9,3,1\n");
+  EXPECT_EQ(Neurona({"evaluate", "--model", "m.json", "--data", "bom_header.csv"}).out, expected);
+  // The target renamed and last: the last column stays the target, as without a model's columns.
+  Write("renamed.csv", "a,b,target\n1,2,0.1\n2,3,0.5\n3,1,0.9\n");
+  EXPECT_EQ(Neurona({"evaluate", "--model", "m.json", "--data", "renamed.csv"}).out, expected);
+  // Renamed and first: the inputs are not the model's, and the message says why.
+  Write("renamed_first.csv", "target,a,b\n0.1,1,2\n");
+  EXPECT_TRUE(FailedWith(
+      Neurona({"evaluate", "--model", "m.json", "--data", "renamed_first.csv"}), 1,
+      {"its target \"y\" is not in this header: name the target column with --targets"}));
+  EXPECT_EQ(Neurona({"evaluate", "--model", "m.json", "--data", "renamed_first.csv", "--targets",
+                     "target"})
+                .status,
+            0);
+}
+
+TEST_F(CliDataTest, AModelsClassColumnIsFoundInAFileWithoutAHeader) {
+  // Text labels in the first column of a file without a header: a label there is no header.
+  Write("pets.csv", "species,a,b\ncat,1,2\ndog,2,3\ncat,1,3\ndog,2,2\n");
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", "pets.csv", "--classes", "--targets", "species",
+                         "--layers", "2,2", "--epochs", "5", "--quiet", "--save", "pets.json"})));
+  const std::string expected =
+      Neurona({"evaluate", "--model", "pets.json", "--data", "pets.csv"}).out;
+  ASSERT_NE(expected.find("accuracy: "), std::string::npos);
+  for (const char* rows :
+       {"cat,1,2\ndog,2,3\ncat,1,3\ndog,2,2\n", "dog,2,3\ncat,1,2\ncat,1,3\ndog,2,2\n"}) {
+    Write("bare.csv", rows);
+    const Result result = Neurona({"evaluate", "--model", "pets.json", "--data", "bare.csv"});
+    ASSERT_TRUE(Succeeded(result)) << rows;
+    EXPECT_EQ(result.out.substr(0, 17), expected.substr(0, 17)) << rows;
+  }
+  // Training on, with --classes, from a model of class numbers whose column is first: the classes
+  // are counted in that column, not in the last (all 1 here).
+  Write("numbers.csv", "k,a,b\n0,1,2\n1,2,3\n2,1,1\n0,1,2\n1,2,3\n2,1,1\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "numbers.csv", "--targets", "k", "--layers",
+                                 "2,3", "--output", "softmax", "--loss", "cross_entropy",
+                                 "--epochs", "2", "--quiet", "--save", "k.json"})));
+  Write("ones_last.csv", "k,a,b\n0,1,1\n1,2,1\n2,1,1\n");
+  EXPECT_TRUE(Succeeded(Neurona({"train", "--init", "k.json", "--data", "ones_last.csv",
+                                 "--classes", "--epochs", "1", "--quiet"})));
+}
+
 TEST_F(CliDataTest, AModelsColumnsAreChecked) {
   Write("xy.csv", "a,b,y\n1,2,0\n2,3,1\n");
   ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "xy.csv", "--layers", "2,1", "--epochs", "1",
@@ -2119,7 +2180,7 @@ TEST_F(CliDataTest, CrossEntropyNeedsProbabilityTargets) {
   EXPECT_FALSE(Exists("m.json"));
 }
 
-TEST_F(CliDataTest, EveryCommandRefusesTargetsItsLossCannotScore) {
+TEST_F(CliDataTest, EveryCommandThatScoresRefusesTargetsItsLossCannotScore) {
   // A model of probabilities, scored on targets training would refuse: 7 and -1 would count as
   // classes 1 and 0 without a word.
   Write("xor.csv", "0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
@@ -2137,6 +2198,11 @@ TEST_F(CliDataTest, EveryCommandRefusesTargetsItsLossCannotScore) {
                            {"odd.csv:2, column 3: the target 7 is not a probability in [0, 1]"}))
         << command[0];
   EXPECT_FALSE(Exists("r.html"));
+  // predict reads no targets, so a placeholder column (-1 here) does not matter.
+  const Result predict = Neurona({"predict", "--model", "bce.json", "--data", "odd.csv"});
+  ASSERT_TRUE(Succeeded(predict));
+  Write("inputs.csv", "0,0\n0,1\n1,0\n1,1\n");
+  EXPECT_EQ(predict.out, Neurona({"predict", "--model", "bce.json", "--data", "inputs.csv"}).out);
   // Softmax's targets: one probability per class, summing to 1.
   Write("soft.csv", "0,0,1,0,0\n0,1,0,1,0\n1,0,0,0,1\n1,1,1,0,0\n");
   ASSERT_TRUE(

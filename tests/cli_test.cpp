@@ -232,6 +232,7 @@ TEST_F(CliTest, EveryDecimalFlagRefusesWordsAndHexadecimalNamingTheFlag) {
 }
 
 TEST_F(CliTest, DemoRefusesALearningRateFloatCannotHold) {
+  // As train does, with the same words.
   for (const auto& [lr, message] :
        {std::pair{"1e300", "--lr 1e+300 is inf in float (--precision float)"},
         std::pair{"1e-50", "--lr 1e-50 is 0 in float (--precision float)"}})
@@ -251,6 +252,9 @@ TEST_F(CliTest, AnUnknownFlagIsNamedBeforeAMissingOne) {
            {{"demo", "majority", "--bogus"}, "neurona demo majority has no flag --bogus"}})
     EXPECT_TRUE(FailedWith(Neurona(args), 2, {"error: " + message + " (run with --help"}))
         << message;
+  // A stray negative number is no flag.
+  EXPECT_TRUE(
+      FailedWith(Neurona({"demo", "majority", "--lr", "0.5", "-0.1"}), 2, {"not expected: -0.1"}));
 }
 
 TEST_F(CliTest, TwoFlagsCannotBothReadStandardInput) {
@@ -258,6 +262,13 @@ TEST_F(CliTest, TwoFlagsCannotBothReadStandardInput) {
                          {"--model /dev/stdin and --data - both read standard input"}));
   EXPECT_TRUE(FailedWith(Neurona({"report", "--model=/dev/stdin", "--history", "/dev/fd/0"}), 2,
                          {"--model /dev/stdin and --history /dev/fd/0 both read standard input"}));
+  // train's --history is a file it writes, and only --data reads "-" as standard input.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"train", "--data", "-", "--history", "/dev/stdin"},
+        std::vector<std::string>{"predict", "--model", "-", "--data", "-"}}) {
+    const Result result = Neurona(args);
+    EXPECT_EQ(result.err.find("both read standard input"), std::string::npos) << result.err;
+  }
 }
 
 TEST_F(CliTest, AMisspeltCommandIsNamedWithTheCommandsThere) {

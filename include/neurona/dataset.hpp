@@ -50,6 +50,17 @@ Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {}
 // The same, from text already read (standard input, say); `name` stands for the file in messages.
 Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options = {});
 
+// The first line of CSV text that is not blank, read as parse_csv reads it (a byte-order mark
+// skipped, the separator given or detected): its fields, and whether it is the header. For a
+// command that chooses columns before the whole file is read; `text` may be the file's beginning
+// alone. Throws InputError as parse_csv would for that line.
+struct CsvFirstLine {
+  std::vector<std::string> fields;  // empty for text with no line that is not blank
+  bool header = false;
+};
+CsvFirstLine csv_first_line(std::string_view text, const std::string& name,
+                            const CsvOptions& options = {});
+
 // The separator read_csv detects on a file's first line: the one of , ; and tab found there most
 // often outside quotes, the first of them on a tie.
 char detect_csv_separator(std::string_view line);

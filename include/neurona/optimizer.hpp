@@ -89,6 +89,10 @@ inline constexpr std::string_view optimizer_names[] = {"sgd",     "adam",  "adam
 // the quasi-Newton step, which the line search then adjusts). Throws UsageError for another name.
 double default_learning_rate(std::string_view name);
 
+// A setting given in double and used in float by a float network: throws UsageError naming
+// `flag` when float cannot hold `value` (1e39 would be infinity there, 1e-46 zero, with no word).
+void check_holds_in_float(std::string_view flag, double value);
+
 // The optimizer `settings.name` with its settings. Throws UsageError naming the flag for a value
 // out of range ("--momentum must be in [0, 1), got 1.5"), a setting the optimizer does not use,
 // or an unknown name (listing the names).
