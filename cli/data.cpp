@@ -438,31 +438,40 @@ void take_model_targets(DataArgs& args, const TableLayout& layout, Index n_in) {
     if (!layout.names.empty()) by_name.push_back(layout.names[std::size_t(column)]);
     by_number.push_back(std::to_string(column + 1));
   }
-  // Read as the reader will: a class label column given by number may hold text in a first row
-  // of data, which does not make that row a header.
-  CsvOptions options = csv_options(args);
-  if (args.classes) options.label_columns = by_number;
-  const CsvFirstLine first = first_line_of(args, options);
-  auto count = [&](const std::string& field) {
-    return std::count(first.fields.begin(), first.fields.end(), field);
+  // The first line read as the reader will read it, with the label columns given alike: by name,
+  // a label column's name is text that makes a header; by number, a label column may hold text in
+  // a first row of data.
+  auto first_line = [&](const TargetColumns& labels) {
+    CsvOptions options = csv_options(args);
+    if (args.classes) options.label_columns = labels;
+    return first_line_of(args, options);
   };
-  if (first.header) {
-    // By name, each once; a header without them (the target renamed, or inputs alone) keeps the
-    // default, and the inputs' names are checked after.
-    if (!by_name.empty()) {
-      if (std::all_of(by_name.begin(), by_name.end(), [&](auto& name) { return count(name) == 1; }))
-        args.model_targets = by_name;
+  if (!by_name.empty()) {
+    const CsvFirstLine first = first_line(by_name);
+    auto once = [&](const std::string& name) {
+      return std::count(first.fields.begin(), first.fields.end(), name) == 1;
+    };
+    if (first.header && std::all_of(by_name.begin(), by_name.end(), once)) {
+      args.model_targets = by_name;
       return;
     }
+  }
+  const CsvFirstLine first = first_line(by_number);
+  if (first.fields.size() != std::size_t(n_in) + layout.targets.size()) return;
+  if (first.header) {
+    // A header without the model's names (the target renamed, say) keeps the default, and the
+    // inputs' names are checked after.
+    if (!by_name.empty()) return;
     // A header where the table had none: by number, unless a column is named like one, which
     // --targets would take first.
-    if (std::any_of(by_number.begin(), by_number.end(),
-                    [&](auto& number) { return count(number); }))
-      return;
+    for (const std::string& number : by_number)
+      if (std::count(first.fields.begin(), first.fields.end(), number) > 0)
+        throw InputError(fmt::format(
+            "{}: its header names a column \"{}\", and the model's target is column {} of a file "
+            "without a header; give the target column with --targets",
+            args.file, number, number));
   }
-  // By number, in a file laid out as the table was.
-  if (first.fields.size() == std::size_t(n_in) + layout.targets.size())
-    args.model_targets = by_number;
+  args.model_targets = by_number;
 }
 
 TableLayout layout_of(const LoadedData& loaded) {
@@ -476,8 +485,33 @@ LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_opt
   const Network<double>& network = model.network;
   const TableLayout& trained_on = model.info.columns;
   take_model_targets(args, trained_on, network.inputs());
-  LoadedData loaded = load_data(args, network.inputs(), network.outputs(), network.loss_type(),
-                                classes.size() ? &classes : nullptr, targets_optional);
+  LoadedData loaded;
+  try {
+    loaded = load_data(args, network.inputs(), network.outputs(), network.loss_type(),
+                       classes.size() ? &classes : nullptr, targets_optional);
+  } catch (const InputError& e) {
+    // A column taken for another (text where a number was expected, a label that is no class, a
+    // column count): likeliest when the model's targets are elsewhere in this file.
+    const std::string what = e.what();
+    const bool columns = what.find("expected a number") != std::string::npos ||
+                         what.find("is not one of the") != std::string::npos ||
+                         what.find("rows have") != std::string::npos;
+    if (!columns || !args.targets.empty() || trained_on.targets.empty() ||
+        what.find("HINT") != std::string::npos)
+      throw;
+    std::string targets;
+    for (const Index t : trained_on.targets)
+      targets += fmt::format("{}{}", targets.empty() ? "" : ", ",
+                             trained_on.names.empty()
+                                 ? fmt::format("column {}", t + 1)
+                                 : fmt::format("\"{}\"", trained_on.names[std::size_t(t)]));
+    throw InputError(fmt::format(
+        "{}. HINT: the model was trained with the target {} ({}); if this file's target is "
+        "another column, name it with --targets",
+        what, targets,
+        args.model_targets.empty() ? "not found in this file, so its last columns were taken"
+                                   : "taken from the same place here"));
+  }
   check_input_names(args.file, loaded, trained_on);
   return loaded;
 }

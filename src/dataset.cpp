@@ -434,6 +434,21 @@ Index class_column(const Table& table, const TargetColumns& targets) {
   return targets.empty() ? table.values.cols() - 1 : resolve_targets(table, targets).front();
 }
 
+// "rows have 1 column", with a HINT when that one column's text holds another separator: the
+// file was split by the wrong one (--separator , for a file of ';').
+std::string rows_have(const Table& table) {
+  const Index columns = table.values.cols();
+  std::string text = fmt::format("rows have {} column{}", columns, columns == 1 ? "" : "s");
+  if (columns != 1) return text;
+  const std::string& first = !table.header.empty()   ? table.header.front()
+                             : table.labels.count(0) ? table.labels.at(0).front()
+                                                     : std::string();
+  if (const std::string hint = number_hint(first, table.separator);
+      hint.find("--separator") != std::string::npos)
+    return text + " (" + hint.substr(2) + ")";
+  return text;
+}
+
 std::string describe_network(Index n_in, Index n_out) {
   return fmt::format("{} input{} and {} target{}", n_in, n_in == 1 ? "" : "s", n_out,
                      n_out == 1 ? "" : "s");
@@ -503,9 +518,8 @@ Dataset<T> split_classes(const Table& table, Index n_in, Index n_out, const Targ
   const Index column = class_column(table, targets);
   if (columns - 1 != n_in)
     throw InputError(fmt::format(
-        "{}: rows have {} columns; with 1 target column of class labels, the network's {} inputs "
-        "need {}{}",
-        where, columns, n_in, n_in + 1,
+        "{}: {}; with 1 target column of class labels, the network's {} inputs need {}{}", where,
+        rows_have(table), n_in, n_in + 1,
         targets_optional ? fmt::format(" (or {} alone)", n_in) : ""));
   if (!(classes.size() == n_out || (n_out == 1 && classes.size() == 2)))
     throw InputError(fmt::format(
@@ -565,9 +579,8 @@ Dataset<T> choose_columns(const Table& table, Index n_in, Index n_out, Loss loss
                                    classes_possible ? " (or 1 column of class numbers)" : ""));
     if (columns - n_targets != n_in)
       throw InputError(fmt::format(
-          "{}: rows have {} columns; with {} target column{}, the "
-          "network's {} inputs need {}",
-          where, columns, n_targets, n_targets == 1 ? "" : "s", n_in, n_in + n_targets));
+          "{}: {}; with {} target column{}, the network's {} inputs need {}", where,
+          rows_have(table), n_targets, n_targets == 1 ? "" : "s", n_in, n_in + n_targets));
     return split<T>(table, target_columns, n_out, n_targets == 1 && n_out > 1);
   }
 
@@ -583,8 +596,7 @@ Dataset<T> choose_columns(const Table& table, Index n_in, Index n_out, Loss loss
   if (classes_possible)
     expected += fmt::format(" or {} ({} inputs and a class number)", n_in + 1, n_in);
   if (targets_optional) expected += fmt::format(" or {} (inputs alone)", n_in);
-  throw InputError(
-      fmt::format("{}: rows have {} columns; the network needs {}", where, columns, expected));
+  throw InputError(fmt::format("{}: {}; the network needs {}", where, rows_have(table), expected));
 }
 
 // Splits the table, then makes sure no value overflowed on the way to T (1e300 as float).

@@ -342,6 +342,24 @@ TEST_F(CliDataTest, AModelsColumnsAreFoundAsTheReaderReadsTheFile) {
                      "target"})
                 .status,
             0);
+  // Input names like numbers beside a label column: the line is the header training read.
+  Write("numbered.csv", "1,2,label\n0,0,n\n0,1,p\n1,0,p\n1,1,n\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "numbered.csv", "--classes", "--targets",
+                                 "label", "--layers", "2,3,2", "--loss", "cross_entropy",
+                                 "--epochs", "2", "--quiet", "--save", "numbered.json"})));
+  EXPECT_EQ(Neurona({"evaluate", "--model", "numbered.json", "--data", "numbered.csv"}).out,
+            Neurona({"evaluate", "--model", "numbered.json", "--data", "numbered.csv", "--targets",
+                     "label"})
+                .out);
+  // A model trained without a header, on a file whose header names a column like its target's
+  // number: ambiguous, so refused rather than guessed.
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "bare.csv", "--targets", "1", "--layers", "2,1",
+                                 "--epochs", "2", "--quiet", "--save", "bare.json"})));
+  Write("named_1.csv", "y,x,1\n1,2,0.1\n");
+  EXPECT_TRUE(FailedWith(
+      Neurona({"evaluate", "--model", "bare.json", "--data", "named_1.csv"}), 1,
+      {"named_1.csv: its header names a column \"1\", and the model's target is column 1 of a "
+       "file without a header; give the target column with --targets"}));
 }
 
 TEST_F(CliDataTest, AModelsClassColumnIsFoundInAFileWithoutAHeader) {
@@ -360,6 +378,19 @@ TEST_F(CliDataTest, AModelsClassColumnIsFoundInAFileWithoutAHeader) {
     ASSERT_TRUE(Succeeded(result)) << rows;
     EXPECT_EQ(result.out.substr(0, 17), expected.substr(0, 17)) << rows;
   }
+  // The label column renamed: the reader's error says where the model's target was.
+  Write("renamed.csv", "kind,a,b\ncat,1,2\n");
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "pets.json", "--data", "renamed.csv"}), 1,
+                         {"renamed.csv:2:1: field 1: expected a number, got \"cat\". HINT: the "
+                          "model was trained with the target \"species\" (not found in this file, "
+                          "so its last columns were taken)"}));
+  // Split by the wrong separator: one column, and the hint names the right one.
+  Write("semicolons.csv", "species;a;b\ncat;1;2\n");
+  EXPECT_TRUE(FailedWith(
+      Neurona({"evaluate", "--model", "pets.json", "--data", "semicolons.csv", "--separator", ","}),
+      1,
+      {"rows have 1 column (HINT: if \";\" separates the columns, give "
+       "--separator ;)"}));
   // Training on, with --classes, from a model of class numbers whose column is first: the classes
   // are counted in that column, not in the last (all 1 here).
   Write("numbers.csv", "k,a,b\n0,1,2\n1,2,3\n2,1,1\n0,1,2\n1,2,3\n2,1,1\n");
