@@ -428,8 +428,8 @@ void check_input_names(const std::string& file, const LoadedData& loaded,
   }
 }
 
-}  // namespace
-
+// Sets args.model_targets from the table a model of n_in inputs was trained on, unless --targets
+// is given or the file is not CSV: see data_args_for.
 void take_model_targets(DataArgs& args, const TableLayout& layout, Index n_in) {
   if (!args.targets.empty() || layout.targets.empty() || format_of(args.file) != Format::csv)
     return;
@@ -464,14 +464,25 @@ void take_model_targets(DataArgs& args, const TableLayout& layout, Index n_in) {
     if (!by_name.empty()) return;
     // A header where the table had none: by number, unless a column is named like one, which
     // --targets would take first.
-    for (const std::string& number : by_number)
-      if (std::count(first.fields.begin(), first.fields.end(), number) > 0)
-        throw InputError(fmt::format(
-            "{}: its header names a column \"{}\", and the model's target is column {} of a file "
-            "without a header; give the target column with --targets",
-            args.file, number, number));
+    for (std::size_t k = 0; k < by_number.size(); ++k)
+      for (std::size_t j = 0; j < first.fields.size(); ++j)
+        if (first.fields[j] == by_number[k] && Index(j) != layout.targets[k])
+          throw InputError(fmt::format(
+              "{}: its column {} is named \"{}\", and the model's target is column {} of a file "
+              "without a header; give the target column with --targets",
+              args.file, j + 1, by_number[k], by_number[k]));
   }
   args.model_targets = by_number;
+}
+
+}  // namespace
+
+DataArgs data_args_for(const ModelFile& model, DataArgs args) {
+  // A CSV file's targets are read as the model's classes; other formats carry their own.
+  if (format_of(args.file) == Format::csv)
+    args.classes = args.classes || !model.info.classes.empty();
+  take_model_targets(args, model.info.columns, model.network.inputs());
+  return args;
 }
 
 TableLayout layout_of(const LoadedData& loaded) {
@@ -480,24 +491,23 @@ TableLayout layout_of(const LoadedData& loaded) {
 
 LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional) {
   const ClassEncoding classes{model.info.classes};
-  // A CSV file's targets are read as the model's classes; other formats carry their own.
-  if (format_of(args.file) == Format::csv) args.classes = args.classes || !classes.labels.empty();
   const Network<double>& network = model.network;
   const TableLayout& trained_on = model.info.columns;
-  take_model_targets(args, trained_on, network.inputs());
+  args = data_args_for(model, std::move(args));
   LoadedData loaded;
   try {
     loaded = load_data(args, network.inputs(), network.outputs(), network.loss_type(),
                        classes.size() ? &classes : nullptr, targets_optional);
   } catch (const InputError& e) {
-    // A column taken for another (text where a number was expected, a label that is no class, a
-    // column count): likeliest when the model's targets are elsewhere in this file.
+    // A column taken for another (text where a number was expected, a label that is no class):
+    // likeliest when the model's targets are elsewhere in this CSV file. Not for a file of the
+    // inputs alone, where no target column was read.
     const std::string what = e.what();
     const bool columns = what.find("expected a number") != std::string::npos ||
-                         what.find("is not one of the") != std::string::npos ||
-                         what.find("rows have") != std::string::npos;
+                         what.find("is not one of the") != std::string::npos;
     if (!columns || !args.targets.empty() || trained_on.targets.empty() ||
-        what.find("HINT") != std::string::npos)
+        what.find("HINT") != std::string::npos || format_of(args.file) != Format::csv ||
+        Index(first_line_of(args, csv_options(args)).fields.size()) == network.inputs())
       throw;
     std::string targets;
     for (const Index t : trained_on.targets)
@@ -509,8 +519,9 @@ LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_opt
         "{}. HINT: the model was trained with the target {} ({}); if this file's target is "
         "another column, name it with --targets",
         what, targets,
-        args.model_targets.empty() ? "not found in this file, so its last columns were taken"
-                                   : "taken from the same place here"));
+        args.model_targets.empty()
+            ? "not found in this file, so the last columns were read as targets"
+            : "taken from the same place here"));
   }
   check_input_names(args.file, loaded, trained_on);
   return loaded;

@@ -59,17 +59,15 @@ void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classe
 LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                      const ClassEncoding* classes, bool targets_optional);
 
-// Reads the data for a trained model: its network's inputs and outputs, and the classes it was
-// trained on (their label column read as labels). Without --targets, the targets are the columns
-// the model was trained on, when this file has them (see take_model_targets); inputs named in the
-// file's header must be the model's, in its order.
+// Reads the data for a trained model, with the flags as data_args_for makes them; inputs named in
+// the file's header must be the model's, in its order.
 LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional);
 
-// Sets args.model_targets from the table a model of n_in inputs was trained on: its target
-// columns by name when the file's first line holds each of their names once, else by number when
-// the file has as many columns as that table. Otherwise none: the file's last columns, or its
-// inputs alone. Nothing when --targets is given.
-void take_model_targets(DataArgs& args, const TableLayout& layout, Index n_in);
+// The data flags for a trained model's data: a CSV file's targets read as the model's classes,
+// and, without --targets, the target columns of the table the model was trained on: by name when
+// the file's header holds each of their names once, else by number when the file has as many
+// columns as that table. Otherwise none: the file's last columns, or its inputs alone.
+DataArgs data_args_for(const ModelFile& model, DataArgs args);
 
 // The layout of the table the data came from, for a model trained on it: none for IDX and FANN.
 TableLayout layout_of(const LoadedData& loaded);

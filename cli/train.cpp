@@ -496,8 +496,7 @@ void train_command(TrainArgs& args) {
   const Precision precision = model ? model->precision : parse_precision(args.precision);
   ModelInfo info = model ? model->info : ModelInfo{};
   // A model to start from reads the data as predict would: its columns, its classes.
-  DataArgs data = args.data;
-  if (model) take_model_targets(data, model->info.columns, model->network.inputs());
+  const DataArgs data = model ? data_args_for(*model, args.data) : args.data;
   ClassEncoding classes;
   if (!info.classes.empty())
     classes.labels = info.classes;

@@ -358,8 +358,13 @@ TEST_F(CliDataTest, AModelsColumnsAreFoundAsTheReaderReadsTheFile) {
   Write("named_1.csv", "y,x,1\n1,2,0.1\n");
   EXPECT_TRUE(FailedWith(
       Neurona({"evaluate", "--model", "bare.json", "--data", "named_1.csv"}), 1,
-      {"named_1.csv: its header names a column \"1\", and the model's target is column 1 of a "
-       "file without a header; give the target column with --targets"}));
+      {"named_1.csv: its column 3 is named \"1\", and the model's target is column 1 of a file "
+       "without a header; give the target column with --targets"}));
+  // Named so where it is, the column is the same either way.
+  Write("aligned.csv", "1,a,b\n1,2,0.1\n2,3,0.5\n3,1,0.9\n");
+  EXPECT_EQ(
+      Neurona({"evaluate", "--model", "bare.json", "--data", "aligned.csv"}).out,
+      Neurona({"evaluate", "--model", "bare.json", "--data", "aligned.csv", "--targets", "1"}).out);
 }
 
 TEST_F(CliDataTest, AModelsClassColumnIsFoundInAFileWithoutAHeader) {
@@ -383,7 +388,23 @@ TEST_F(CliDataTest, AModelsClassColumnIsFoundInAFileWithoutAHeader) {
   EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "pets.json", "--data", "renamed.csv"}), 1,
                          {"renamed.csv:2:1: field 1: expected a number, got \"cat\". HINT: the "
                           "model was trained with the target \"species\" (not found in this file, "
-                          "so its last columns were taken)"}));
+                          "so the last columns were read as targets)"}));
+  // No such hint where no target column was read (a file of inputs alone), nor for FANN data.
+  Write("inputs.csv", "1,2\n1,x\n");
+  const Result inputs = Neurona({"predict", "--model", "pets.json", "--data", "inputs.csv"});
+  EXPECT_TRUE(FailedWith(inputs, 1, {"inputs.csv:2:3: field 2: expected a number, got \"x\""}));
+  EXPECT_EQ(inputs.err.find("HINT"), std::string::npos) << inputs.err;
+  Write("bad.data", "1 2 1\n1 x\n0\n");
+  const Result fann = Neurona({"evaluate", "--model", "pets.json", "--data", "bad.data"});
+  EXPECT_EQ(fann.status, 1);
+  EXPECT_EQ(fann.err.find("--targets"), std::string::npos) << fann.err;
+  // Training on from a model of labels in a file without a header, the model's own.
+  Write("pets_bare.csv", "cat,1,2\ndog,2,3\ncat,1,1\ndog,3,3\n");
+  ASSERT_TRUE(
+      Succeeded(Neurona({"train", "--data", "pets_bare.csv", "--classes", "--targets", "1",
+                         "--layers", "2,2", "--epochs", "2", "--quiet", "--save", "bare.json"})));
+  EXPECT_TRUE(Succeeded(Neurona(
+      {"train", "--init", "bare.json", "--data", "pets_bare.csv", "--epochs", "2", "--quiet"})));
   // Split by the wrong separator: one column, and the hint names the right one.
   Write("semicolons.csv", "species;a;b\ncat;1;2\n");
   EXPECT_TRUE(FailedWith(
