@@ -388,6 +388,15 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
 
 namespace {
 
+// Names for a message: "a", "b", "c", the first 8 of a longer list, then how many in all.
+std::string quoted_names(const std::vector<std::string>& names) {
+  std::string list;
+  for (std::size_t k = 0; k < std::min<std::size_t>(names.size(), 8); ++k)
+    list += fmt::format("{}\"{}\"", k ? ", " : "", names[k]);
+  if (names.size() > 8) list += fmt::format(", ... ({} in all)", names.size());
+  return list;
+}
+
 // A file whose header names its columns must give the model the inputs it was trained on, in that
 // order: a column left out, added or moved would be read as another input without a word.
 void check_input_names(const std::string& file, const LoadedData& loaded,
@@ -403,27 +412,23 @@ void check_input_names(const std::string& file, const LoadedData& loaded,
   for (std::size_t j = 0; j < columns.size(); ++j) {
     const std::string& name = loaded.header[std::size_t(columns[j])];
     if (name != inputs[j]) {
-      std::string order;
-      for (std::size_t k = 0; k < std::min<std::size_t>(inputs.size(), 8); ++k)
-        order += fmt::format("{}\"{}\"", k ? ", " : "", inputs[k]);
-      if (inputs.size() > 8) order += fmt::format(", ... ({} in all)", inputs.size());
       // The likeliest cause when the file has targets: the model's were renamed, and another
       // column was taken for them.
-      std::string targets;
+      std::vector<std::string> missing;
       for (const Index t : trained_on.targets)
         if (const std::string& target = trained_on.names[std::size_t(t)];
             std::find(loaded.header.begin(), loaded.header.end(), target) == loaded.header.end())
-          targets += fmt::format("{}\"{}\"", targets.empty() ? "" : ", ", target);
+          missing.push_back(target);
       throw InputError(fmt::format(
           "{}: column {} is \"{}\", but the model's input {} is \"{}\"; the model takes the "
           "columns it was trained on, in their order: {}{}. HINT: name the columns so in the "
           "header, or leave the header out",
-          file, columns[j] + 1, name, j + 1, inputs[j], order,
-          targets.empty() || loaded.data.target_columns.empty()
+          file, columns[j] + 1, name, j + 1, inputs[j], quoted_names(inputs),
+          missing.empty() || loaded.data.target_columns.empty()
               ? ""
               : fmt::format(" (its target {} is not in this header: name the target column with "
                             "--targets)",
-                            targets)));
+                            quoted_names(missing))));
     }
   }
 }
@@ -509,12 +514,13 @@ LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_opt
         what.find("HINT") != std::string::npos || format_of(args.file) != Format::csv ||
         Index(first_line_of(args, csv_options(args)).fields.size()) == network.inputs())
       throw;
-    std::string targets;
-    for (const Index t : trained_on.targets)
-      targets += fmt::format("{}{}", targets.empty() ? "" : ", ",
-                             trained_on.names.empty()
-                                 ? fmt::format("column {}", t + 1)
-                                 : fmt::format("\"{}\"", trained_on.names[std::size_t(t)]));
+    std::vector<std::string> names;
+    std::string numbers;
+    for (const Index t : trained_on.targets) {
+      if (!trained_on.names.empty()) names.push_back(trained_on.names[std::size_t(t)]);
+      numbers += fmt::format("{}column {}", numbers.empty() ? "" : ", ", t + 1);
+    }
+    const std::string targets = names.empty() ? numbers : quoted_names(names);
     throw InputError(fmt::format(
         "{}. HINT: the model was trained with the target {} ({}); if this file's target is "
         "another column, name it with --targets",

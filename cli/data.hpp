@@ -21,7 +21,7 @@ struct DataArgs {
   bool classes = false;
   bool drop_missing = false;
   // The target columns when --targets is not given: those of the table a model was trained on,
-  // found in this file (see load_data_for).
+  // found in this file (see data_args_for).
   TargetColumns model_targets;
 
   // Adds --data and the flags above to a command.
