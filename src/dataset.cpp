@@ -615,8 +615,35 @@ Dataset<T> select(const Table& table, Index n_in, Index n_out, Loss loss,
 
 }  // namespace
 
+namespace {
+
+// A header the reader could not tell from data: with the class column taken by default (the
+// last, by number), a first line whose only text is its label is read as a row ("0,1,...,63,target"
+// as pandas writes a frame with numbered columns), and the column's name becomes a class of one
+// row. Such a label, text found on no other row of a column whose other labels repeat, is refused
+// rather than guessed at either way.
+void refuse_header_taken_for_a_row(const Table& table, Index column) {
+  const auto text = table.labels.find(column);
+  if (!table.header.empty() || text == table.labels.end() || text->second.size() < 3) return;
+  const std::vector<std::string>& labels = text->second;
+  const std::string& first = labels.front();
+  if (parse_number(first) || std::count(labels.begin(), labels.end(), first) > 1) return;
+  const std::set<std::string> others(labels.begin() + 1, labels.end());
+  if (others.size() == labels.size() - 1) return;  // every label once: a few rows, no pattern
+  throw InputError(fmt::format(
+      "{}:{}: column {}: the class label {} is on no other row: is line {} a header? HINT: if it "
+      "is, name the class column by its header name (--targets {}); if it is a row of data, by "
+      "its number (--targets {})",
+      table.file.string(), table.lines.front(), column + 1, quote(first), table.lines.front(),
+      quote(first), column + 1));
+}
+
+}  // namespace
+
 ClassEncoding fit_classes(const Table& table, const TargetColumns& targets) {
-  return make_class_encoding(labels_of(table, class_column(table, targets)));
+  const Index column = class_column(table, targets);
+  if (targets.empty()) refuse_header_taken_for_a_row(table, column);
+  return make_class_encoding(labels_of(table, column));
 }
 
 template <class T>

@@ -68,6 +68,11 @@ class Reader {
     if (text.empty() || error != std::errc() || end != text.data() + text.size())
       fail(cell.column, fmt::format("{}: expected a number, got {}", column,
                                     cell.text.empty() ? "an empty cell" : quote(cell.text)));
+    // Losses, rates and times are never negative; a diverged run's loss is written as nan or
+    // inf, which the plot leaves out.
+    if (value < 0)
+      fail(cell.column,
+           fmt::format("{}: expected a number of at least 0, got {}", column, quote(cell.text)));
     return value;
   }
 

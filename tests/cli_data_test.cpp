@@ -423,6 +423,27 @@ TEST_F(CliDataTest, AModelsClassColumnIsFoundInAFileWithoutAHeader) {
                                  "--classes", "--epochs", "1", "--quiet"})));
 }
 
+TEST_F(CliDataTest, AHeaderOfNumberedColumnsIsNotTakenForARowOfClasses) {
+  // As pandas writes a frame with numbered columns and a class column: the header's only text is
+  // in the class column, where a row of data may have text too.
+  Write("frame.csv", "0,1,target\n1,2,a\n2,3,b\n1,1,a\n3,3,b\n");
+  auto train = [&](std::vector<std::string> flags) {
+    std::vector<std::string> command{"train", "--data",  "frame.csv", "--classes", "--epochs",
+                                     "1",     "--quiet", "--save",    "frame.json"};
+    command.insert(command.end(), flags.begin(), flags.end());
+    return Neurona(command);
+  };
+  EXPECT_TRUE(FailedWith(train({"--layers", "2,2"}), 1,
+                         {"frame.csv:1: column 3: the class label \"target\" is on no other row",
+                          "--targets \"target\"", "--targets 3"}));
+  EXPECT_FALSE(Exists("frame.json"));
+  ASSERT_TRUE(Succeeded(train({"--layers", "2,2", "--targets", "target"})));
+  EXPECT_NE(Read("frame.json").find("\"classes\": [\"a\",\"b\"]"), std::string::npos);
+  // Said to be data, line 1 is a row of a third class.
+  ASSERT_TRUE(Succeeded(train({"--layers", "2,3", "--targets", "3"})));
+  EXPECT_NE(Read("frame.json").find("\"classes\": [\"a\",\"b\",\"target\"]"), std::string::npos);
+}
+
 TEST_F(CliDataTest, AModelsColumnsAreChecked) {
   Write("xy.csv", "a,b,y\n1,2,0\n2,3,1\n");
   ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "xy.csv", "--layers", "2,1", "--epochs", "1",

@@ -374,6 +374,40 @@ TEST_F(Csv, ClassLabelsAreOneHotEncodedByTheirSortedClass) {
   EXPECT_EQ(d.target_columns, (std::vector<Index>{0}));
 }
 
+TEST_F(Csv, AHeaderReadAsARowOfClassesIsRefused) {
+  // pandas writes a frame with numbered columns so: a header whose only text is the class
+  // column's name, which the default target (the last column, by number) reads as a label.
+  const std::string text = "0,1,target\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n";
+  const Table table = read_csv(write(text), {.label_columns = {"3"}});
+  ASSERT_TRUE(table.header.empty());
+  try {
+    fit_classes(table);
+    FAIL() << "\"target\" became a class";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("data.csv:1: column 3: the class label \"target\" is on "
+                                         "no other row: is line 1 a header?"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("(--targets \"target\"); if it is a row of data, by "
+                                         "its number (--targets 3)"),
+              std::string::npos)
+        << e.what();
+  }
+  // Either reading, once said, is taken.
+  EXPECT_EQ(fit_classes(table, {"3"}).labels, (std::vector<std::string>{"a", "b", "target"}));
+  const Table with_header = read_csv(write(text), {.label_columns = {"target"}});
+  EXPECT_EQ(fit_classes(with_header, {"target"}).labels, (std::vector<std::string>{"a", "b"}));
+
+  // Not refused: a first label another row has, a number, a few rows each of their own class, and
+  // a header the reader found itself.
+  EXPECT_NO_THROW(
+      fit_classes(read_csv(write("0,1,a\n1,2,b\n3,4,a\n5,6,b\n"), {.label_columns = {"3"}})));
+  EXPECT_NO_THROW(fit_classes(read_csv(write("0,1,7\n1,2,a\n3,4,a\n"), {.label_columns = {"3"}})));
+  EXPECT_NO_THROW(fit_classes(read_csv(write("0,1,c\n1,2,a\n3,4,b\n"), {.label_columns = {"3"}})));
+  EXPECT_NO_THROW(
+      fit_classes(read_csv(write("x,y,target\n1,2,a\n3,4,a\n"), {.label_columns = {"3"}})));
+}
+
 TEST_F(Csv, TwoClassesFitOneSigmoidOutputAsZeroOrOne) {
   const Table table =
       read_csv(write("x,diagnosis\n1,malignant\n2,benign\n"), {.label_columns = {"diagnosis"}});

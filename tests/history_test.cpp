@@ -42,6 +42,7 @@ class HistoryFiles : public ::TempFolderTest {
 };
 
 const double nan = std::numeric_limits<double>::quiet_NaN();
+const double inf = std::numeric_limits<double>::infinity();
 
 TEST_F(HistoryFiles, WritesTheHeaderAndShortestExactNumbers) {
   const History history = {{1, 0.5, 0.25, 0.1, 0.0125}, {2, 0.1 + 0.2, nan, 0.1, 1.5}};
@@ -87,6 +88,16 @@ TEST_F(HistoryFiles, AMissingValidationLossReadsAsNaN) {
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].loss, 0.5);
   EXPECT_TRUE(std::isnan(history[0].validation_loss));
+
+  // A run that diverged ends on a loss of nan or inf, as the writer writes it; only a negative
+  // value is refused.
+  const History diverged = {{1, 0.5, 0.25, 0.1, 0.5}, {2, nan, inf, 0.1, 1}, {3, inf, 0, 0, 0}};
+  write_history_csv(diverged, dir / "diverged.csv");
+  const History back = read_history_csv(dir / "diverged.csv");
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_TRUE(std::isnan(back[1].loss));
+  EXPECT_EQ(back[1].validation_loss, inf);
+  EXPECT_EQ(back[2].loss, inf);
 }
 
 TEST_F(HistoryFiles, AnEmptyHistoryRoundTrips) {
@@ -113,6 +124,13 @@ TEST_F(HistoryFiles, ErrorsNameFileLineAndColumn) {
            Case{head + "1,,,0.1,0\n", "history.csv:2:3: loss: expected a number, got an empty"},
            Case{head + "1,0.5,x,0.1,0\n", "history.csv:2:7: validation_loss: expected a number"},
            Case{head + "1,0.5,,0.1,1e999\n", "history.csv:2:12: seconds: expected a number"},
+           Case{head + "1,-0.5,,0.1,0\n",
+                "history.csv:2:3: loss: expected a number of at least 0, got \"-0.5\""},
+           Case{head + "1,0.5,-1e-9,0.1,0\n",
+                "history.csv:2:7: validation_loss: expected a "
+                "number of at least 0"},
+           Case{head + "1,0.5,,-inf,0\n", "history.csv:2:8: learning_rate: expected a number of"},
+           Case{head + "1,0.5,,0.1,-2\n", "history.csv:2:12: seconds: expected a number of at"},
            Case{head + "1.5,0.5,,0.1,0\n", "history.csv:2:1: epoch: expected a whole number"},
            Case{head + "-1,0.5,,0.1,0\n", "history.csv:2:1: epoch: expected a whole number"},
            Case{head + "1,0.5,,0.1,0\n\n2,0.4,,0.1,0\n 2,0.3,,0.1,0\n",

@@ -99,7 +99,9 @@ ClassEncoding make_class_encoding(const std::vector<std::string>& labels);
 
 // The classes of a table's target column: the one column `targets` names, or the last column. A
 // label column gives its text; a numeric column its numbers written shortest ("1", "2.5"). Throws
-// UsageError for more than one or an unknown target column.
+// UsageError for more than one or an unknown target column, and InputError when `targets` is empty
+// and the first row of a table without a header looks like one: its label is text that no other
+// row has, in a column whose other labels repeat ("0,1,2,target" above rows of classes).
 ClassEncoding fit_classes(const Table& table, const TargetColumns& targets = {});
 
 // Splits a table for a network with n_in inputs and n_out outputs. Targets are n_out columns,

@@ -26,8 +26,8 @@ void write_history_csv(const History& history, const std::filesystem::path& path
 
 // Reads a file written by write_history_csv (blank lines and spaces around cells are allowed;
 // a header with no rows is an empty history). Throws InputError naming file:line:column for a
-// wrong header, a row without 5 cells, a cell that is not a number, an epoch that is not a whole
-// number greater than the one before.
+// wrong header, a row without 5 cells, a cell that is not a number or is negative, an epoch that
+// is not a whole number greater than the one before.
 History read_history_csv(const std::filesystem::path& path);
 
 }  // namespace neurona
