@@ -1,4 +1,6 @@
 // `neurona train`: build or load a network, train it on a data file, save it atomically.
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -131,28 +133,96 @@ NetworkPlan plan_from_flags(const TrainArgs& args, const ClassEncoding& classes)
   return {widths.front(), specs, loss};
 }
 
-// Checked before the weights are drawn, which for a layer of 10^8 units takes a minute: the most
-// rows one pass takes at once, a step's (a mini-batch, or all the training rows) or the validation
-// or test rows' (scored at once, as are all rows for --report).
-template <class T>
-void check_rows_fit(const TrainArgs& args, const NetworkPlan& plan, const Split& split) {
+// The most rows one pass takes at once, and why: a step's (a mini-batch, or all the training rows)
+// or the validation or test rows' (scored at once, as are all rows for --report).
+std::pair<Index, std::string> rows_at_once(const TrainArgs& args, const Split& split) {
   const Index train = Index(split.train.size());
   const Index step = args.batch > 0 ? std::min(args.batch, train) : train;
   const Index held_out = Index(std::max(split.validation.size(), split.test.size()));
   const Index all = train + Index(split.validation.size() + split.test.size());
-  const auto [at_once, why] =
-      !args.report.empty() && all > std::max(step, held_out)
-          ? std::pair{all, fmt::format("--report {} scores all rows at once", args.report)}
-      : held_out > step
-          ? std::pair{held_out, std::string("the validation or test rows are scored at once")}
-      : args.batch > 0 && args.batch < train
-          ? std::pair{step, fmt::format("--batch {}", args.batch)}
-          : std::pair{step, std::string("the full batch; --batch N takes fewer")};
+  return !args.report.empty() && all > std::max(step, held_out)
+             ? std::pair{all, fmt::format("--report {} scores all rows at once", args.report)}
+         : held_out > step
+             ? std::pair{held_out, std::string("the validation or test rows are scored at once")}
+         : args.batch > 0 && args.batch < train
+             ? std::pair{step, fmt::format("--batch {}", args.batch)}
+             : std::pair{step, std::string("the full batch; --batch N takes fewer")};
+}
+
+// Checked before the weights are drawn, which for a layer of 10^8 units takes a minute.
+template <class T>
+void check_rows_fit(const TrainArgs& args, const NetworkPlan& plan, const Split& split) {
+  const auto [at_once, why] = rows_at_once(args, split);
   try {
     Network<T>::check_topology(plan.inputs, plan.layers, plan.loss, at_once);
   } catch (const UsageError& e) {
     throw UsageError(fmt::format("--layers {} ({}): {}", args.layers, why, e.what()));
   }
+}
+
+// Bytes of memory on this machine; infinite when it cannot be told.
+double physical_memory() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0 ? double(pages) * double(page_size)
+                                    : std::numeric_limits<double>::infinity();
+}
+
+// The optimizer's state, in values per parameter.
+double state_per_parameter(const OptimizerSettings& optimizer) {
+  const std::string& name = optimizer.name;
+  if (name == "adam" || name == "adamw" || name == "rprop") return 2;
+  if (name == "rmsprop") return optimizer.momentum > 0 ? 2 : 1;
+  if (name == "lbfgs") return 8 + 2.0 * optimizer.history;  // its vectors and the corrections
+  return optimizer.momentum > 0 ? 1 : 0;
+}
+
+// What a whole run holds at its peak, beyond what check_rows_fit counts: the optimizer's state,
+// early stopping's copy of the network (its gradients and rows too), and the largest of the files
+// written from them, which a writer holds as text: a model file about 24 bytes a parameter in
+// double and 15 in float, twice that while its string grows; a checkpoint's networks and optimizer
+// buffers each about 95 bytes a number (text and parsed JSON at once: measured on 3.3 million
+// parameters); a report, a copy of the network in double. Refused before the weights are drawn,
+// rather than killed by the system halfway through training or on the last epoch's save.
+template <class T>
+void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split& split) {
+  const Index at_once = rows_at_once(args, split).first;
+  double parameters = 0;
+  double per_row = double(plan.inputs);
+  Index n_in = plan.inputs;
+  for (const LayerSpec& layer : plan.layers) {
+    parameters += (double(n_in) + 1.0) * double(layer.units);
+    per_row += 3.0 * double(layer.units);
+    n_in = layer.units;
+  }
+  const double value = sizeof(T);
+  const double weights = 2 * parameters * value;
+  const double rows = double(at_once) * per_row * value;
+  const double state = state_per_parameter(args.optimizer) * parameters * value;
+  const double best = args.patience > 0 ? weights + rows : 0;
+  std::vector<std::pair<double, std::string>> writes;
+  if (!args.save.empty())
+    writes.push_back({2 * (value == 8 ? 24 : 15) * parameters, "the model file's text"});
+  if (!args.report.empty()) writes.push_back({16 * parameters, "the report's copy in double"});
+  if (args.checkpoint_every > 0)
+    writes.push_back(
+        {(1 + (args.patience > 0) + state_per_parameter(args.optimizer)) * 95 * parameters,
+         "a checkpoint's text"});
+  const auto write = std::max_element(writes.begin(), writes.end());
+  const double total = weights + rows + state + best + (write != writes.end() ? write->first : 0);
+  const double available = physical_memory();
+  if (total <= available) return;
+  const double GiB = double(1 << 30);
+  std::string parts =
+      fmt::format("the weights and gradients {:.3g}, the values of {} row{} in every layer {:.3g}",
+                  weights / GiB, at_once, at_once == 1 ? "" : "s", rows / GiB);
+  if (state > 0) parts += fmt::format(", {}'s state {:.3g}", args.optimizer.name, state / GiB);
+  if (best > 0) parts += fmt::format(", early stopping's best network {:.3g}", best / GiB);
+  if (write != writes.end()) parts += fmt::format(", {} {:.3g}", write->second, write->first / GiB);
+  throw UsageError(
+      fmt::format("{}: this run needs about {:.3g} GiB ({}), more than this machine's {:.3g} GiB",
+                  args.init.empty() ? "--layers " + args.layers : "--init " + args.init,
+                  total / GiB, parts, available / GiB));
 }
 
 // The planned network, its weights drawn from --seed.
@@ -525,6 +595,14 @@ void train_command(TrainArgs& args) {
     else
       check_rows_fit<double>(args, *plan, split);
   }
+  const NetworkPlan whole = plan
+                                ? *plan
+                                : NetworkPlan{model->network.inputs(), model->network.layer_specs(),
+                                              model->network.loss_type()};
+  if (precision == Precision::single)
+    check_run_fits<float>(args, whole, split);
+  else
+    check_run_fits<double>(args, whole, split);
   Network<double> network = model ? std::move(model->network) : build_network(*plan, args.seed);
   info.classes = loaded.classes.labels;
   info.columns = layout_of(loaded);

@@ -177,6 +177,30 @@ TEST_F(CliTest, RowsTooManyAtOnceForMemoryIsAQuickUsageError) {
   EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
 }
 
+TEST_F(CliTest, ARunTooLargeForMemoryIsAQuickUsageError) {
+  Fixture("majority.csv");
+  // The weights, gradients and rows two thirds of the memory: they fit, but the model file's
+  // text, written at the end, would not.
+  const double memory = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
+  const std::int64_t units = std::int64_t(memory / 400);
+  const std::string layers = "3," + std::to_string(units) + ",1";
+  const auto start = std::chrono::steady_clock::now();
+  Result result =
+      Neurona({"train", "--data", "majority.csv", "--layers", layers, "--save", "m.json"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(FailedWith(
+      result, 2,
+      {"--layers " + layers + ": this run needs about", "the values of 8 rows in every layer",
+       "the model file's text", "more than this machine's"}));
+  // A quarter as wide fits, but not with L-BFGS's corrections and a checkpoint of them.
+  const std::string narrower = "3," + std::to_string(units / 4) + ",1";
+  result = Neurona({"train", "--data", "majority.csv", "--layers", narrower, "--optimizer", "lbfgs",
+                    "--checkpoint-every", "1", "--checkpoint", "c.json"});
+  EXPECT_TRUE(
+      FailedWith(result, 2, {"--layers " + narrower, "lbfgs's state", "a checkpoint's text"}));
+  EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
+}
+
 TEST_F(CliTest, NegativeLearningRateIsAUsageError) {
   Fixture("majority.csv");
   const Result result =
