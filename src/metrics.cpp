@@ -1,11 +1,15 @@
 // Classification and regression metrics, their text report and their JSON.
 #include "neurona/metrics.hpp"
 
+#include <locale.h>
+#include <wchar.h>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cwchar>
 #include <nlohmann/json.hpp>
 
 #include "neurona/error.hpp"
@@ -54,11 +58,34 @@ std::vector<std::string> names_of(const ClassificationMetrics& metrics,
   return labels;
 }
 
-// Characters on screen, counting a UTF-8 sequence as one, so that labels like "café" align.
+// Columns on a terminal, so that labels like "café", "猫" or "e\u0301" align: a UTF-8 character
+// takes one, an East Asian wide one two and a combining mark none, as the C library's wcwidth says
+// under C.UTF-8 (switched to on this thread alone, without touching the program's locale). A byte
+// that starts no character takes one; without that locale every character takes one.
 std::size_t display_width(const std::string& text) {
-  return std::size_t(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(0));
+  if (!utf8)
+    return std::size_t(std::count_if(text.begin(), text.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+  const locale_t previous = uselocale(utf8);
+  std::size_t width = 0;
+  std::mbstate_t state{};
+  for (std::size_t at = 0; at < text.size();) {
+    wchar_t character = 0;
+    const std::size_t length = std::mbrtowc(&character, text.data() + at, text.size() - at, &state);
+    if (length == std::size_t(-1) || length == std::size_t(-2)) {
+      ++width;
+      ++at;
+      state = {};
+      continue;
+    }
+    const int columns = wcwidth(character);
+    width += columns < 0 ? 1 : std::size_t(columns);
+    at += std::max<std::size_t>(length, 1);  // 0: a NUL byte, one column
+  }
+  uselocale(previous);
+  return width;
 }
 
 std::string pad_left(const std::string& text, std::size_t width) {

@@ -225,6 +225,23 @@ TEST(Metrics, TheReportAlignsTheTableAndTheConfusionMatrix) {
       "dog          1    2          1\n"
       "long name    0    0          2\n";
   EXPECT_EQ(format_classification(hand_metrics(), {"cat", "dog", "long name"}), expected);
+  // Wide characters take two columns, a combining mark none.
+  const std::string wide =
+      "accuracy: 0.7000\n"
+      "\n"
+      "class         precision     recall         f1  support\n"
+      "猫               0.7500     0.7500     0.7500        4\n"
+      "cafe\u0301             0.6667     0.5000     0.5714        4\n"
+      "ＡＢ             0.6667     1.0000     0.8000        2\n"
+      "macro avg        0.6944     0.7500     0.7071       10\n"
+      "weighted avg     0.7000     0.7000     0.6886       10\n"
+      "\n"
+      "confusion matrix (rows: true class, columns: predicted class)\n"
+      "      猫  cafe\u0301  ＡＢ\n"
+      "猫     3     1     0\n"
+      "cafe\u0301   1     2     1\n"
+      "ＡＢ   0     0     2\n";
+  EXPECT_EQ(format_classification(hand_metrics(), {"猫", "cafe\u0301", "ＡＢ"}), wide);
   // Without labels the classes are numbered from 0.
   const std::string numbered = format_classification(hand_metrics());
   EXPECT_NE(numbered.find("\n0                0.7500"), std::string::npos) << numbered;
