@@ -82,23 +82,48 @@ double non_negative(const json& value, const fs::path& path, const std::string& 
   return number;
 }
 
+// A buffer's numbers on one line, as the model file writes its own.
+std::string number_array(const std::vector<double>& values) {
+  std::string out = "[";
+  out.reserve(values.size() * 26 + 2);
+  for (std::size_t j = 0; j < values.size(); ++j) {
+    if (j) out += ", ";
+    append_json_number(out, values[j]);
+  }
+  return out + "]";
+}
+
 }  // namespace
 
+// The networks and the optimizer's buffers, nearly all of a checkpoint, are written as text and
+// spliced into the JSON of the rest: built as JSON values they took over a hundred bytes a number
+// and several seconds for a few million, each checkpoint.
 template <class T>
 void write_checkpoint(const Checkpoint<T>& checkpoint, const fs::path& path) {
+  std::vector<std::pair<std::string, std::string>> bulk;  // a placeholder's JSON, the text for it
+  auto splice = [&](std::string text) {
+    const std::string placeholder = fmt::format("\x01{}", bulk.size());
+    bulk.emplace_back(json(placeholder).dump(), std::move(text));
+    return placeholder;
+  };
+  auto model_text = [](std::string text) {
+    text.pop_back();  // the file's last newline
+    return text;
+  };
   json root;
   root["format"] = "neurona-checkpoint";
   root["version"] = checkpoint_version;
-  root["model"] = json::parse(model_to_json(checkpoint.network, checkpoint.info));
+  root["model"] = splice(model_text(model_to_json(checkpoint.network, checkpoint.info)));
   const TrainerState<T>& trainer = checkpoint.trainer;
   root["trainer"] = {{"epochs_done", trainer.epochs_done},
                      {"best_validation_loss", number(trainer.best_validation_loss)},
                      {"best_epoch", trainer.best_epoch}};
-  root["best_model"] =
-      trainer.best_network ? json::parse(model_to_json(*trainer.best_network)) : json(nullptr);
+  root["best_model"] = trainer.best_network
+                           ? json(splice(model_text(model_to_json(*trainer.best_network))))
+                           : json(nullptr);
   json buffers = json::object();
   for (const auto& [name, values] : checkpoint.optimizer.buffers)
-    buffers[name] = values;
+    buffers[name] = splice(number_array(values));
   root["optimizer"] = {{"name", checkpoint.optimizer.name},
                        {"steps", checkpoint.optimizer.steps},
                        {"buffers", buffers}};
@@ -114,7 +139,29 @@ void write_checkpoint(const Checkpoint<T>& checkpoint, const fs::path& path) {
     history.push_back(
         {r.epoch, number(r.loss), number(r.validation_loss), r.learning_rate, r.seconds});
   root["history"] = history;
-  write_file_atomically(path, root.dump(1) + "\n");
+
+  const std::string skeleton = root.dump(1) + "\n";
+  std::size_t size = skeleton.size();
+  for (const auto& [placeholder, text] : bulk)
+    size += text.size();
+  std::string out;
+  out.reserve(size);
+  std::size_t from = 0;
+  while (true) {  // the placeholders in the order the skeleton has them
+    std::size_t at = std::string::npos;
+    const std::pair<std::string, std::string>* text = nullptr;
+    for (const auto& entry : bulk)
+      if (const std::size_t found = skeleton.find(entry.first, from); found < at) {
+        at = found;
+        text = &entry;
+      }
+    if (!text) break;
+    out.append(skeleton, from, at - from);
+    out += text->second;
+    from = at + text->first.size();
+  }
+  out.append(skeleton, from);
+  write_file_atomically(path, out);
 }
 
 template <class T>

@@ -1,9 +1,12 @@
-// JSON text read for the model and checkpoint files, its errors placed by line and column.
+// JSON text of the model and checkpoint files: read with errors placed by line and column, and
+// numbers written.
 #include "json_text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <string_view>
 
 #include "neurona/error.hpp"
 
@@ -84,6 +87,17 @@ nlohmann::json parse_json(const std::string& text, const std::string& name,
     throw InputError(fmt::format("{}:{}: the number {} is beyond double's range", name,
                                  at == std::string::npos ? "1:1" : position_of(text, at), number));
   }
+}
+
+void append_json_number(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char text[32];  // the longest double, "-2.2250738585072014e-308", takes 24
+  const std::string_view written(text, std::size_t(fmt::format_to(text, "{}", value) - text));
+  out += written;
+  if (written.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
 }  // namespace neurona

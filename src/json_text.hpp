@@ -1,4 +1,5 @@
-// JSON text read for the model and checkpoint files, its errors placed by line and column.
+// JSON text of the model and checkpoint files: read with errors placed by line and column, and
+// numbers written.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -16,5 +17,10 @@ std::string position_of(const std::string& text, std::size_t offset);
 // (64), which would overflow the stack.
 nlohmann::json parse_json(const std::string& text, const std::string& name,
                           std::string_view expected);
+
+// Appends `value` as a JSON number: the shortest text that reads back to the same double, a whole
+// number with ".0" (read as an integer, "-0" would lose its sign) and NaN or infinity, which JSON
+// lacks, as null.
+void append_json_number(std::string& out, double value);
 
 }  // namespace neurona

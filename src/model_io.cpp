@@ -269,20 +269,28 @@ class ModelReader {
   fs::path path_;
 };
 
-std::string number_text(double value) {
-  return json(value).dump();
+void append_number(std::string& out, double value) {
+  append_json_number(out, value);
 }
 
 // A float's own shortest text ("0.1", not its double 0.10000000149011612), where reading that as a
 // double and rounding it to float gives the float back: the reader goes through double, and a
 // text near the middle of two floats could round twice to the other one.
-std::string number_text(float value) {
-  std::string text = fmt::format("{}", value);
+void append_number(std::string& out, float value) {
+  if (!std::isfinite(value)) return append_json_number(out, value);
+  char text[32];
+  char* end = fmt::format_to(text, "{}", value);
   // "1" and "-0" would be read as integers, and -0 as 0: written "1.0" and "-0.0", as doubles are.
-  if (text.find_first_of(".e") == std::string::npos) text += ".0";
+  if (std::string_view(text, std::size_t(end - text)).find_first_of(".e") == std::string::npos) {
+    *end++ = '.';
+    *end++ = '0';
+  }
   double read = 0;
-  std::from_chars(text.data(), text.data() + text.size(), read);
-  return float(read) == value ? text : number_text(double(value));
+  std::from_chars(text, end, read);
+  if (float(read) == value)
+    out.append(text, end);
+  else
+    append_json_number(out, value);
 }
 
 }  // namespace
@@ -310,13 +318,22 @@ ModelFile parse_model(const std::string& text, const std::string& name) {
 
 namespace {
 
-// A JSON array of numbers on one line.
+// A JSON array of numbers on one line, appended to `out`.
+template <class Vector>
+void append_list(std::string& out, const Vector& values) {
+  out += '[';
+  for (Index j = 0; j < Index(values.size()); ++j) {
+    if (j) out += ", ";
+    append_number(out, values[j]);
+  }
+  out += ']';
+}
+
 template <class Vector>
 std::string number_list(const Vector& values) {
-  std::string out = "[";
-  for (Index j = 0; j < Index(values.size()); ++j)
-    out += fmt::format("{}{}", j ? ", " : "", number_text(values[j]));
-  return out + "]";
+  std::string out;
+  append_list(out, values);
+  return out;
 }
 
 // The optional fields, each on its own lines before "layers".
@@ -363,7 +380,10 @@ std::string info_to_json(const ModelInfo& info) {
 template <class T>
 std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
   network.check_shapes();
-  std::string out = fmt::format(
+  std::string out;
+  // Each number's text and its ", ", reserved at once rather than doubled as the text grows.
+  out.reserve(std::size_t(network.parameter_count()) * (sizeof(T) == 8 ? 26 : 17) + 4096);
+  out += fmt::format(
       "{{\n  \"format\": \"neurona\",\n  \"version\": {},\n  \"precision\": \"{}\",\n"
       "  \"inputs\": {},\n  \"loss\": \"{}\",\n{}  \"layers\": [",
       format_version, to_string(precision_of<T>()), network.inputs(),
@@ -375,8 +395,8 @@ std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
         "{}\n    {{\n      \"units\": {},\n      \"activation\": \"{}\",\n      \"W\": [",
         l ? "," : "", layer.units(), to_string(layer.activation));
     for (Index i = 0; i < layer.W.rows(); ++i) {
-      out += i ? ",\n        [" : "\n        [";
-      out += number_list(layer.W.row(i)).substr(1);
+      out += i ? ",\n        " : "\n        ";
+      append_list(out, layer.W.row(i));
     }
     out += fmt::format("\n      ],\n      \"b\": {}\n    }}", number_list(layer.b));
   }

@@ -1357,7 +1357,7 @@ std::string WithFirstValue(std::string text, const std::string& key, const std::
   EXPECT_NE(at, std::string::npos) << key;
   if (at == std::string::npos) return text;
   const std::size_t start = text.find_first_not_of(" \n", at + key.size() + 5),
-                    end = text.find_first_of(",\n", start);
+                    end = text.find_first_of(",]\n", start);
   return text.replace(start, end - start, value);
 }
 
@@ -1570,7 +1570,7 @@ TEST_F(CliDataTest, ResumeRefusesACheckpointOfAnotherArchitecture) {
   ASSERT_TRUE(Succeeded(Neurona(Args({flags, {"--epochs", "3"}}))));
   const std::string iris = Read("ck.json");
   const std::size_t start = iris.find("\"best_model\": {") + 14,
-                    end = iris.find("\n },\n \"format\"") + 3;
+                    end = iris.find("\n},\n \"format\"") + 2;
   ASSERT_LT(start, end);
   Write("ck.json", std::string(iris).replace(
                        start, end - start,

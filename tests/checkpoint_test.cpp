@@ -1,0 +1,84 @@
+// Checkpoint files: every number read back to the same bits, whatever its text looks like.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+#include "neurona/checkpoint.hpp"
+#include "temp_folder.hpp"
+#include "test_networks.hpp"
+
+namespace neurona {
+namespace {
+
+class Checkpoints : public ::TempFolderTest {};
+
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+template <class T>
+bool same_bits(const Network<T>& a, const Network<T>& b) {
+  for (std::size_t l = 0; l < a.layers().size(); ++l) {
+    const auto &p = a.layers()[l], &q = b.layers()[l];
+    if (std::memcmp(p.W.data(), q.W.data(), sizeof(T) * std::size_t(p.W.size())) != 0 ||
+        std::memcmp(p.b.data(), q.b.data(), sizeof(T) * std::size_t(p.b.size())) != 0)
+      return false;
+  }
+  return true;
+}
+
+template <class T>
+void expect_round_trip(const std::filesystem::path& path) {
+  Network<T> network = testing::random_network(3, {Activation::tanh}, Activation::sigmoid, 1,
+                                               Loss::binary_cross_entropy, 7)
+                           .template cast<T>();
+  // Numbers whose shortest text is a whole number ("-0", "1"), an exponent either way, or at the
+  // ends of the range: each must read back as itself, -0 with its sign.
+  const std::vector<double> odd = {-0.0,    1.0,
+                                   -3.0,    1e300,
+                                   5e-324,  2.5e-17,
+                                   1e15,    1e16,
+                                   0.1,     -0.0077513325874476666,
+                                   1.0 / 3, 123456789012345678.0};
+  network.layers()[0].W(0, 0) = T(-0.0);
+  network.layers()[0].b(0) = T(1);
+  Network<T> best = network;
+  best.layers()[0].W(0, 0) = T(1e-30);
+  Checkpoint<T> checkpoint{network, {}, {4, 0.25, 3, best}, {"adam", 4, {}}, std::nullopt, {}};
+  checkpoint.optimizer.buffers["exp_avg"] = odd;
+  checkpoint.optimizer.buffers["exp_avg_sq"] = {0.0, 1.0, 1e-300};
+  checkpoint.optimizer.buffers["learning_rate"] = {0.001};
+  checkpoint.history = {{1, 0.5, 0.75, 0.001, 0.25},
+                        {2, 0.4, 0.5, 0.001, 0.5},
+                        {3, 0.3, 0.25, 0.001, 0.75},
+                        {4, 0.2, 0.3, 0.001, 1}};
+  write_checkpoint(checkpoint, path);
+
+  const Checkpoint<T> back = read_checkpoint<T>(path);
+  EXPECT_TRUE(same_bits(back.network, network));
+  EXPECT_TRUE(std::signbit(back.network.layers()[0].W(0, 0)));
+  ASSERT_TRUE(back.trainer.best_network);
+  EXPECT_TRUE(same_bits(*back.trainer.best_network, best));
+  EXPECT_EQ(back.trainer.epochs_done, 4);
+  EXPECT_EQ(back.trainer.best_epoch, 3);
+  EXPECT_EQ(back.optimizer.steps, 4);
+  ASSERT_EQ(back.optimizer.buffers.size(), 3u);
+  const std::vector<double>& read = back.optimizer.buffers.at("exp_avg");
+  ASSERT_EQ(read.size(), odd.size());
+  for (std::size_t i = 0; i < odd.size(); ++i)
+    EXPECT_TRUE(same_bits(read[i], odd[i])) << i << ": " << read[i] << " for " << odd[i];
+  EXPECT_EQ(back.optimizer.buffers.at("exp_avg_sq"), (std::vector<double>{0.0, 1.0, 1e-300}));
+  ASSERT_EQ(back.history.size(), 4u);
+  EXPECT_EQ(back.history[3].validation_loss, 0.3);
+}
+
+TEST_F(Checkpoints, EveryNumberReadsBackToTheSameBits) {
+  expect_round_trip<double>(dir / "double.json");
+  expect_round_trip<float>(dir / "float.json");
+}
+
+}  // namespace
+}  // namespace neurona
