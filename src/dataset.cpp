@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <deque>
@@ -617,25 +618,53 @@ Dataset<T> select(const Table& table, Index n_in, Index n_out, Loss loss,
 
 namespace {
 
+// A name as a shell reads it back: bare when it holds only letters, digits and . _ - /, else in
+// single quotes (a quote inside written '\'').
+std::string shell_word(const std::string& name) {
+  if (!name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '/';
+      }))
+    return name;
+  std::string quoted = "'";
+  for (const char c : name)
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 // A header the reader could not tell from data: with the class column taken by default (the
-// last, by number), a first line whose only text is its label is read as a row ("0,1,...,63,target"
-// as pandas writes a frame with numbered columns), and the column's name becomes a class of one
-// row. Such a label, text found on no other row of a column whose other labels repeat, is refused
-// rather than guessed at either way.
+// last, by number), a first line whose only text is its label is read as a row ("0,1,target" as
+// pandas writes a frame with numbered columns), and the column's name becomes a class of one row.
+// Such a label, found on no other row of a column whose other labels repeat, and text (or a
+// number above labels that are all text: "0,1,2"), is refused rather than guessed at either way.
 void refuse_header_taken_for_a_row(const Table& table, Index column) {
   const auto text = table.labels.find(column);
   if (!table.header.empty() || text == table.labels.end() || text->second.size() < 3) return;
   const std::vector<std::string>& labels = text->second;
   const std::string& first = labels.front();
-  if (parse_number(first) || std::count(labels.begin(), labels.end(), first) > 1) return;
+  if (std::count(labels.begin(), labels.end(), first) > 1) return;
   const std::set<std::string> others(labels.begin() + 1, labels.end());
   if (others.size() == labels.size() - 1) return;  // every label once: a few rows, no pattern
+  if (parse_number(first) &&
+      std::any_of(others.begin(), others.end(),
+                  [](const std::string& label) { return parse_number(label).has_value(); }))
+    return;
+  const Index line = table.lines.front();
+  // --targets takes a comma-separated list: a name with a comma cannot be given there, and a
+  // number names a column by its place.
+  const std::string by_name =
+      parse_number(first)
+          ? fmt::format(
+                "its names are numbers, which --targets takes for places: drop the line "
+                "(tail -n +{} {})",
+                line + 1, shell_word(table.file.string()))
+      : first.find(',') != std::string::npos
+          ? "its name holds a comma, which --targets cannot take: rename the column"
+          : fmt::format("name the class column by its header name (--targets {})",
+                        shell_word(first));
   throw InputError(fmt::format(
       "{}:{}: column {}: the class label {} is on no other row: is line {} a header? HINT: if it "
-      "is, name the class column by its header name (--targets {}); if it is a row of data, by "
-      "its number (--targets {})",
-      table.file.string(), table.lines.front(), column + 1, quote(first), table.lines.front(),
-      quote(first), column + 1));
+      "is, {}; if it is a row of data, name the column by its number (--targets {})",
+      table.file.string(), line, column + 1, quote(first), line, by_name, column + 1));
 }
 
 }  // namespace

@@ -435,7 +435,7 @@ TEST_F(CliDataTest, AHeaderOfNumberedColumnsIsNotTakenForARowOfClasses) {
   };
   EXPECT_TRUE(FailedWith(train({"--layers", "2,2"}), 1,
                          {"frame.csv:1: column 3: the class label \"target\" is on no other row",
-                          "--targets \"target\"", "--targets 3"}));
+                          "--targets target)", "--targets 3)"}));
   EXPECT_FALSE(Exists("frame.json"));
   ASSERT_TRUE(Succeeded(train({"--layers", "2,2", "--targets", "target"})));
   EXPECT_NE(Read("frame.json").find("\"classes\": [\"a\",\"b\"]"), std::string::npos);

@@ -388,8 +388,37 @@ TEST_F(Csv, AHeaderReadAsARowOfClassesIsRefused) {
                                          "no other row: is line 1 a header?"),
               std::string::npos)
         << e.what();
-    EXPECT_NE(std::string(e.what()).find("(--targets \"target\"); if it is a row of data, by "
-                                         "its number (--targets 3)"),
+    EXPECT_NE(std::string(e.what()).find("if it is, name the class column by its header name "
+                                         "(--targets target); if it is a row of data, name the "
+                                         "column by its number (--targets 3)"),
+              std::string::npos)
+        << e.what();
+  }
+  // The hint's name whole, as a shell reads it back; one --targets cannot take, said so.
+  auto hint = [&](const std::string& name) {
+    try {
+      fit_classes(read_csv(write("0," + name + "\n1,a\n3,b\n5,a\n"), {.label_columns = {"2"}}));
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      return what.substr(what.find("HINT: if it is, ") + 16);
+    }
+    return std::string("no error");
+  };
+  const std::string long_name = "diagnosis_of_the_patient_at_the_first_admission_visit";
+  EXPECT_NE(hint(long_name).find("(--targets " + long_name + ");"), std::string::npos)
+      << hint(long_name);
+  EXPECT_NE(hint("\"say \"\"hi\"\", it's $y\"").find("which --targets cannot take"),
+            std::string::npos);
+  EXPECT_NE(hint("\"say \"\"hi\"\"; it's $y\"").find("(--targets 'say \"hi\"; it'\\''s $y')"),
+            std::string::npos)
+      << hint("\"say \"\"hi\"\"; it's $y\"");
+  // pandas' header of a frame whose columns are all numbered: a number above labels of text.
+  try {
+    fit_classes(read_csv(write("0,1,2\n1,2,a\n2,3,b\n1,1,a\n3,3,b\n"), {.label_columns = {"3"}}));
+    FAIL() << "\"2\" became a class";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("its names are numbers, which --targets takes for places: "
+                                         "drop the line (tail -n +2 "),
               std::string::npos)
         << e.what();
   }
@@ -398,11 +427,13 @@ TEST_F(Csv, AHeaderReadAsARowOfClassesIsRefused) {
   const Table with_header = read_csv(write(text), {.label_columns = {"target"}});
   EXPECT_EQ(fit_classes(with_header, {"target"}).labels, (std::vector<std::string>{"a", "b"}));
 
-  // Not refused: a first label another row has, a number, a few rows each of their own class, and
-  // a header the reader found itself.
+  // Not refused: a first label another row has, a number among numbers, a few rows each of their
+  // own class, and a header the reader found itself.
   EXPECT_NO_THROW(
       fit_classes(read_csv(write("0,1,a\n1,2,b\n3,4,a\n5,6,b\n"), {.label_columns = {"3"}})));
-  EXPECT_NO_THROW(fit_classes(read_csv(write("0,1,7\n1,2,a\n3,4,a\n"), {.label_columns = {"3"}})));
+  EXPECT_NO_THROW(fit_classes(read_csv(write("0,1,7\n1,2,3\n3,4,3\n"), {.label_columns = {"3"}})));
+  EXPECT_NO_THROW(
+      fit_classes(read_csv(write("0,1,7\n1,2,a\n3,4,2\n5,6,a\n"), {.label_columns = {"3"}})));
   EXPECT_NO_THROW(fit_classes(read_csv(write("0,1,c\n1,2,a\n3,4,b\n"), {.label_columns = {"3"}})));
   EXPECT_NO_THROW(
       fit_classes(read_csv(write("x,y,target\n1,2,a\n3,4,a\n"), {.label_columns = {"3"}})));
