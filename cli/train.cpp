@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -168,22 +169,35 @@ double physical_memory() {
                                     : std::numeric_limits<double>::infinity();
 }
 
-// The optimizer's state, in values per parameter.
-double state_per_parameter(const OptimizerSettings& optimizer) {
-  const std::string& name = optimizer.name;
-  if (name == "adam" || name == "adamw" || name == "rprop") return 2;
-  if (name == "rmsprop") return optimizer.momentum > 0 ? 2 : 1;
-  if (name == "lbfgs") return 8 + 2.0 * optimizer.history;  // its vectors and the corrections
-  return optimizer.momentum > 0 ? 1 : 0;
+// Bytes this process holds now (the data read, the program): its resident pages.
+double resident_memory() {
+  long pages = 0, resident = 0;
+  std::ifstream statm("/proc/self/statm");
+  if (!(statm >> pages >> resident)) return 0;
+  return double(resident) * double(sysconf(_SC_PAGE_SIZE));
 }
 
-// What a whole run holds at its peak, beyond what check_rows_fit counts: the optimizer's state,
-// early stopping's copy of the network (its gradients and rows too), and the largest of the files
-// written from them, which a writer holds as text: a model file about 24 bytes a parameter in
-// double and 15 in float, twice that while its string grows; a checkpoint's networks and optimizer
-// buffers each about 95 bytes a number (text and parsed JSON at once: measured on 3.3 million
-// parameters); a report, a copy of the network in double. Refused before the weights are drawn,
-// rather than killed by the system halfway through training or on the last epoch's save.
+// The optimizer's state in values per parameter: held while training, and written to checkpoints
+// (L-BFGS writes its corrections, its direction and its last gradient, not its work vectors).
+std::pair<double, double> optimizer_state(const OptimizerSettings& optimizer) {
+  const std::string& name = optimizer.name;
+  if (name == "adam" || name == "adamw" || name == "rprop") return {2, 2};
+  if (name == "rmsprop") return optimizer.momentum > 0 ? std::pair{2, 2} : std::pair{1, 1};
+  if (name == "lbfgs") return {8 + 2.0 * optimizer.history, 2 + 2.0 * optimizer.history};
+  return optimizer.momentum > 0 ? std::pair{1, 1} : std::pair{0, 0};
+}
+
+// What a whole run holds at its peak, measured on a network of 3.3 million parameters: the data
+// read; the network's weights, gradients and the rows of one pass; the optimizer's state; the
+// Trainer's copy of the network (rows too) at its best validation loss, kept whenever there are
+// validation rows; the data's parts in the network's precision; and the largest of what is
+// written or read on the way: a model file's text (reserved whole: 26 bytes a parameter in
+// double, 17 in float), a report's copy of the network in double with every row's values, or a
+// checkpoint: a copy of each network and of the optimizer's state, and their text twice (about
+// 24 bytes a number: alone, then spliced into the file's); read back by --resume, its text and
+// parsed JSON (about 40 bytes a number). A float network is drawn in double first: both are held
+// for a moment. Refused before the weights are drawn, rather than killed by the system halfway
+// through training or on the last epoch's save.
 template <class T>
 void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split& split) {
   const Index at_once = rows_at_once(args, split).first;
@@ -196,33 +210,56 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
     n_in = layer.units;
   }
   const double value = sizeof(T);
+  const double all_rows = double(split.train.size() + split.validation.size() + split.test.size());
   const double weights = 2 * parameters * value;
   const double rows = double(at_once) * per_row * value;
-  const double state = state_per_parameter(args.optimizer) * parameters * value;
-  const double best = args.patience > 0 ? weights + rows : 0;
-  std::vector<std::pair<double, std::string>> writes;
+  const auto [state_values, written_values] = optimizer_state(args.optimizer);
+  const double state = state_values * parameters * value;
+  const bool validating = !split.validation.empty();
+  const double best = validating ? weights + rows : 0;
+  const double parts = all_rows * double(plan.inputs + plan.layers.back().units) * value;
+
+  std::vector<std::pair<double, std::string>> extra;  // what is written or read, one at a time
   if (!args.save.empty())
-    writes.push_back({2 * (value == 8 ? 24 : 15) * parameters, "the model file's text"});
-  if (!args.report.empty()) writes.push_back({16 * parameters, "the report's copy in double"});
+    extra.push_back({(value == 8 ? 26 : 17) * parameters, "the model file's text"});
+  if (!args.report.empty())
+    extra.push_back({2 * parameters * 8 + all_rows * per_row * 8, "the report's network"});
+  const double networks = 1 + (validating ? 1 : 0) + written_values;  // a checkpoint's, in numbers
   if (args.checkpoint_every > 0)
-    writes.push_back(
-        {(1 + (args.patience > 0) + state_per_parameter(args.optimizer)) * 95 * parameters,
-         "a checkpoint's text"});
-  const auto write = std::max_element(writes.begin(), writes.end());
-  const double total = weights + rows + state + best + (write != writes.end() ? write->first : 0);
+    extra.push_back(
+        {weights + rows + best + written_values * parameters * 8 + 2 * 24 * networks * parameters,
+         "a checkpoint's copies and text"});
+  if (args.resume) extra.push_back({40 * (networks + 1) * parameters, "reading the checkpoint"});
+  const auto largest = std::max_element(extra.begin(), extra.end());
+  const double passing = largest != extra.end() ? largest->first : 0;
+
+  // An --init model is held already, in double: moved into training, or cast to float and freed.
+  const double now = resident_memory();
+  const double held = args.init.empty() ? 0 : 2 * parameters * 8;
+  const double training =
+      std::max(0.0, now - held) + weights + rows + state + best + parts + passing;
+  const double drawing = now + 2 * parameters * 8 - held + (value == 8 ? 0 : weights);
+  const double total = std::max(training, drawing);
   const double available = physical_memory();
   if (total <= available) return;
-  const double GiB = double(1 << 30);
-  std::string parts =
-      fmt::format("the weights and gradients {:.3g}, the values of {} row{} in every layer {:.3g}",
-                  weights / GiB, at_once, at_once == 1 ? "" : "s", rows / GiB);
-  if (state > 0) parts += fmt::format(", {}'s state {:.3g}", args.optimizer.name, state / GiB);
-  if (best > 0) parts += fmt::format(", early stopping's best network {:.3g}", best / GiB);
-  if (write != writes.end()) parts += fmt::format(", {} {:.3g}", write->second, write->first / GiB);
+  auto gib = [](double bytes) { return fmt::format("{:.2f}", bytes / double(1 << 30)); };
+  std::string shown = "the data read " + gib(now);
+  if (drawing > training) {
+    shown += fmt::format(", the weights and gradients drawn in double {}, then in float {}",
+                         gib(2 * parameters * 8), gib(weights));
+  } else {
+    shown += fmt::format(", the weights and gradients {}, the values of {} row{} in every layer {}",
+                         gib(weights), at_once, at_once == 1 ? "" : "s", gib(rows));
+    if (state > 0) shown += fmt::format(", {}'s state {}", args.optimizer.name, gib(state));
+    if (best > 0) shown += ", the network kept at the best validation loss " + gib(best);
+    shown += ", the rows for training, validation and test " + gib(parts);
+    if (largest != extra.end())
+      shown += fmt::format(", {} {}", largest->second, gib(largest->first));
+  }
   throw UsageError(
-      fmt::format("{}: this run needs about {:.3g} GiB ({}), more than this machine's {:.3g} GiB",
-                  args.init.empty() ? "--layers " + args.layers : "--init " + args.init,
-                  total / GiB, parts, available / GiB));
+      fmt::format("{}: this run needs about {} GiB (in GiB: {}), more than this machine's {} GiB",
+                  args.init.empty() ? "--layers " + args.layers : "--init " + args.init, gib(total),
+                  shown, gib(available)));
 }
 
 // The planned network, its weights drawn from --seed.

@@ -179,10 +179,10 @@ TEST_F(CliTest, RowsTooManyAtOnceForMemoryIsAQuickUsageError) {
 
 TEST_F(CliTest, ARunTooLargeForMemoryIsAQuickUsageError) {
   Fixture("majority.csv");
-  // The weights, gradients and rows two thirds of the memory: they fit, but the model file's
+  // The weights, gradients and rows nine tenths of the memory: they fit, but the model file's
   // text, written at the end, would not.
   const double memory = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
-  const std::int64_t units = std::int64_t(memory / 400);
+  const std::int64_t units = std::int64_t(memory / 300);
   const std::string layers = "3," + std::to_string(units) + ",1";
   const auto start = std::chrono::steady_clock::now();
   Result result =
@@ -196,8 +196,17 @@ TEST_F(CliTest, ARunTooLargeForMemoryIsAQuickUsageError) {
   const std::string narrower = "3," + std::to_string(units / 4) + ",1";
   result = Neurona({"train", "--data", "majority.csv", "--layers", narrower, "--optimizer", "lbfgs",
                     "--checkpoint-every", "1", "--checkpoint", "c.json"});
-  EXPECT_TRUE(
-      FailedWith(result, 2, {"--layers " + narrower, "lbfgs's state", "a checkpoint's text"}));
+  EXPECT_TRUE(FailedWith(
+      result, 2, {"--layers " + narrower, "lbfgs's state", "a checkpoint's copies and text"}));
+  // Validation rows: the Trainer keeps a copy of the network, its rows too, at the best loss.
+  const std::string wide = "3," + std::to_string(std::int64_t(memory / 250)) + ",1";
+  result = Neurona({"train", "--data", "majority.csv", "--layers", wide, "--validation", "0.5"});
+  EXPECT_TRUE(FailedWith(result, 2, {"the network kept at the best validation loss"}));
+  // In float, the network is drawn in double first: both are held for a moment.
+  const std::string single = "3," + std::to_string(std::int64_t(memory / (5 * 20))) + ",1";
+  result = Neurona({"train", "--data", "majority.csv", "--layers", single, "--precision", "float",
+                    "--batch", "1"});
+  EXPECT_TRUE(FailedWith(result, 2, {"drawn in double", "then in float"}));
   EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
 }
 
