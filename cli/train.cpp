@@ -200,7 +200,10 @@ std::pair<double, double> optimizer_state(const OptimizerSettings& optimizer) {
 // through training or on the last epoch's save.
 template <class T>
 void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split& split) {
-  const Index at_once = rows_at_once(args, split).first;
+  // The rows of a step or of the held-out rows: --report scores all rows, but on its own copy.
+  const Index trained = Index(split.train.size());
+  const Index at_once = std::max(args.batch > 0 ? std::min(args.batch, trained) : trained,
+                                 Index(std::max(split.validation.size(), split.test.size())));
   double parameters = 0;
   double per_row = double(plan.inputs);
   Index n_in = plan.inputs;
@@ -366,7 +369,9 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
   // Scaling is fitted on the training rows alone, unless the --init model brings its own.
   if (info.scaler.kind == Scaling::none) {
     try {
-      info.scaler = fit_scaler(parse_scaling(args.scale), take_rows(data.X, split.train));
+      // Fitted on a copy of the training rows only when there is a scaling to fit.
+      if (const Scaling kind = parse_scaling(args.scale); kind != Scaling::none)
+        info.scaler = fit_scaler(kind, take_rows(data.X, split.train));
     } catch (const InputError& e) {
       throw InputError(fmt::format("{}: --scale {}: {}", args.data.file, args.scale, e.what()));
     }

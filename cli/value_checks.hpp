@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "data.hpp"
@@ -33,13 +34,15 @@ inline std::string place_of_value(const std::string& file, const LoadedData& loa
   return fmt::format("{}, {} {}", place, what == Values::inputs ? "input" : "target", column + 1);
 }
 
-// The data in the network's precision T. A value beyond float's range would become infinity.
+// The data in the network's precision T (in double, `values` itself: a temporary passed here is
+// moved, not copied). A value beyond float's range would become infinity.
 template <class T>
-Matrix<T> in_precision(const Matrix<double>& values, const std::string& file,
-                       const LoadedData& loaded, Values what,
-                       const std::vector<Index>* rows = nullptr) {
-  Matrix<T> cast = values.template cast<T>();
-  if constexpr (!std::is_same_v<T, double>)
+Matrix<T> in_precision(Matrix<double> values, const std::string& file, const LoadedData& loaded,
+                       Values what, const std::vector<Index>* rows = nullptr) {
+  if constexpr (std::is_same_v<T, double>) {
+    return values;
+  } else {
+    Matrix<T> cast = values.template cast<T>();
     for (Index i = 0; i < cast.rows(); ++i)
       for (Index j = 0; j < cast.cols(); ++j)
         if (!std::isfinite(cast(i, j)))
@@ -52,17 +55,18 @@ Matrix<T> in_precision(const Matrix<double>& values, const std::string& file,
               what == Values::inputs ? "scale the inputs (--scale standard) or train with "
                                        "--precision double"
                                      : "train with --precision double"));
-  return cast;
+    return cast;
+  }
 }
 
 // X scaled by `scaler`, in the network's precision: the inputs a network takes. An input that the
 // scaling takes out of range is named by its line and column in the file. `rows`: the data rows X
 // holds, in order (a split's part), when not all of them.
 template <class T>
-Matrix<T> network_inputs(const Scaler& scaler, const Matrix<double>& X, const std::string& file,
+Matrix<T> network_inputs(const Scaler& scaler, Matrix<double> X, const std::string& file,
                          const LoadedData& loaded, const std::vector<Index>* rows = nullptr) {
   try {
-    return in_precision<T>(scaler.apply(X), file, loaded, Values::inputs, rows);
+    return in_precision<T>(scaler.apply(std::move(X)), file, loaded, Values::inputs, rows);
   } catch (const ScaledValueError& e) {
     throw InputError(fmt::format(
         "{}: {}", place_of_value(file, loaded, Values::inputs, e.row, e.column, rows), e.detail));

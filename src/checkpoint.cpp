@@ -90,7 +90,8 @@ std::string number_array(const std::vector<double>& values) {
     if (j) out += ", ";
     append_json_number(out, values[j]);
   }
-  return out + "]";
+  out += ']';
+  return out;
 }
 
 }  // namespace

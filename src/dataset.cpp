@@ -631,11 +631,18 @@ std::string shell_word(const std::string& name) {
   return quoted + "'";
 }
 
+// A file's path as a command's argument: one starting with '-' would be read as an option.
+std::string file_word(const fs::path& file) {
+  const std::string path = file.string();
+  return shell_word(path.starts_with('-') ? "./" + path : path);
+}
+
 // A header the reader could not tell from data: with the class column taken by default (the
 // last, by number), a first line whose only text is its label is read as a row ("0,1,target" as
 // pandas writes a frame with numbered columns), and the column's name becomes a class of one row.
 // Such a label, found on no other row of a column whose other labels repeat, and text (or a
-// number above labels that are all text: "0,1,2"), is refused rather than guessed at either way.
+// number above labels that are all text: "0,1,2"), is refused rather than guessed at either way,
+// in a table of 10 rows or more or below a first line that numbers the columns.
 void refuse_header_taken_for_a_row(const Table& table, Index column) {
   const auto text = table.labels.find(column);
   if (!table.header.empty() || text == table.labels.end() || text->second.size() < 3) return;
@@ -648,15 +655,25 @@ void refuse_header_taken_for_a_row(const Table& table, Index column) {
       std::any_of(others.begin(), others.end(),
                   [](const std::string& label) { return parse_number(label).has_value(); }))
     return;
+  // A small table may well start with its one row of a class (a truth table's "0,0,no" above
+  // rows of "yes"), unless its other fields number the columns, 0, 1, 2 ... or 1, 2, 3 ...
+  std::vector<double> fields;
+  for (Index j = 0; j < table.values.cols(); ++j)
+    if (j != column) fields.push_back(table.values(0, j));
+  const bool numbered = !fields.empty() && (fields[0] == 0 || fields[0] == 1) &&
+                        std::adjacent_find(fields.begin(), fields.end(), [](double a, double b) {
+                          return b != a + 1;
+                        }) == fields.end();
+  if (labels.size() < 10 && !numbered) return;
   const Index line = table.lines.front();
   // --targets takes a comma-separated list: a name with a comma cannot be given there, and a
   // number names a column by its place.
   const std::string by_name =
       parse_number(first)
-          ? fmt::format(
-                "its names are numbers, which --targets takes for places: drop the line "
-                "(tail -n +{} {})",
-                line + 1, shell_word(table.file.string()))
+          ? fmt::format("its names are numbers, which --targets takes for places: drop the line{}",
+                        table.file == "/dev/stdin"
+                            ? std::string()
+                            : fmt::format(" (tail -n +{} {})", line + 1, file_word(table.file)))
       : first.find(',') != std::string::npos
           ? "its name holds a comma, which --targets cannot take: rename the column"
           : fmt::format("name the class column by its header name (--targets {})",

@@ -281,6 +281,7 @@ OptimizerState LBFGS<T>::state() const {
   auto values = [](const Vector& v) { return std::vector<double>(v.begin(), v.end()); };
   auto join = [](const std::vector<Vector>& vectors) {
     std::vector<double> all;
+    all.reserve(vectors.empty() ? 0 : vectors.size() * std::size_t(vectors.front().size()));
     for (const Vector& v : vectors)
       all.insert(all.end(), v.begin(), v.end());
     return all;

@@ -2,6 +2,8 @@
 // cell.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -427,14 +429,23 @@ TEST_F(Csv, AHeaderReadAsARowOfClassesIsRefused) {
   const Table with_header = read_csv(write(text), {.label_columns = {"target"}});
   EXPECT_EQ(fit_classes(with_header, {"target"}).labels, (std::vector<std::string>{"a", "b"}));
 
+  // Names that are not column numbers (wavelengths), above 10 rows or more.
+  std::string spectra = "400,410,target\n";
+  for (int i = 0; i < 10; ++i)
+    spectra += fmt::format("{},{},{}\n", i, i + 1, i % 2 ? "oil" : "water");
+  EXPECT_THROW(fit_classes(read_csv(write(spectra), {.label_columns = {"3"}})), InputError);
+
   // Not refused: a first label another row has, a number among numbers, a few rows each of their
-  // own class, and a header the reader found itself.
+  // own class, a small table starting with its one row of a class, and a header the reader found
+  // itself.
   EXPECT_NO_THROW(
       fit_classes(read_csv(write("0,1,a\n1,2,b\n3,4,a\n5,6,b\n"), {.label_columns = {"3"}})));
   EXPECT_NO_THROW(fit_classes(read_csv(write("0,1,7\n1,2,3\n3,4,3\n"), {.label_columns = {"3"}})));
   EXPECT_NO_THROW(
       fit_classes(read_csv(write("0,1,7\n1,2,a\n3,4,2\n5,6,a\n"), {.label_columns = {"3"}})));
   EXPECT_NO_THROW(fit_classes(read_csv(write("0,1,c\n1,2,a\n3,4,b\n"), {.label_columns = {"3"}})));
+  EXPECT_NO_THROW(fit_classes(
+      read_csv(write("0,0,no\n0,1,yes\n1,0,yes\n1,1,yes\n"), {.label_columns = {"3"}})));
   EXPECT_NO_THROW(
       fit_classes(read_csv(write("x,y,target\n1,2,a\n3,4,a\n"), {.label_columns = {"3"}})));
 }
