@@ -203,6 +203,66 @@ void check_separator(char separator) {
                                  quote(std::string(1, separator))));
 }
 
+// A name as a shell reads it back: bare when it holds only letters, digits and . _ - /, else in
+// single quotes (a quote inside written '\'').
+std::string shell_word(const std::string& name) {
+  if (!name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '/';
+      }))
+    return name;
+  std::string quoted = "'";
+  for (const char c : name)
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// A file's path as a command's argument: one starting with '-' would be read as an option.
+std::string file_word(const fs::path& file) {
+  const std::string path = file.string();
+  return shell_word(path.starts_with('-') ? "./" + path : path);
+}
+
+// pandas writes a frame's row index as a first column with no name, numbering the rows 0, 1, 2 ...
+// (to_csv without index=False); R its row names 1, 2, 3 ... (write.csv). Read as an input it means
+// nothing, or, in a file sorted by class, gives the class away; so such a column is refused, and
+// with it a first line dropped for its empty first cell (--drop-missing), which is that column's
+// header. Rows dropped for a missing value leave gaps in the numbering.
+void refuse_row_index(const Table& table, Index first_line) {
+  const Matrix<double>& values = table.values;
+  if (values.rows() < 3 || values.cols() < 2 || table.labels.count(0)) return;
+  const bool unnamed = !table.header.empty() && table.header.front().empty();
+  const bool header_dropped = table.header.empty() && !table.dropped_lines.empty() &&
+                              table.dropped_lines.front() == first_line;
+  if (!unnamed && !header_dropped) return;
+  const double start = values(0, 0) == 1 ? 1 : 0;  // pandas counts from 0, R from 1
+  double next = start, skipped = 0;
+  for (Index i = 0; i < values.rows(); ++i) {
+    const double value = values(i, 0);
+    if (value != std::floor(value) || value < next) return;
+    skipped += value - next;
+    if (skipped > double(table.dropped_rows)) return;
+    next = value + 1;
+  }
+  const std::string separator = table.separator == '\t'  ? ""
+                                : table.separator == ';' ? " -d';'"
+                                                         : " -d,";
+  const std::string where = fmt::format("{}:{}", table.file.string(), first_line);
+  const std::string numbering =
+      fmt::format("numbers the rows {}, {}, {}, ...", start, start + 1, start + 2);
+  const std::string what =
+      unnamed ? "column 1 has no name and " + numbering
+              : fmt::format(
+                    "line {}, dropped for its empty first cell, looks like the header of "
+                    "column 1, which {}",
+                    first_line, numbering);
+  throw InputError(fmt::format(
+      "{}: {}: a row index (as pandas writes one without to_csv(index=False), R without "
+      "write.csv(row.names = FALSE)), not data. HINT: write the file without it, or drop the "
+      "column (cut{} -f2- {})",
+      where, what, separator,
+      table.file == "/dev/stdin" ? std::string("-") : file_word(table.file)));
+}
+
 }  // namespace
 
 Table read_csv(const fs::path& path, const CsvOptions& options) {
@@ -297,8 +357,13 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       if (is_missing(f.text)) {
         if (!options.drop_missing)
           throw InputError(fmt::format(
-              "{}:{}: field {}: missing value ({}); use --drop-missing to skip such rows", where,
-              f.column, j + 1, f.text.empty() ? "an empty cell" : "NA"));
+              "{}:{}: field {}: missing value ({}); use --drop-missing to skip such rows{}", where,
+              f.column, j + 1, f.text.empty() ? "an empty cell" : "NA",
+              line_number == first_line && j == 0 && f.text.empty()
+                  ? ", unless line " + std::to_string(line_number) +
+                        " is a header over a first column with no name, a row index as pandas "
+                        "writes one: then write the file without it, or drop that column"
+                  : ""));
         missing = true;
         continue;
       }
@@ -349,6 +414,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
     throw InputError(fmt::format("{}:{}: a header but no rows of numbers", name, first_line));
   const Index rows = Index(table.lines.size());
   table.values = Eigen::Map<const Matrix<double>>(values.data(), rows, Index(columns));
+  refuse_row_index(table, first_line);
   return table;
 }
 
@@ -617,25 +683,6 @@ Dataset<T> select(const Table& table, Index n_in, Index n_out, Loss loss,
 }  // namespace
 
 namespace {
-
-// A name as a shell reads it back: bare when it holds only letters, digits and . _ - /, else in
-// single quotes (a quote inside written '\'').
-std::string shell_word(const std::string& name) {
-  if (!name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '/';
-      }))
-    return name;
-  std::string quoted = "'";
-  for (const char c : name)
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-// A file's path as a command's argument: one starting with '-' would be read as an option.
-std::string file_word(const fs::path& file) {
-  const std::string path = file.string();
-  return shell_word(path.starts_with('-') ? "./" + path : path);
-}
 
 // A header the reader could not tell from data: with the class column taken by default (the
 // last, by number), a first line whose only text is its label is read as a row ("0,1,target" as

@@ -450,6 +450,44 @@ TEST_F(Csv, AHeaderReadAsARowOfClassesIsRefused) {
       fit_classes(read_csv(write("x,y,target\n1,2,a\n3,4,a\n"), {.label_columns = {"3"}})));
 }
 
+TEST_F(Csv, ARowIndexWithNoNameIsRefused) {
+  // pandas' to_csv keeps the frame's index unless told not to: a first column with no name that
+  // numbers the rows, 0, 1, 2, ... (R's row names count from 1).
+  EXPECT_NE(error_of(",a,b\n0,1,2\n1,3,4\n2,5,6\n")
+                .find("data.csv:1: column 1 has no name and numbers the rows 0, 1, 2, ...: a row "
+                      "index"),
+            std::string::npos)
+      << error_of(",a,b\n0,1,2\n1,3,4\n2,5,6\n");
+  EXPECT_NE(error_of("\"\";a;b\n1;1;2\n2;3;4\n3;5;6\n").find("(cut -d';' -f2- "),
+            std::string::npos);
+  // Its header, with a class label as its only text, is a row with an empty cell: said so, and
+  // dropped by --drop-missing, refused with the column.
+  const std::string frame = ",0,1,target\n0,1,2,a\n1,2,3,b\n2,3,4,a\n4,3,4,b\n";
+  try {
+    read_csv(write(frame), {.label_columns = {"4"}});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("unless line 1 is a header over a first column with no "
+                                         "name, a row index"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    read_csv(write(frame), {.drop_missing = true, .label_columns = {"4"}});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("data.csv:1: line 1, dropped for its empty first cell, "
+                                         "looks like the header of column 1"),
+              std::string::npos)
+        << e.what();
+  }
+  // Not refused: a column named, numbers that do not count the rows, a missing value elsewhere.
+  EXPECT_EQ(read_csv(write("id,a,b\n0,1,2\n1,3,4\n2,5,6\n")).values.rows(), 3);
+  EXPECT_EQ(read_csv(write(",a,b\n0,1,2\n2,3,4\n3,5,6\n")).values.rows(), 3);
+  EXPECT_EQ(read_csv(write("0,1,2\n1,,4\n2,5,6\n3,5,6\n"), {.drop_missing = true}).values.rows(),
+            3);
+}
+
 TEST_F(Csv, TwoClassesFitOneSigmoidOutputAsZeroOrOne) {
   const Table table =
       read_csv(write("x,diagnosis\n1,malignant\n2,benign\n"), {.label_columns = {"diagnosis"}});
