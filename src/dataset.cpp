@@ -222,45 +222,53 @@ std::string file_word(const fs::path& file) {
   return shell_word(path.starts_with('-') ? "./" + path : path);
 }
 
-// pandas writes a frame's row index as a first column with no name, numbering the rows 0, 1, 2 ...
-// (to_csv without index=False); R its row names 1, 2, 3 ... (write.csv). Read as an input it means
-// nothing, or, in a file sorted by class, gives the class away; so such a column is refused, and
-// with it a first line dropped for its empty first cell (--drop-missing), which is that column's
-// header. Rows dropped for a missing value leave gaps in the numbering.
-void refuse_row_index(const Table& table, Index first_line) {
+// pandas writes a frame's row index as a first column with no name (to_csv without index=False):
+// whole numbers, 0, 1, 2 ... down the rows, or with gaps and in another order once rows were
+// dropped or shuffled; R its row names 1, 2, 3 ... (write.csv). Read as an input it means nothing,
+// or, in a file sorted by class, gives the class away; so an unnamed first column of distinct
+// whole numbers is refused. So is a first line that --drop-missing dropped for its empty first
+// cell when column 1 then counts the rows from 0 or 1 (gaps only where rows were dropped): that
+// line is the index's header.
+void refuse_row_index(const Table& table, Index first_line, bool first_cell_dropped) {
   const Matrix<double>& values = table.values;
   if (values.rows() < 3 || values.cols() < 2 || table.labels.count(0)) return;
   const bool unnamed = !table.header.empty() && table.header.front().empty();
-  const bool header_dropped = table.header.empty() && !table.dropped_lines.empty() &&
-                              table.dropped_lines.front() == first_line;
+  const bool header_dropped = table.header.empty() && first_cell_dropped;
   if (!unnamed && !header_dropped) return;
-  const double start = values(0, 0) == 1 ? 1 : 0;  // pandas counts from 0, R from 1
-  double next = start, skipped = 0;
-  for (Index i = 0; i < values.rows(); ++i) {
-    const double value = values(i, 0);
-    if (value != std::floor(value) || value < next) return;
-    skipped += value - next;
-    if (skipped > double(table.dropped_rows)) return;
-    next = value + 1;
+  std::vector<double> column(values.col(0).begin(), values.col(0).end());
+  if (std::any_of(column.begin(), column.end(),
+                  [](double value) { return value < 0 || value != std::floor(value); }))
+    return;
+  const double start = column.front() == 1 ? 1 : 0;  // pandas counts from 0, R from 1
+  if (unnamed) {
+    std::sort(column.begin(), column.end());
+    if (std::adjacent_find(column.begin(), column.end()) != column.end()) return;
+  } else {
+    double next = start, skipped = 0;
+    for (const double value : column) {
+      if (value < next) return;
+      skipped += value - next;
+      if (skipped > double(table.dropped_rows)) return;
+      next = value + 1;
+    }
   }
   const std::string separator = table.separator == '\t'  ? ""
                                 : table.separator == ';' ? " -d';'"
                                                          : " -d,";
-  const std::string where = fmt::format("{}:{}", table.file.string(), first_line);
-  const std::string numbering =
-      fmt::format("numbers the rows {}, {}, {}, ...", start, start + 1, start + 2);
   const std::string what =
-      unnamed ? "column 1 has no name and " + numbering
+      unnamed ? "column 1 has no name and numbers the rows, each with its own whole number"
               : fmt::format(
                     "line {}, dropped for its empty first cell, looks like the header of "
-                    "column 1, which {}",
-                    first_line, numbering);
+                    "column 1, which numbers the rows {}, {}, {}, ...",
+                    first_line, start, start + 1, start + 2);
+  const std::string cut = table.file == "/dev/stdin"
+                              ? fmt::format("pass it through cut{} -f2- on its way", separator)
+                              : fmt::format("cut{} -f2- {}", separator, file_word(table.file));
   throw InputError(fmt::format(
-      "{}: {}: a row index (as pandas writes one without to_csv(index=False), R without "
+      "{}:{}: {}: a row index (as pandas writes one without to_csv(index=False), R without "
       "write.csv(row.names = FALSE)), not data. HINT: write the file without it, or drop the "
-      "column (cut{} -f2- {})",
-      where, what, separator,
-      table.file == "/dev/stdin" ? std::string("-") : file_word(table.file)));
+      "column ({})",
+      table.file.string(), first_line, what, cut));
 }
 
 }  // namespace
@@ -304,6 +312,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
   std::vector<bool> is_label;  // per column
   std::size_t columns = 0;
   Index first_line = 0;
+  bool first_cell_dropped = false;  // the first line, dropped for an empty first cell
   std::size_t line_start = 0;
   std::deque<std::string> storage;
   std::vector<double> row;
@@ -397,6 +406,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
     if (missing) {
       ++table.dropped_rows;
       table.dropped_lines.push_back(line_number);
+      if (line_number == first_line && fields.front().text.empty()) first_cell_dropped = true;
       continue;
     }
     values.insert(values.end(), row.begin(), row.end());
@@ -414,7 +424,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
     throw InputError(fmt::format("{}:{}: a header but no rows of numbers", name, first_line));
   const Index rows = Index(table.lines.size());
   table.values = Eigen::Map<const Matrix<double>>(values.data(), rows, Index(columns));
-  refuse_row_index(table, first_line);
+  refuse_row_index(table, first_line, first_cell_dropped);
   return table;
 }
 
@@ -707,7 +717,7 @@ void refuse_header_taken_for_a_row(const Table& table, Index column) {
   std::vector<double> fields;
   for (Index j = 0; j < table.values.cols(); ++j)
     if (j != column) fields.push_back(table.values(0, j));
-  const bool numbered = !fields.empty() && (fields[0] == 0 || fields[0] == 1) &&
+  const bool numbered = fields.size() >= 2 && (fields[0] == 0 || fields[0] == 1) &&
                         std::adjacent_find(fields.begin(), fields.end(), [](double a, double b) {
                           return b != a + 1;
                         }) == fields.end();

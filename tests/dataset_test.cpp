@@ -399,7 +399,8 @@ TEST_F(Csv, AHeaderReadAsARowOfClassesIsRefused) {
   // The hint's name whole, as a shell reads it back; one --targets cannot take, said so.
   auto hint = [&](const std::string& name) {
     try {
-      fit_classes(read_csv(write("0," + name + "\n1,a\n3,b\n5,a\n"), {.label_columns = {"2"}}));
+      fit_classes(
+          read_csv(write("0,1," + name + "\n1,2,a\n3,4,b\n5,6,a\n"), {.label_columns = {"3"}}));
     } catch (const InputError& e) {
       const std::string what = e.what();
       return what.substr(what.find("HINT: if it is, ") + 16);
@@ -453,11 +454,18 @@ TEST_F(Csv, AHeaderReadAsARowOfClassesIsRefused) {
 TEST_F(Csv, ARowIndexWithNoNameIsRefused) {
   // pandas' to_csv keeps the frame's index unless told not to: a first column with no name that
   // numbers the rows, 0, 1, 2, ... (R's row names count from 1).
-  EXPECT_NE(error_of(",a,b\n0,1,2\n1,3,4\n2,5,6\n")
-                .find("data.csv:1: column 1 has no name and numbers the rows 0, 1, 2, ...: a row "
-                      "index"),
-            std::string::npos)
-      << error_of(",a,b\n0,1,2\n1,3,4\n2,5,6\n");
+  for (const std::string index : {"0\n1\n2", "1\n2\n3", "0\n2\n3", "7\n0\n4"}) {
+    std::string text = ",a,b\n", rest = index + "\n";
+    for (std::size_t at = 0, i = 0; at < rest.size(); ++i) {
+      const std::size_t end = rest.find('\n', at);
+      text += rest.substr(at, end - at) + fmt::format(",{},{}\n", i, 2 * i);
+      at = end + 1;
+    }
+    EXPECT_NE(error_of(text).find("data.csv:1: column 1 has no name and numbers the rows, each "
+                                  "with its own whole number: a row index"),
+              std::string::npos)
+        << text << error_of(text);
+  }
   EXPECT_NE(error_of("\"\";a;b\n1;1;2\n2;3;4\n3;5;6\n").find("(cut -d';' -f2- "),
             std::string::npos);
   // Its header, with a class label as its only text, is a row with an empty cell: said so, and
@@ -481,9 +489,15 @@ TEST_F(Csv, ARowIndexWithNoNameIsRefused) {
               std::string::npos)
         << e.what();
   }
-  // Not refused: a column named, numbers that do not count the rows, a missing value elsewhere.
+  // Not refused: a column named, numbers that repeat or are not whole, a first line dropped for a
+  // missing value in another column (a step column above a difference).
   EXPECT_EQ(read_csv(write("id,a,b\n0,1,2\n1,3,4\n2,5,6\n")).values.rows(), 3);
-  EXPECT_EQ(read_csv(write(",a,b\n0,1,2\n2,3,4\n3,5,6\n")).values.rows(), 3);
+  EXPECT_EQ(read_csv(write(",a,b\n0,1,2\n0,3,4\n1,5,6\n")).values.rows(), 3);
+  EXPECT_EQ(read_csv(write(",a,b\n0,1,2\n0.5,3,4\n1,5,6\n")).values.rows(), 3);
+  EXPECT_EQ(read_csv(write("0,1.0,NA,0.5\n1,1.5,0.5,0.6\n2,1.7,0.2,0.7\n3,1.6,-0.1,0.65\n"),
+                     {.drop_missing = true})
+                .values.rows(),
+            3);
   EXPECT_EQ(read_csv(write("0,1,2\n1,,4\n2,5,6\n3,5,6\n"), {.drop_missing = true}).values.rows(),
             3);
 }
