@@ -35,10 +35,11 @@ inline std::string place_of_value(const std::string& file, const LoadedData& loa
 }
 
 // The data in the network's precision T (in double, `values` itself: a temporary passed here is
-// moved, not copied). A value beyond float's range would become infinity.
+// moved, not copied). A value beyond float's range would become infinity. `scaled`: inputs a
+// model's scaling has scaled already, which a scaling cannot mend.
 template <class T>
 Matrix<T> in_precision(Matrix<double> values, const std::string& file, const LoadedData& loaded,
-                       Values what, const std::vector<Index>* rows = nullptr) {
+                       Values what, const std::vector<Index>* rows = nullptr, bool scaled = false) {
   if constexpr (std::is_same_v<T, double>) {
     return values;
   } else {
@@ -49,12 +50,13 @@ Matrix<T> in_precision(Matrix<double> values, const std::string& file, const Loa
           throw InputError(fmt::format(
               "{}: {} {} is beyond float's range (3.4e38); {}",
               place_of_value(file, loaded, what, i, j, rows),
-              what == Values::inputs ? "the input, as the network takes it (scaled),"
-                                     : "the target",
+              what == Values::targets ? "the target"
+              : scaled                ? "the input, scaled as the network takes it,"
+                                      : "the input",
               values(i, j),
-              what == Values::inputs ? "scale the inputs (--scale standard) or train with "
-                                       "--precision double"
-                                     : "train with --precision double"));
+              what == Values::inputs && !scaled
+                  ? "scale the inputs (--scale standard) or train with --precision double"
+                  : "train with --precision double"));
     return cast;
   }
 }
@@ -66,7 +68,8 @@ template <class T>
 Matrix<T> network_inputs(const Scaler& scaler, Matrix<double> X, const std::string& file,
                          const LoadedData& loaded, const std::vector<Index>* rows = nullptr) {
   try {
-    return in_precision<T>(scaler.apply(std::move(X)), file, loaded, Values::inputs, rows);
+    return in_precision<T>(scaler.apply(std::move(X)), file, loaded, Values::inputs, rows,
+                           scaler.kind != Scaling::none);
   } catch (const ScaledValueError& e) {
     throw InputError(fmt::format(
         "{}: {}", place_of_value(file, loaded, Values::inputs, e.row, e.column, rows), e.detail));

@@ -474,7 +474,18 @@ TEST_F(CliDataTest, OutOfRangeInputsAreNamedByTheirColumnInTheFile) {
   EXPECT_TRUE(
       FailedWith(Neurona({"train", "--data", "wide.csv", "--targets", "y", "--layers", "2,1",
                           "--scale", "none", "--precision", "float", "--epochs", "1", "--quiet"}),
-                 1, {"wide.csv:5, column 3: the input", "1e+39 is beyond float's range"}));
+                 1,
+                 {"wide.csv:5, column 3: the input 1e+39 is beyond float's range (3.4e38); scale "
+                  "the inputs (--scale standard) or train with --precision double"}));
+  // Scaled by a model's scaling already: another scaling is no remedy.
+  Write("unit.csv", "a,b,y\n0,0,0\n1,1,1\n");
+  ASSERT_TRUE(Succeeded(
+      Neurona({"train", "--data", "unit.csv", "--layers", "2,1", "--scale", "minmax", "--precision",
+               "float", "--epochs", "1", "--quiet", "--save", "unit.json"})));
+  Write("far.csv", "a,b\n1,1\n1e39,1\n");
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "unit.json", "--data", "far.csv"}), 1,
+                         {"far.csv:3, column 1: the input, scaled as the network takes it, 1e+39 "
+                          "is beyond float's range (3.4e38); train with --precision double"}));
   Write("target.csv", "a,b,y\n1,2,0\n2,3,1\n1,5,-1e39\n");
   EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "target.csv", "--layers", "2,1", "--precision",
                                   "float", "--epochs", "1", "--quiet"}),
