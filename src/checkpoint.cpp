@@ -84,13 +84,9 @@ double non_negative(const json& value, const fs::path& path, const std::string& 
 
 // A buffer's numbers on one line, as the model file writes its own.
 std::string number_array(const std::vector<double>& values) {
-  std::string out = "[";
+  std::string out;
   out.reserve(values.size() * 26 + 2);
-  for (std::size_t j = 0; j < values.size(); ++j) {
-    if (j) out += ", ";
-    append_json_number(out, values[j]);
-  }
-  out += ']';
+  append_json_array(out, values);
   return out;
 }
 

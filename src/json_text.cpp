@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <string_view>
 
@@ -98,6 +99,23 @@ void append_json_number(std::string& out, double value) {
   const std::string_view written(text, std::size_t(fmt::format_to(text, "{}", value) - text));
   out += written;
   if (written.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+void append_json_number(std::string& out, float value) {
+  if (!std::isfinite(value)) return append_json_number(out, double(value));
+  char text[32];
+  char* end = fmt::format_to(text, "{}", value);
+  // "1" and "-0" would be read as integers, and -0 as 0: written "1.0" and "-0.0", as doubles are.
+  if (std::string_view(text, std::size_t(end - text)).find_first_of(".e") == std::string::npos) {
+    *end++ = '.';
+    *end++ = '0';
+  }
+  double read = 0;
+  std::from_chars(text, end, read);
+  if (float(read) == value)
+    out.append(text, end);
+  else
+    append_json_number(out, double(value));
 }
 
 }  // namespace neurona

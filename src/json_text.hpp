@@ -2,6 +2,7 @@
 // numbers written.
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -22,5 +23,22 @@ nlohmann::json parse_json(const std::string& text, const std::string& name,
 // number with ".0" (read as an integer, "-0" would lose its sign) and NaN or infinity, which JSON
 // lacks, as null.
 void append_json_number(std::string& out, double value);
+
+// A float's own shortest text ("0.1", not its double 0.10000000149011612), where reading that as a
+// double and rounding it to float gives the float back: the reader goes through double, and a
+// text near the middle of two floats could round twice to the other one.
+void append_json_number(std::string& out, float value);
+
+// Appends `values` (a std::vector or an Eigen vector, of double or float) as a JSON array on one
+// line, "[0.5, 1.0]", each number as append_json_number writes it.
+template <class Values>
+void append_json_array(std::string& out, const Values& values) {
+  out += '[';
+  for (std::ptrdiff_t j = 0; j < std::ptrdiff_t(values.size()); ++j) {
+    if (j) out += ", ";
+    append_json_number(out, values[j]);
+  }
+  out += ']';
+}
 
 }  // namespace neurona

@@ -269,30 +269,6 @@ class ModelReader {
   fs::path path_;
 };
 
-void append_number(std::string& out, double value) {
-  append_json_number(out, value);
-}
-
-// A float's own shortest text ("0.1", not its double 0.10000000149011612), where reading that as a
-// double and rounding it to float gives the float back: the reader goes through double, and a
-// text near the middle of two floats could round twice to the other one.
-void append_number(std::string& out, float value) {
-  if (!std::isfinite(value)) return append_json_number(out, value);
-  char text[32];
-  char* end = fmt::format_to(text, "{}", value);
-  // "1" and "-0" would be read as integers, and -0 as 0: written "1.0" and "-0.0", as doubles are.
-  if (std::string_view(text, std::size_t(end - text)).find_first_of(".e") == std::string::npos) {
-    *end++ = '.';
-    *end++ = '0';
-  }
-  double read = 0;
-  std::from_chars(text, end, read);
-  if (float(read) == value)
-    out.append(text, end);
-  else
-    append_json_number(out, value);
-}
-
 }  // namespace
 
 std::string_view to_string(Precision precision) {
@@ -318,21 +294,11 @@ ModelFile parse_model(const std::string& text, const std::string& name) {
 
 namespace {
 
-// A JSON array of numbers on one line, appended to `out`.
-template <class Vector>
-void append_list(std::string& out, const Vector& values) {
-  out += '[';
-  for (Index j = 0; j < Index(values.size()); ++j) {
-    if (j) out += ", ";
-    append_number(out, values[j]);
-  }
-  out += ']';
-}
-
+// A JSON array of numbers on one line.
 template <class Vector>
 std::string number_list(const Vector& values) {
   std::string out;
-  append_list(out, values);
+  append_json_array(out, values);
   return out;
 }
 
@@ -396,7 +362,7 @@ std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
         l ? "," : "", layer.units(), to_string(layer.activation));
     for (Index i = 0; i < layer.W.rows(); ++i) {
       out += i ? ",\n        " : "\n        ";
-      append_list(out, layer.W.row(i));
+      append_json_array(out, layer.W.row(i));
     }
     out += fmt::format("\n      ],\n      \"b\": {}\n    }}", number_list(layer.b));
   }
