@@ -60,11 +60,6 @@ class ModelReader {
     return Index(value.get<long long>());
   }
 
-  double number(const json& value, const std::string& field) const {
-    if (!value.is_number()) fail(field, "expected a number, got " + describe(value));
-    return value.get<double>();
-  }
-
   // A JSON array of exactly `size` numbers.
   std::vector<double> numbers(const json& value, Index size, const std::string& field) const {
     if (!value.is_array()) fail(field, "expected an array, got " + describe(value));
@@ -72,8 +67,13 @@ class ModelReader {
       fail(field,
            fmt::format("expected {} number{}, got {}", size, size == 1 ? "" : "s", value.size()));
     std::vector<double> result;
-    for (std::size_t i = 0; i < value.size(); ++i)
-      result.push_back(number(value[i], fmt::format("{}[{}]", field, i)));
+    result.reserve(value.size());
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      // The field's name is made only for an error: a model holds millions of numbers.
+      if (!value[i].is_number())
+        fail(fmt::format("{}[{}]", field, i), "expected a number, got " + describe(value[i]));
+      result.push_back(value[i].get<double>());
+    }
     return result;
   }
 
@@ -139,6 +139,7 @@ class ModelReader {
              fmt::format("expected {} rows (the layer's inputs) of {} numbers, got {}", n_in, units,
                          W.is_array() ? fmt::format("{} rows", W.size()) : describe(W)));
       std::vector<std::vector<double>> rows;
+      rows.reserve(W.size());
       for (std::size_t i = 0; i < W.size(); ++i)
         rows.push_back(parameters(W[i], units, fmt::format("{}.W[{}]", field, i), precision));
       weights.push_back(std::move(rows));
