@@ -322,14 +322,8 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
     const std::string_view line(text.data() + line_start, line_end - line_start);
     line_start = line_end + 1;
     if (blank(line)) continue;
-    // Text after a carriage return: the lines end in a lone one (old Mac style), and the whole
-    // file would read as one line, its first row a header of fields like "3\r4".
-    if (const std::size_t cr = line.find('\r');
-        cr != std::string_view::npos && !blank(line.substr(cr)))
-      throw InputError(fmt::format(
-          "{}:{}:{}: a carriage return inside the line: lines that end in a lone carriage return "
-          "(old Mac style) are not read. HINT: end them with newlines (tr '\\r' '\\n')",
-          name, line_number, cr + 1));
+    // Else the whole file would read as one line, its first row a header of fields like "3\r4".
+    refuse_lone_carriage_return(line, name, line_number);
     if (columns == 0)
       table.separator = options.separator ? options.separator : detect_csv_separator(line);
     const std::string where = fmt::format("{}:{}", name, line_number);

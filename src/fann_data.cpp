@@ -71,6 +71,8 @@ Dataset<double> parse_fann_data(std::string_view text, const std::string& name) 
     const std::size_t line_end = std::min(text.find('\n', line_start), text.size());
     const std::string_view line(text.data() + line_start, line_end - line_start);
     line_start = line_end + 1;
+    // Else the whole file would read as one line, a header of far more than three numbers.
+    refuse_lone_carriage_return(line, name, line_number);
     const std::vector<Token> tokens = split_blanks(line);
     if (tokens.empty()) continue;
     last_line = line_number;

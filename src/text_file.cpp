@@ -91,6 +91,17 @@ bool is_utf8(std::string_view text) {
   return true;
 }
 
+void refuse_lone_carriage_return(std::string_view line, const std::string& name,
+                                 long long line_number) {
+  const std::size_t cr = line.find('\r');
+  if (cr == std::string_view::npos || line.find_first_not_of(" \t\r", cr) == std::string_view::npos)
+    return;
+  throw InputError(fmt::format(
+      "{}:{}:{}: a carriage return inside the line: lines that end in a lone carriage return "
+      "(old Mac style) are not read. HINT: end them with newlines (tr '\\r' '\\n')",
+      name, line_number, cr + 1));
+}
+
 bool has_control_character(std::string_view text) {
   return std::any_of(text.begin(), text.end(),
                      [](char c) { return is_control(static_cast<unsigned char>(c)); });

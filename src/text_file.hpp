@@ -18,6 +18,12 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view k
 // infinity), for the caller to refuse with its own message.
 std::optional<double> parse_number(std::string_view text);
 
+// Throws InputError "<name>:<line>:<column>: a carriage return inside the line ..." when `line`
+// (cut at a newline) has text after a carriage return: the file's lines end in a lone one (old Mac
+// style), and the whole file would read as one line.
+void refuse_lone_carriage_return(std::string_view line, const std::string& name,
+                                 long long line_number);
+
 // Whether `text` is well-formed UTF-8 (what JSON, and so a model file, can hold).
 bool is_utf8(std::string_view text);
 

@@ -81,6 +81,11 @@ TEST_F(FannData, ErrorsNameFileLineAndColumn) {
            Case{"3 1 1\n1\n2\n3\n",
                 "xor.data:4: the file ends here, before the outputs of pair 2; the "
                 "header (line 1) declares 3 pairs"},
+           // Lines ended by a lone carriage return would be one line, read as the header.
+           Case{"4 2 1\r0 0\r0\r",
+                "xor.data:1:6: a carriage return inside the line: lines that "
+                "end in a lone carriage return (old Mac style) are not read"},
+           Case{"1 2 1\n1 2\r0\n", "xor.data:2:4: a carriage return inside the line"},
            Case{"1 1 1\n1\n2\n  3\n",
                 "xor.data:4:3: the header (line 1) declares 1 pair, and "
                 "this line comes after the last of them"},
