@@ -52,7 +52,7 @@ inline MajorityWeights read_majority_weights(const std::string& path) {
   return w;
 }
 
-// The majority table in the tutorial's row order (tests/data/majority.csv has the same rows).
+// The majority table in the tutorial's row order (data/majority.csv has the same rows).
 inline constexpr int majority_rows = 8;
 inline constexpr double majority_X[majority_rows][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0, 0, 0},
                                                         {0, 1, 1}, {1, 0, 1}, {1, 1, 0}, {1, 1, 1}};

@@ -41,7 +41,10 @@ void add_gradcheck_command(CLI::App& app, int& status) {
   auto args = std::make_shared<GradcheckArgs>();
   CLI::App* cmd = app.add_subcommand(
       "gradcheck",
-      "Compare backpropagation with central differences; exit 0 when within tolerance, else 1");
+      "Compare backpropagation with central differences of the loss, (8 (E(p+h) - E(p-h)) - "
+      "(E(p+2h) - E(p-2h))) / 12h, for every parameter p; exit 0 when each relative error "
+      "|backprop - difference| / max(|backprop|, |difference|, 1e-6 max|gradient|) is within "
+      "--tolerance, else 1");
   cmd->add_option("--model", args->model, "Model file (JSON)")->required();
   args->data.add_flags(*cmd, "Data: inputs and targets, as for train");
   cmd->add_option("--tolerance", args->tolerance, "Largest relative error accepted")

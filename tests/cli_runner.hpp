@@ -266,9 +266,13 @@ class CliTest : public testing::Test {
   std::string Read(const std::string& name) const { return ReadFile(Path(name)); }
   bool Exists(const std::string& name) const { return fs::exists(Path(name)); }
 
-  // Copies tests/data/`name` into the folder.
+  // Copies tests/data/`name` into the folder, or else data/`name` (the datasets users get, the
+  // tutorial's table among them).
   void Fixture(const std::string& name) const {
-    fs::copy_file(fs::path(NEURONA_TEST_DATA) / name, Path(name));
+    const fs::path test_file = fs::path(NEURONA_TEST_DATA) / name;
+    const fs::path data_file =
+        fs::path(NEURONA_TEST_DATA).parent_path().parent_path() / "data" / name;
+    fs::copy_file(fs::exists(test_file) ? test_file : data_file, Path(name));
   }
 
   // Names of everything in the folder, hidden files included.

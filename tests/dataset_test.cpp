@@ -10,6 +10,7 @@
 
 #include "neurona/dataset.hpp"
 #include "neurona/error.hpp"
+#include "neurona/tutorial.hpp"
 #include "temp_folder.hpp"
 
 namespace neurona {
@@ -631,6 +632,15 @@ TEST(VendoredData, EachFileReadsWithItsColumnsAndClasses) {
   EXPECT_EQ(fit_classes(read_csv(data_dir / "digits.csv")).labels.back(), "9");
   const Table iris = read_csv(data_dir / "iris.csv", {.label_columns = {"species"}});
   EXPECT_EQ(iris.values.row(0).head(4), (RowVector<double>(4) << 5.1, 3.5, 1.4, 0.2).finished());
+}
+
+TEST(VendoredData, MajorityCsvIsTheTutorialsTable) {
+  const Table table = read_csv(data_dir / "majority.csv");
+  EXPECT_EQ(table.header, (std::vector<std::string>{"x1", "x2", "x3", "y"}));
+  const Dataset<double> data = make_dataset<double>(table, 3, 1, Loss::half_squared_error);
+  const Dataset<double> tutorial = tutorial::majority_table<double>();
+  EXPECT_EQ(data.X, tutorial.X);
+  EXPECT_EQ(data.Y, tutorial.Y);
 }
 
 }  // namespace
