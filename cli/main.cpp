@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "commands.hpp"
@@ -142,10 +146,26 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "error: out of memory\n");
     return 1;
+  } catch (const std::system_error& e) {
+    // fmt::print found the output's stream refusing a write: a full disk, an output closed.
+    if (std::ferror(stdout)) {
+      fmt::print(stderr, "error: standard output: {}\n", e.code().message());
+      return 1;
+    }
+    fmt::print(stderr, "error: unexpected failure, please report it: {}\n", e.what());
+    return 1;
   } catch (const std::exception& e) {
     // Every expected failure is a neurona::Error with its own message; this is a bug's last
     // stop, which still ends with a message and a status rather than an abort.
     fmt::print(stderr, "error: unexpected failure, please report it: {}\n", e.what());
+    return 1;
+  }
+  // What is still buffered goes out now, and a write that failed (a full disk) fails the command,
+  // rather than the exit flushing it unchecked: predictions lost must not read as a success.
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    fmt::print(stderr, "error: standard output: {}\n",
+               errno ? std::strerror(errno) : "a write failed");
     return 1;
   }
   return status;

@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <system_error>
 
 namespace neurona::cli {
 namespace {
@@ -59,7 +62,8 @@ void Progress::report(const EpochRecord& r) {
           {"learning_rate", r.learning_rate},
           {"seconds", r.seconds}};
       fmt::print("{}\n", line.dump());
-      std::fflush(stdout);
+      // A script reads each line as it comes; and a full disk stops the run here, with its reason.
+      if (std::fflush(stdout) != 0) throw std::system_error(errno, std::generic_category());
       return;
     }
     case ProgressStyle::lines:

@@ -39,9 +39,10 @@ struct Result {
 
 // Runs the neurona binary with `args` in folder `cwd`, stdout and stderr captured. Its stdin is
 // empty, or a pipe carrying `input` (written whole before the output is read: keep it under the
-// pipe's 64 KiB).
+// pipe's 64 KiB). With `stdout_path` its stdout is that file instead (/dev/full), opened for
+// writing.
 inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& args,
-                         const std::string* input = nullptr) {
+                         const std::string* input = nullptr, const char* stdout_path = nullptr) {
   std::vector<std::string> argv_text{NEURONA_CLI};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -58,7 +59,8 @@ inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& ar
   if (pid == 0) {              // the child: only async-signal-safe calls from here on
     signal(SIGPIPE, SIG_DFL);  // as a shell starts it, whatever this process does with it
     const int in = input ? in_pipe[0] : open("/dev/null", O_RDONLY);
-    if (in < 0 || dup2(in, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0 ||
+    const int out = stdout_path ? open(stdout_path, O_WRONLY) : out_pipe[1];
+    if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err_pipe[1], 2) < 0 ||
         chdir(cwd.c_str()) != 0)
       _exit(126);
     execv(argv[0], argv.data());
@@ -238,6 +240,10 @@ class CliTest : public testing::Test {
   Result Neurona(const std::vector<std::string>& args) const { return RunNeurona(dir_, args); }
   Result NeuronaWithInput(const std::vector<std::string>& args, const std::string& input) const {
     return RunNeurona(dir_, args, &input);
+  }
+  // Its stdout written to the file `stdout_path`, not captured.
+  Result NeuronaWritingTo(const std::vector<std::string>& args, const char* stdout_path) const {
+    return RunNeurona(dir_, args, nullptr, stdout_path);
   }
 
   // `train --data data` with the majority flags. A flag of `changes` followed by a value replaces

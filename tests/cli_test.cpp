@@ -471,6 +471,30 @@ TEST_F(CliTest, TrainThenPredictReproducesTheMajorityTable) {
   EXPECT_EQ(Files(), (std::set<std::string>{"majority.csv", "m.json"}));
 }
 
+// Results written to a full disk are lost: the command fails, naming standard output, whether the
+// write fails at the end (a few lines, still buffered) or midway (many).
+TEST_F(CliTest, AFullDiskOnStandardOutputFailsTheCommand) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--quiet", "--save", "m.json"})));
+  std::string many = "x1,x2,x3,y\n";
+  for (int i = 0; i < 2000; ++i)
+    many += "1,0,1,1\n";
+  Write("many.csv", many);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"predict", "--model", "m.json", "--data", "majority.csv"},
+           {"predict", "--model", "m.json", "--data", "many.csv"},
+           {"evaluate", "--model", "m.json", "--data", "majority.csv"},
+           {"evaluate", "--model", "m.json", "--data", "many.csv", "--json"},
+           {"train", "--data", "majority.csv", "--layers", "3,2,1", "--epochs", "3", "--json"},
+           {"demo", "house"}}) {
+    const Result result = NeuronaWritingTo(args, "/dev/full");
+    EXPECT_EQ(result.status, 1) << args[0] << " " << args.back();
+    EXPECT_EQ(result.err, "error: standard output: No space left on device\n")
+        << args[0] << " " << args.back();
+  }
+}
+
 TEST_F(CliTest, PredictAcceptsRowsOfInputsOnly) {
   Fixture("majority.csv");
   Fixture("majority_inputs.csv");
