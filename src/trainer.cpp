@@ -99,13 +99,15 @@ double Trainer<T>::forward_backward() {
 }
 
 template <class T>
-double Trainer<T>::step(ConstMatrixRef<T> X, ConstMatrixRef<T> Y, const RowWeights<T>& weights) {
+double Trainer<T>::step(ConstMatrixRef<T> X, ConstMatrixRef<T> Y, const RowWeights<T>& weights,
+                        Index epoch) {
   batch_X_.emplace(X);
   batch_Y_.emplace(Y);
   batch_weights_.reset();  // a Ref is rebound by constructing it anew, never by assignment
   if (weights) batch_weights_.emplace(*weights);
-  const double loss = forward_backward();  // every gradient from this one forward pass,
-  optimizer_.step(network_, evaluate_);    // then the update (L-BFGS may evaluate again)
+  const double loss = forward_backward();           // every gradient from this one forward pass,
+  if (!std::isfinite(loss)) diverged(epoch, loss);  // (a gradient of it would spoil the network)
+  optimizer_.step(network_, evaluate_);             // then the update (L-BFGS may evaluate again)
   return loss;
 }
 
@@ -113,9 +115,7 @@ template <class T>
 double Trainer<T>::run_batches(const Matrix<T>& X, const Matrix<T>& Y, Index epoch) {
   const Index m = X.rows();
   if (options_.batch_size == 0 || options_.batch_size >= m) {
-    const double loss = step(X, Y, weights_of(row_weights_));
-    if (!std::isfinite(loss)) diverged(epoch, loss);
-    return loss;
+    return step(X, Y, weights_of(row_weights_), epoch);
   }
   if (!options_.shuffle) return run_batches_in_order(X, Y, epoch);
   order_.resize(std::size_t(m));
@@ -135,8 +135,7 @@ double Trainer<T>::run_batches(const Matrix<T>& X, const Matrix<T>& Y, Index epo
       if (row_weights_) weights_batch(r, 0) = (*row_weights_)(source, 0);
     }
     const double loss =
-        step(X_batch, Y_batch, row_weights_ ? RowWeights<T>(weights_batch) : std::nullopt);
-    if (!std::isfinite(loss)) diverged(epoch, loss);
+        step(X_batch, Y_batch, row_weights_ ? RowWeights<T>(weights_batch) : std::nullopt, epoch);
     weighted += loss * double(rows);
   }
   return weighted / double(m);
@@ -148,10 +147,9 @@ double Trainer<T>::run_batches_in_order(const Matrix<T>& X, const Matrix<T>& Y, 
   double weighted = 0;
   for (Index start = 0; start < m; start += options_.batch_size) {
     const Index rows = std::min(options_.batch_size, m - start);
-    const double loss =
-        step(X.middleRows(start, rows), Y.middleRows(start, rows),
-             row_weights_ ? RowWeights<T>(row_weights_->middleRows(start, rows)) : std::nullopt);
-    if (!std::isfinite(loss)) diverged(epoch, loss);
+    const double loss = step(
+        X.middleRows(start, rows), Y.middleRows(start, rows),
+        row_weights_ ? RowWeights<T>(row_weights_->middleRows(start, rows)) : std::nullopt, epoch);
     weighted += loss * double(rows);
   }
   return weighted / double(m);
@@ -160,6 +158,11 @@ double Trainer<T>::run_batches_in_order(const Matrix<T>& X, const Matrix<T>& Y, 
 template <class T>
 EpochStats Trainer<T>::run_epoch(const Matrix<T>& X, const Matrix<T>& Y) {
   check_rows(network_, X, Y, "training");
+  if (options_.patience > 0 && !X_validation_)
+    throw UsageError(
+        fmt::format("a patience of {} epochs needs validation rows to watch "
+                    "(Trainer::set_validation)",
+                    options_.patience));
   if (row_weights_ && (row_weights_->rows() != X.rows() || row_weights_->cols() != 1))
     throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights_->rows(),
                                  row_weights_->cols(), X.rows()));

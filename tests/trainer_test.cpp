@@ -1,6 +1,9 @@
 // The training loop: full batch as the tutorial, mini-batches, divergence and bad arguments.
 #include <gtest/gtest.h>
 
+#include <type_traits>
+#include <utility>
+
 #include "neurona/error.hpp"
 #include "neurona/optimizer.hpp"
 #include "neurona/trainer.hpp"
@@ -66,6 +69,57 @@ TEST(Trainer, DivergenceStopsWithTheEpochAndAHint) {
     EXPECT_NE(message.find("HINT: lower the learning rate"), std::string::npos) << message;
   }
 }
+
+// A batch whose E is not finite throws before its update: the network keeps the parameters that
+// gave it, every one finite, rather than a step along a gradient of infinity.
+TEST(Trainer, DivergenceLeavesTheParametersThatGaveIt) {
+  const Dataset<double> data = tutorial::majority_table<double>();
+  const Matrix<double> huge = data.Y * 1e200;  // (yhat - y)^2 overflows
+  for (const Index batch : {Index(0), Index(3)}) {
+    SCOPED_TRACE(batch);
+    const Network<double> start = tutorial::majority_network<double>(1);
+    Network<double> net = start;
+    GradientDescent<double> optimizer(0.5);
+    Trainer<double> trainer(net, optimizer, {10, batch, 1});
+    EXPECT_THROW(trainer.run_epoch(data.X, huge), DivergenceError);
+    for (std::size_t l = 0; l < net.layers().size(); ++l) {
+      EXPECT_TRUE(net.layers()[l].W.allFinite() && net.layers()[l].b.allFinite()) << l;
+      if (batch == 0) {  // the only batch diverged: nothing was applied
+        EXPECT_EQ(net.layers()[l].W, start.layers()[l].W) << l;
+        EXPECT_EQ(net.layers()[l].b, start.layers()[l].b) << l;
+      }
+    }
+  }
+}
+
+TEST(Trainer, PatienceWithoutValidationRowsIsRefused) {
+  const Dataset<double> data = tutorial::majority_table<double>();
+  Network<double> net = tutorial::majority_network<double>(1);
+  GradientDescent<double> optimizer(0.5);
+  try {
+    train(net, optimizer, data.X, data.Y, {100, 0, 1, /*patience=*/3});
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("a patience of 3 epochs needs validation rows"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// A Trainer refers to itself (its L-BFGS evaluation), to the network and to the optimizer, and
+// keeps its validation rows and row weights by reference: no copies, and no temporaries.
+template <class Trainer, class Rows>
+concept TakesRowsFrom = requires(Trainer& trainer, Rows&& rows) {
+  trainer.set_validation(std::forward<Rows>(rows), std::forward<Rows>(rows));
+  trainer.set_row_weights(std::forward<Rows>(rows));
+};
+static_assert(!std::is_copy_constructible_v<Trainer<double>>);
+static_assert(!std::is_move_constructible_v<Trainer<double>>);
+static_assert(!std::is_copy_assignable_v<Trainer<float>>);
+static_assert(TakesRowsFrom<Trainer<double>, Matrix<double>&>);
+static_assert(TakesRowsFrom<Trainer<double>, const Matrix<double>&>);
+static_assert(!TakesRowsFrom<Trainer<double>, Matrix<double>>);
+static_assert(!TakesRowsFrom<Trainer<float>, decltype(Matrix<double>().cast<float>())>);
 
 TEST(Trainer, RefusesBadArguments) {
   const Dataset<double> data = tutorial::majority_table<double>();

@@ -19,8 +19,9 @@ struct TrainOptions {
   Index epochs = 1000;
   Index batch_size = 0;    // rows per step; 0 (or at least m) is the full batch, the tutorial's
   std::uint64_t seed = 1;  // shuffles the rows of each epoch of mini-batches
-  Index patience = 0;      // with validation data: stop after this many epochs without a better
-                           // validation loss, keeping the best weights; 0 never stops early
+  Index patience = 0;      // stop after this many epochs without a better validation loss,
+                           // keeping the best weights; needs Trainer::set_validation (train()
+                           // has none: it refuses a patience); 0 never stops early
   bool shuffle = true;     // false: mini-batches in row order (benchmarks that compare programs)
 };
 
@@ -45,18 +46,30 @@ struct TrainerState {
 template <class T>
 class Trainer {
  public:
-  // Trains `network` with `optimizer`; both must outlive the trainer.
+  // Trains `network` with `optimizer`; both must outlive the trainer. Not copied or moved: it
+  // keeps references to them, and its own members refer to it.
   Trainer(Network<T>& network, Optimizer<T>& optimizer, const TrainOptions& options);
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
 
-  // Rows to measure the validation loss on after every epoch (kept by reference).
+  // Rows to measure the validation loss on after every epoch, kept by reference: a temporary
+  // (take_rows(...), a .cast<float>()) would be gone by the first epoch, so it does not compile.
   void set_validation(const Matrix<T>& X, const Matrix<T>& Y);
-  // A weight for each training row's loss, m x 1 (kept by reference), as class weights give.
+  void set_validation(Matrix<T>&&, const Matrix<T>&) = delete;
+  void set_validation(const Matrix<T>&, Matrix<T>&&) = delete;
+  void set_validation(Matrix<T>&&, Matrix<T>&&) = delete;
+  // A weight for each training row's loss, m x 1 (kept by reference, so not a temporary), as
+  // class weights give.
   void set_row_weights(const Matrix<T>& weights);
+  void set_row_weights(Matrix<T>&&) = delete;
   // Changes the optimizer's learning rate after every epoch (kept by reference).
   void set_schedule(LearningRateSchedule& schedule);
 
   // One more epoch on X (m x n_in) and Y (m x n_out). Throws DivergenceError naming the epoch
-  // when E is NaN or infinite; the network is then left as that epoch found it.
+  // when E on a batch or on the validation rows is NaN or infinite. A batch's E is checked before
+  // its update, so the network then holds the parameters that gave it: the epoch's earlier
+  // batches applied, none of its non-finite gradient. Throws UsageError when the options'
+  // patience is above 0 and there are no validation rows to be patient about.
   EpochStats run_epoch(const Matrix<T>& X, const Matrix<T>& Y);
 
   // True when every epoch has run or early stopping's patience is spent.
@@ -73,7 +86,7 @@ class Trainer {
   // E over X and Y in batches of the options' size, stepping the optimizer after each.
   double run_batches(const Matrix<T>& X, const Matrix<T>& Y, Index epoch);
   double run_batches_in_order(const Matrix<T>& X, const Matrix<T>& Y, Index epoch);
-  double step(ConstMatrixRef<T> X, ConstMatrixRef<T> Y, const RowWeights<T>& weights);
+  double step(ConstMatrixRef<T> X, ConstMatrixRef<T> Y, const RowWeights<T>& weights, Index epoch);
   // Forward, loss and backward on the current batch: E at the network's parameters.
   double forward_backward();
 
@@ -95,7 +108,8 @@ class Trainer {
 using EpochCallback = std::function<void(const EpochStats&)>;
 
 // Trains on X (m x n_in) against Y (m x n_out) for the options' epochs and returns the last
-// epoch's loss, calling on_epoch after each. Throws DivergenceError as Trainer::run_epoch does.
+// epoch's loss, calling on_epoch after each. Throws DivergenceError as Trainer::run_epoch does,
+// and UsageError for a patience (it has no validation rows: use a Trainer).
 template <class T>
 double train(Network<T>& network, Optimizer<T>& optimizer, const Same<Matrix<T>>& X,
              const Same<Matrix<T>>& Y, const TrainOptions& options,
