@@ -92,11 +92,46 @@ std::string number_array(const std::vector<double>& values) {
 
 }  // namespace
 
+// What read_checkpoint would refuse of a checkpoint put together by hand, refused before it is
+// written rather than when the run is resumed. (model_to_json checks the networks and the info.)
+template <class T>
+void check_resumable(const Checkpoint<T>& checkpoint, const fs::path& path) {
+  const TrainerState<T>& trainer = checkpoint.trainer;
+  const History& history = checkpoint.history;
+  auto refuse = [&](const std::string& field, const std::string& what) {
+    throw InputError(fmt::format("{}: not written: {}: {}", path.string(), field, what));
+  };
+  if (trainer.epochs_done < 0 || trainer.best_epoch < 0 || trainer.best_epoch > trainer.epochs_done)
+    refuse("trainer", fmt::format("{} epochs done, the best at epoch {}", trainer.epochs_done,
+                                  trainer.best_epoch));
+  if (trainer.best_network &&
+      trainer.best_network->architecture() != checkpoint.network.architecture())
+    refuse("best_model",
+           fmt::format("the network is {}, the model's {}", trainer.best_network->architecture(),
+                       checkpoint.network.architecture()));
+  // The record a resumed run goes on from: one per epoch done, as the run kept them.
+  if (Index(history.size()) != trainer.epochs_done)
+    refuse("history", fmt::format("{} records for {} epochs done: one per epoch is needed",
+                                  history.size(), trainer.epochs_done));
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    const EpochRecord& r = history[i];
+    if (r.epoch != Index(i) + 1 || !std::isfinite(r.loss) ||
+        std::isnan(r.validation_loss) != std::isnan(history[0].validation_loss) ||
+        !(r.learning_rate >= 0) || !(r.seconds >= 0))
+      refuse(fmt::format("history[{}]", i),
+             fmt::format("epoch {}, loss {}, validation loss {}, learning rate {}, seconds {}: "
+                         "expected epoch {}, a finite loss, a validation loss at every epoch or "
+                         "at none, and a rate and seconds of 0 or more",
+                         r.epoch, r.loss, r.validation_loss, r.learning_rate, r.seconds, i + 1));
+  }
+}
+
 // The networks and the optimizer's buffers, nearly all of a checkpoint, are written as text and
 // spliced into the JSON of the rest: built as JSON values they took over a hundred bytes a number
 // and several seconds for a few million, each checkpoint.
 template <class T>
 void write_checkpoint(const Checkpoint<T>& checkpoint, const fs::path& path) {
+  check_resumable(checkpoint, path);
   std::vector<std::pair<std::string, std::string>> bulk;  // a placeholder's JSON, the text for it
   auto splice = [&](std::string text) {
     const std::string placeholder = fmt::format("\x01{}", bulk.size());
@@ -110,14 +145,20 @@ void write_checkpoint(const Checkpoint<T>& checkpoint, const fs::path& path) {
   json root;
   root["format"] = "neurona-checkpoint";
   root["version"] = checkpoint_version;
-  root["model"] = splice(model_text(model_to_json(checkpoint.network, checkpoint.info)));
+  auto model_json = [&](const Network<T>& network, const ModelInfo& info) {
+    try {
+      return model_text(model_to_json(network, info));
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: {}", path.string(), e.what()));
+    }
+  };
+  root["model"] = splice(model_json(checkpoint.network, checkpoint.info));
   const TrainerState<T>& trainer = checkpoint.trainer;
   root["trainer"] = {{"epochs_done", trainer.epochs_done},
                      {"best_validation_loss", number(trainer.best_validation_loss)},
                      {"best_epoch", trainer.best_epoch}};
-  root["best_model"] = trainer.best_network
-                           ? json(splice(model_text(model_to_json(*trainer.best_network))))
-                           : json(nullptr);
+  root["best_model"] =
+      trainer.best_network ? json(splice(model_json(*trainer.best_network, {}))) : json(nullptr);
   json buffers = json::object();
   for (const auto& [name, values] : checkpoint.optimizer.buffers)
     buffers[name] = splice(number_array(values));

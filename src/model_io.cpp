@@ -25,13 +25,20 @@ using nlohmann::json;
 
 constexpr int format_version = 1;
 
-// Reads one model file's fields, each error naming the file and the field.
+// What the fields beside the layers are checked against.
+struct ModelShape {
+  Index inputs, outputs;
+  Loss loss;
+};
+
+// Reads one model file's fields, each error naming the file (or what stands for it, `where`) and
+// the field.
 class ModelReader {
  public:
-  explicit ModelReader(fs::path path) : path_(std::move(path)) {}
+  explicit ModelReader(std::string where) : where_(std::move(where)) {}
 
   [[noreturn]] void fail(const std::string& field, const std::string& what) const {
-    throw InputError(fmt::format("{}: {}: {}", path_.string(), field, what));
+    throw InputError(fmt::format("{}: {}: {}", where_, field, what));
   }
 
   static std::string describe(const json& value) {
@@ -159,7 +166,7 @@ class ModelReader {
         for (Index j = 0; j < layer.b.cols(); ++j)
           layer.b(j) = biases[l][j];
       }
-      model.info = read_info(root, model.network);
+      model.info = read_info(root, {inputs, model.network.outputs(), loss});
       return model;
     } catch (const UsageError& e) {
       fail("layers", e.what());
@@ -167,7 +174,7 @@ class ModelReader {
   }
 
   // The optional fields beside the network; absent ones stay empty.
-  ModelInfo read_info(const json& root, const Network<double>& network) const {
+  ModelInfo read_info(const json& root, const ModelShape& network) const {
     ModelInfo info;
     if (const auto it = root.find("classes"); it != root.end()) {
       if (!it->is_array()) fail("classes", "expected an array of labels, got " + describe(*it));
@@ -185,7 +192,7 @@ class ModelReader {
       // Labels equal as numbers ("1" and "1.0") are one class to the data's reader.
       if (make_class_encoding(info.classes).size() != Index(info.classes.size()))
         fail("classes", fmt::format("two labels are the same number: {}", describe(*it)));
-      const Index outputs = network.outputs();
+      const Index outputs = network.outputs;
       const Index count = Index(info.classes.size());
       if ((count != outputs || count < 2) && !(outputs == 1 && count == 2))
         fail("classes", fmt::format("expected {} labels (one per output{}), got {}", outputs,
@@ -199,7 +206,7 @@ class ModelReader {
         fail("scaling.kind", "expected standard, minmax or none, got " + describe((*it)["kind"]));
       }
       if (info.scaler.kind != Scaling::none) {
-        const Index n = network.inputs();
+        const Index n = network.inputs;
         const auto offset = numbers(member(*it, "offset", "scaling.offset"), n, "scaling.offset");
         const auto scale = numbers(member(*it, "scale", "scaling.scale"), n, "scaling.scale");
         info.scaler.offset = Eigen::Map<const RowVector<double>>(offset.data(), n);
@@ -224,21 +231,21 @@ class ModelReader {
 
   // The training table's layout: target column numbers (1-based, as --targets takes them) that fit
   // the network's outputs, and the header's names when it had one, a name per column.
-  TableLayout read_columns(const json& columns, const Network<double>& network) const {
+  TableLayout read_columns(const json& columns, const ModelShape& network) const {
     if (!columns.is_object()) fail("columns", "expected an object, got " + describe(columns));
     TableLayout layout;
     const json& targets = member(columns, "targets", "columns.targets");
-    const Index outputs = network.outputs();
+    const Index outputs = network.outputs;
     // A column per output, or, for softmax's classes, one column of class labels or numbers.
-    const bool one_for_classes = network.loss_type() == Loss::cross_entropy && targets.size() == 1;
+    const bool one_for_classes = network.loss == Loss::cross_entropy && targets.size() == 1;
     if (!targets.is_array() || targets.empty() ||
         (Index(targets.size()) != outputs && !one_for_classes))
       fail("columns.targets", fmt::format("expected {} column number{}, got {}",
-                                          network.loss_type() == Loss::cross_entropy && outputs > 1
+                                          network.loss == Loss::cross_entropy && outputs > 1
                                               ? fmt::format("1 or {}", outputs)
                                               : std::to_string(outputs),
                                           outputs == 1 ? "" : "s", describe(targets)));
-    const Index count = network.inputs() + Index(targets.size());
+    const Index count = network.inputs + Index(targets.size());
     for (std::size_t k = 0; k < targets.size(); ++k) {
       const std::string field = fmt::format("columns.targets[{}]", k);
       const json& number = targets[k];
@@ -267,7 +274,7 @@ class ModelReader {
   }
 
  private:
-  fs::path path_;
+  std::string where_;
 };
 
 }  // namespace
@@ -290,7 +297,7 @@ ModelFile parse_model(const std::string& text, const std::string& name) {
   const fs::path path = name;
   const json root =
       parse_json(text, path.string(), text.empty() ? "a neurona model (JSON)" : "a neurona model");
-  return ModelReader(path).read(root);
+  return ModelReader(path.string()).read(root);
 }
 
 namespace {
@@ -306,7 +313,12 @@ std::string number_list(const Vector& values) {
 // The optional fields, each on its own lines before "layers".
 std::string info_to_json(const ModelInfo& info) {
   std::string out;
-  if (!info.classes.empty()) out += fmt::format("  \"classes\": {},\n", json(info.classes).dump());
+  try {
+    if (!info.classes.empty())
+      out += fmt::format("  \"classes\": {},\n", json(info.classes).dump());
+  } catch (const json::type_error&) {
+    throw InputError("not written: classes: a label is not UTF-8 text, which JSON holds");
+  }
   if (info.scaler.kind != Scaling::none)
     out += fmt::format(
         "  \"scaling\": {{\n    \"kind\": \"{}\",\n    \"offset\": {},\n    \"scale\": {}\n  }},\n",
@@ -347,6 +359,25 @@ std::string info_to_json(const ModelInfo& info) {
 template <class T>
 std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
   network.check_shapes();
+  // What read_model would refuse is refused here, before a file is written that none can read:
+  // layers changed in place (a cross_entropy network given a sigmoid output), a parameter that is
+  // not finite (JSON has no NaN), info that does not fit the network (three labels for two
+  // outputs, a scaling of other columns). The info is read back as the reader reads it.
+  try {
+    Network<T>::check_topology(network.inputs(), network.layer_specs(), network.loss_type());
+  } catch (const UsageError& e) {
+    throw InputError(fmt::format("not written: {}", e.what()));
+  }
+  const auto& layers = network.layers();
+  for (std::size_t l = 0; l < layers.size(); ++l)
+    if (!layers[l].W.allFinite() || !layers[l].b.allFinite())
+      throw InputError(fmt::format("not written: layer {} has a NaN or infinite parameter", l + 1));
+  std::string info_text = info_to_json(info);
+  if (!info_text.empty()) {
+    const json fields = json::parse("{" + info_text.substr(0, info_text.rfind(',')) + "}");
+    ModelReader("not written")
+        .read_info(fields, {network.inputs(), network.outputs(), network.loss_type()});
+  }
   std::string out;
   // Each number's text and its ", ", reserved at once rather than doubled as the text grows.
   out.reserve(std::size_t(network.parameter_count()) * (sizeof(T) == 8 ? 26 : 17) + 4096);
@@ -354,8 +385,7 @@ std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
       "{{\n  \"format\": \"neurona\",\n  \"version\": {},\n  \"precision\": \"{}\",\n"
       "  \"inputs\": {},\n  \"loss\": \"{}\",\n{}  \"layers\": [",
       format_version, to_string(precision_of<T>()), network.inputs(),
-      to_string(network.loss_type()), info_to_json(info));
-  const auto& layers = network.layers();
+      to_string(network.loss_type()), info_text);
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const auto& layer = layers[l];
     out += fmt::format(
@@ -373,12 +403,13 @@ std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
 
 template <class T>
 void write_model(const Network<T>& network, const fs::path& path, const ModelInfo& info) {
-  const auto& layers = network.layers();
-  for (std::size_t l = 0; l < layers.size(); ++l)
-    if (!layers[l].W.allFinite() || !layers[l].b.allFinite())
-      throw InputError(fmt::format("{}: not written: layer {} has a NaN or infinite parameter",
-                                   path.string(), l + 1));
-  write_file_atomically(path, model_to_json(network, info));
+  std::string text;
+  try {
+    text = model_to_json(network, info);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: {}", path.string(), e.what()));
+  }
+  write_file_atomically(path, text);
 }
 
 template std::string model_to_json<float>(const Network<float>&, const ModelInfo&);

@@ -30,6 +30,7 @@ void Network<T>::check_topology(Index inputs, const std::vector<LayerSpec>& laye
                                 Index rows) {
   if (inputs < 1) throw UsageError(fmt::format("a network needs at least 1 input, got {}", inputs));
   if (layers.empty()) throw UsageError("a network needs at least one layer");
+  if (to_string(loss) == "?") throw UsageError(fmt::format("no such loss ({})", int(loss)));
   // Counted in double, which cannot overflow here: W, b, dW and db; per row, its inputs and each
   // layer's Z, A and dZ.
   double parameters = 0;
@@ -39,6 +40,9 @@ void Network<T>::check_topology(Index inputs, const std::vector<LayerSpec>& laye
     const LayerSpec& layer = layers[l];
     if (layer.units < 1)
       throw UsageError(fmt::format("layer {} needs at least 1 unit, got {}", l + 1, layer.units));
+    if (to_string(layer.activation) == "?")
+      throw UsageError(
+          fmt::format("layer {}: no such activation ({})", l + 1, int(layer.activation)));
     if (layer.activation == Activation::softmax && l + 1 != layers.size())
       throw UsageError(fmt::format("layer {}: softmax is only for the output layer", l + 1));
     // e^z / e^z: the output is 1 whatever the weights, and no gradient reaches them.

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "neurona/checkpoint.hpp"
+#include "neurona/error.hpp"
 #include "temp_folder.hpp"
 #include "test_networks.hpp"
 
@@ -78,6 +79,53 @@ void expect_round_trip(const std::filesystem::path& path) {
 TEST_F(Checkpoints, EveryNumberReadsBackToTheSameBits) {
   expect_round_trip<double>(dir / "double.json");
   expect_round_trip<float>(dir / "float.json");
+}
+
+// What read_checkpoint would refuse when the run is resumed is refused when it is written.
+TEST_F(Checkpoints, WhatCouldNotBeResumedIsNotWritten) {
+  const Network<double> network = testing::random_network(
+      3, {Activation::tanh}, Activation::sigmoid, 1, Loss::binary_cross_entropy, 7);
+  const std::filesystem::path path = dir / "c.json";
+  auto error_writing = [&](const Checkpoint<double>& checkpoint) {
+    try {
+      write_checkpoint(checkpoint, path);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Checkpoint<double> no_history{network, {}, {10, HUGE_VAL, 0, {}}, {"sgd", 10, {}}, {}, {}};
+  EXPECT_NE(error_writing(no_history)
+                .find("c.json: not written: history: 0 records for 10 "
+                      "epochs done: one per epoch is needed"),
+            std::string::npos)
+      << error_writing(no_history);
+  Checkpoint<double> numbered_wrong = no_history;
+  numbered_wrong.trainer.epochs_done = 2;
+  numbered_wrong.history = {{1, 0.5, std::nan(""), 0.5, 0.1}, {3, 0.4, std::nan(""), 0.5, 0.2}};
+  EXPECT_NE(error_writing(numbered_wrong).find("not written: history[1]: epoch 3"),
+            std::string::npos)
+      << error_writing(numbered_wrong);
+  Checkpoint<double> other_best = numbered_wrong;
+  other_best.history[1].epoch = 2;
+  other_best.trainer.best_epoch = 1;
+  other_best.trainer.best_network = testing::random_network(
+      3, {Activation::relu}, Activation::sigmoid, 1, Loss::binary_cross_entropy, 7);
+  EXPECT_NE(error_writing(other_best).find("not written: best_model: the network is "),
+            std::string::npos)
+      << error_writing(other_best);
+  ModelInfo three_labels;
+  three_labels.classes = {"a", "b", "c"};
+  Checkpoint<double> bad_info = other_best;
+  bad_info.trainer.best_network.reset();
+  bad_info.info = three_labels;
+  EXPECT_NE(error_writing(bad_info).find("c.json: not written: classes: expected 1 label"),
+            std::string::npos)
+      << error_writing(bad_info);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  bad_info.info = {};
+  ASSERT_EQ(error_writing(bad_info), "no error");
+  EXPECT_EQ(read_checkpoint<double>(path).history.size(), 2u);
 }
 
 }  // namespace

@@ -278,6 +278,70 @@ TEST_F(ModelFiles, ClassesScalingAndProvenanceRoundTrip) {
       << error_of(text);
 }
 
+// What read_model would refuse is not written, and an older file stays whole: what one writes,
+// the other reads.
+TEST_F(ModelFiles, WhatCouldNotBeReadBackIsNotWritten) {
+  const Network<double> net = testing::random_network(3, {Activation::relu}, Activation::softmax, 2,
+                                                      Loss::cross_entropy, 8);
+  const fs::path path = write("m.json", tiny_model);
+  auto error_writing = [&](const Network<double>& network, const ModelInfo& info) {
+    try {
+      write_model(network, path, info);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  ModelInfo three_labels;
+  three_labels.classes = {"a", "b", "c"};
+  EXPECT_NE(error_writing(net, three_labels)
+                .find("m.json: not written: classes: expected 2 labels (one per output), got 3"),
+            std::string::npos)
+      << error_writing(net, three_labels);
+  ModelInfo not_utf8;
+  not_utf8.classes = {"a", "b\xff"};
+  EXPECT_NE(error_writing(net, not_utf8).find("not written: classes: a label is not UTF-8"),
+            std::string::npos)
+      << error_writing(net, not_utf8);
+  ModelInfo other_columns;  // a scaling fitted on 7 columns, for a network of 3 inputs
+  other_columns.scaler.kind = Scaling::standard;
+  other_columns.scaler.offset = RowVector<double>::Zero(7);
+  other_columns.scaler.scale = RowVector<double>::Ones(7);
+  EXPECT_NE(error_writing(net, other_columns)
+                .find("not written: scaling.offset: expected 3 numbers, got 7"),
+            std::string::npos)
+      << error_writing(net, other_columns);
+  ModelInfo zero_scale;
+  zero_scale.scaler.kind = Scaling::minmax;
+  zero_scale.scaler.offset = RowVector<double>::Zero(3);
+  zero_scale.scaler.scale = RowVector<double>::Zero(3);
+  EXPECT_NE(error_writing(net, zero_scale)
+                .find("not written: scaling.scale: expected numbers "
+                      "above 0"),
+            std::string::npos)
+      << error_writing(net, zero_scale);
+  ModelInfo far_column;
+  far_column.columns.targets = {9};
+  EXPECT_NE(error_writing(net, far_column)
+                .find("not written: columns.targets[0]: expected a "
+                      "column number from 1 to 4"),
+            std::string::npos)
+      << error_writing(net, far_column);
+  Network<double> changed = net;  // a layer changed in place into a network no constructor makes
+  changed.layers().back().activation = Activation::sigmoid;
+  EXPECT_NE(error_writing(changed, {})
+                .find("not written: the loss cross_entropy needs a softmax "
+                      "output layer, got sigmoid"),
+            std::string::npos)
+      << error_writing(changed, {});
+  changed.layers().back().activation = Activation(42);
+  EXPECT_NE(error_writing(changed, {}).find("not written: layer 2: no such activation (42)"),
+            std::string::npos)
+      << error_writing(changed, {});
+  EXPECT_EQ(read(path), tiny_model);
+  EXPECT_EQ(files_in_dir(), 1u);
+}
+
 TEST_F(ModelFiles, TheTrainingTablesColumnsRoundTrip) {
   const Network<double> net = testing::random_network(2, {Activation::relu}, Activation::sigmoid, 1,
                                                       Loss::binary_cross_entropy, 8);

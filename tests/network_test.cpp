@@ -37,6 +37,9 @@ TEST(Network, RejectsBadTopologies) {
                UsageError);
   EXPECT_THROW(Network<double>(0, {{1, Activation::linear}}, Loss::half_squared_error), UsageError);
   EXPECT_THROW(Network<double>(3, {}, Loss::half_squared_error), UsageError);
+  // Values outside the enumerations, cast in: no layer could run them.
+  EXPECT_THROW(Network<double>(3, {{1, Activation(42)}}, Loss::half_squared_error), UsageError);
+  EXPECT_THROW(Network<double>(3, {{1, Activation::linear}}, Loss(42)), UsageError);
   EXPECT_THROW(
       Network<double>(3, {{4, Activation::softmax}, {2, Activation::softmax}}, Loss::cross_entropy),
       UsageError);

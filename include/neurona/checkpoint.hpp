@@ -24,7 +24,11 @@ struct Checkpoint {
   History history;
 };
 
-// Writes the checkpoint atomically. Throws InputError if it cannot be written.
+// Writes the checkpoint atomically. Throws InputError naming the path, and writes nothing, for
+// what read_checkpoint would refuse: a history without one record per epoch done (epochs 1, 2,
+// ..., as Trainer's run keeps them), a best epoch after the last epoch done, a best network of
+// another architecture than the network, and what model_to_json refuses; or if it cannot be
+// written.
 template <class T>
 void write_checkpoint(const Checkpoint<T>& checkpoint, const std::filesystem::path& path);
 

@@ -64,12 +64,17 @@ ModelFile read_model(const std::filesystem::path& path);
 // Reads a model from its JSON text; `name` stands for the file in messages.
 ModelFile parse_model(const std::string& text, const std::string& name);
 
-// The model file's text for a network.
+// The model file's text for a network: what read_model reads back to the same bits. Throws
+// InputError "not written: <field>: <what>" for what read_model would refuse: a parameter that
+// is NaN or infinite, layers changed in place into a network no constructor makes (a
+// cross_entropy loss over a sigmoid output), or info that does not fit the network (a label per
+// output, or two for one sigmoid; a scaling of its inputs, each scale above 0; target columns
+// that fit its outputs); ShapeError if some W or b does not fit the topology.
 template <class T>
 std::string model_to_json(const Network<T>& network, const ModelInfo& info = {});
 
-// Writes the network to `path` atomically. Throws InputError if a parameter is NaN or infinite
-// (nothing is written then) or the file cannot be written.
+// Writes the network to `path` atomically. Throws InputError, naming the path, for what
+// model_to_json refuses (nothing is written then) or if the file cannot be written.
 template <class T>
 void write_model(const Network<T>& network, const std::filesystem::path& path,
                  const ModelInfo& info = {});
