@@ -446,9 +446,15 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
     // one would give. (The checks above name the likeliest mismatches; a checkpoint without a
     // provenance record gets those alone.)
     const Provenance& then = checkpoint.info.provenance;
-    const std::vector<std::string> before = result_settings(then.command_line, args.defaults),
-                                   now =
-                                       result_settings(info.provenance.command_line, args.defaults);
+    // Defaults that follow other flags, given or left out alike as the fixed ones: --lr's is the
+    // optimizer's, --output's the loss's, and --loss's with classes the one classes take. (Those
+    // other flags must match themselves.)
+    std::map<std::string, std::string> defaults = args.defaults;
+    defaults["--lr"] = exact(default_learning_rate(settings.name));
+    defaults["--output"] = to_string(default_output_activation(network.loss_type()));
+    if (loaded.classes.size() > 0) defaults["--loss"] = to_string(network.loss_type());
+    const std::vector<std::string> before = result_settings(then.command_line, defaults),
+                                   now = result_settings(info.provenance.command_line, defaults);
     if (!then.command_line.empty() && before != now) {
       // Named one by one: "--beta1 0.9" given now and not then reads as a difference too.
       std::vector<std::string> added, dropped;

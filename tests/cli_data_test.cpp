@@ -1791,6 +1791,26 @@ TEST_F(CliDataTest, ResumeRefusesOtherFlagsOrOtherData) {
                          {"given now --beta1 0.8, then nothing"}));
 }
 
+// Defaults that follow other flags (--lr the optimizer's, --loss --classes', --output the loss's)
+// given or left out alike, either way round, as the fixed ones are.
+TEST_F(CliDataTest, ResumeTakesDefaultsThatFollowOtherFlagsGivenOrNot) {
+  CopyData("iris.csv");
+  const std::vector<std::string> run{"train",    "--data",       "iris.csv", "--classes",
+                                     "--layers", "4,3",          "--quiet",  "--checkpoint-every",
+                                     "5",        "--checkpoint", "ck.json"};
+  auto train = [&](const std::string& epochs, const std::vector<std::string>& flags) {
+    return Neurona(Args({run, {"--epochs", epochs}, flags}));
+  };
+  ASSERT_TRUE(Succeeded(train("5", {})));
+  EXPECT_TRUE(Succeeded(
+      train("10", {"--resume", "--lr", "0.5", "--loss", "cross_entropy", "--output", "softmax"})));
+  ASSERT_TRUE(
+      Succeeded(train("5", {"--optimizer", "adam", "--lr", "1e-3", "--loss", "cross_entropy"})));
+  EXPECT_TRUE(Succeeded(train("10", {"--resume", "--optimizer", "adam"})));
+  EXPECT_TRUE(FailedWith(train("15", {"--resume", "--optimizer", "adam", "--lr", "0.002"}), 1,
+                         {"given now --lr 0.002, then nothing"}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Results out: history, plot, JSON lines and plain progress.
 
