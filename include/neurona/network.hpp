@@ -51,7 +51,8 @@ class Network {
   Index parameter_count() const;
 
   // Y_hat for X (m x n_in), m x n_out. Keeps X and each layer's Z and A for backward; allocates
-  // nothing once it has seen a batch of m rows or more. Throws UsageError, before allocating, when
+  // no buffer once it has seen a batch of m rows or more (but see BatchStorage on Eigen's products
+  // of mid-sized layers). Throws UsageError, before allocating, when
   // m rows are more than this machine's memory holds (see check_topology).
   ConstMatrixMap<T> forward(ConstMatrixRef<T> X);
 
