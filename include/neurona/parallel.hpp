@@ -4,6 +4,14 @@
 // threads, and each tile is computed the same way whichever thread takes it: the same seed gives
 // the same bits on one thread or many. Small products (the tutorial's network) never use a
 // second thread, where waking it would cost more than the work.
+//
+// Products of 2^20 multiply-adds or more go through OpenBLAS, opened (dlopen) at the first such
+// product when libopenblas.so.0 is there, else through Eigen; OpenBLAS chooses its kernel for
+// the CPU. So the same seed gives the same bits on the same machine and libraries, and another
+// CPU or a machine without OpenBLAS may differ in the last bits of large products. Opening it
+// sets OpenBLAS's own thread count to 1 for the whole process (openblas_set_num_threads), as
+// neurona's tiles are what threads share: a program that uses OpenBLAS's threads itself sets
+// its count again after neurona's first large product.
 #pragma once
 
 namespace neurona {
