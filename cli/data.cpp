@@ -136,6 +136,19 @@ const char* format_name(Format format) {
   return format == Format::idx ? "an IDX images file" : "FANN data";
 }
 
+// A file named as FANN's whose first line is not FANN's header may be CSV, as UCI's iris.data and
+// adult.data are: the hint to add to an error about it, else "".
+std::string csv_named_as_fann_hint(const std::string& path, Format format) {
+  if (format != Format::fann || is_stream(path)) return "";
+  constexpr std::size_t head_bytes = 4096;
+  const std::string head = head_of(path, head_bytes);
+  if (starts_with_fann_header(head, head.size() < head_bytes)) return "";
+  return fmt::format(
+      ". HINT: a .data, .train or .test file is read as FANN's format, and {} does not start "
+      "with FANN's header; if it is CSV, give it a .csv name or pipe it in (--data - < {})",
+      path, path);
+}
+
 // The flags only a CSV file reads: with another format they would be silently ignored.
 void reject_csv_flags(const DataArgs& args, Format format) {
   const std::pair<bool, const char*> flags[] = {{args.classes, "--classes"},
@@ -145,8 +158,9 @@ void reject_csv_flags(const DataArgs& args, Format format) {
   for (const auto& [given, flag] : flags)
     if (given)
       throw UsageError(fmt::format(
-          "{} is for CSV files, and {} is {}{}", flag, args.file, format_name(format),
-          format == Format::idx && args.classes ? ": its classes come from --labels" : ""));
+          "{} is for CSV files, and {} is {}{}{}", flag, args.file, format_name(format),
+          format == Format::idx && args.classes ? ": its classes come from --labels" : "",
+          csv_named_as_fann_hint(args.file, format)));
 }
 
 CsvOptions csv_options(const DataArgs& args) {
@@ -342,8 +356,12 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
       break;
     }
     case Format::fann:
-      loaded.data = is_stream(args.file) ? parse_fann_data(stream_text(args.file), args.file)
-                                         : read_fann_data(args.file);
+      try {
+        loaded.data = is_stream(args.file) ? parse_fann_data(stream_text(args.file), args.file)
+                                           : read_fann_data(args.file);
+      } catch (const InputError& e) {
+        throw InputError(e.what() + csv_named_as_fann_hint(args.file, format));
+      }
       if (loaded.data.X.cols() != n_in || loaded.data.Y.cols() != n_out)
         throw InputError(fmt::format("{}: {} inputs and {} outputs; the network has {} and {}",
                                      args.file, loaded.data.X.cols(), loaded.data.Y.cols(), n_in,

@@ -82,6 +82,10 @@ Matrix<double> balanced_row_weights(const std::vector<Index>& classes) {
 
 template <class T>
 Matrix<T> take_rows(const Matrix<T>& M, const std::vector<Index>& rows) {
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    if (rows[r] < 0 || rows[r] >= M.rows())
+      throw ShapeError(fmt::format("row {} of a {}x{} matrix (rows[{}]): there is no such row",
+                                   rows[r], M.rows(), M.cols(), r));
   Matrix<T> result(Index(rows.size()), M.cols());
   for (std::size_t r = 0; r < rows.size(); ++r)
     result.row(Index(r)) = M.row(rows[r]);

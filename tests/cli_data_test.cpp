@@ -1029,6 +1029,25 @@ TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {
   }
 }
 
+// UCI's iris.data is CSV under FANN's extension: its errors say so, with the ways round.
+TEST_F(CliDataTest, ACsvFileNamedAsFannDataIsToldSo) {
+  Write("iris.data", "5.1,3.5,1.4,0.2,setosa\n4.9,3.0,1.4,0.2,setosa\n");
+  const std::string hint =
+      "HINT: a .data, .train or .test file is read as FANN's format, and iris.data does not start "
+      "with FANN's header; if it is CSV, give it a .csv name or pipe it in (--data - < iris.data)";
+  EXPECT_TRUE(FailedWith(
+      Neurona({"train", "--data", "iris.data", "--classes", "--layers", "4,2", "--epochs", "2"}), 2,
+      {"--classes is for CSV files, and iris.data is FANN data.", hint}));
+  EXPECT_TRUE(
+      FailedWith(Neurona({"train", "--data", "iris.data", "--layers", "4,1", "--epochs", "2"}), 1,
+                 {"iris.data:1:1: expected the FANN header", hint}));
+  // A FANN file's own errors go without it.
+  Write("bad.data", "4 2 1\n0 0\n0\n0 1\n1\n1 zz\n1\n1 1\n0\n");
+  const Result bad = Neurona({"train", "--data", "bad.data", "--layers", "2,1", "--epochs", "2"});
+  EXPECT_TRUE(FailedWith(bad, 1, {"bad.data:6:3:"}));
+  EXPECT_EQ(bad.err.find("HINT"), std::string::npos) << bad.err;
+}
+
 TEST_F(CliDataTest, MalformedFannFilesNameLineAndColumn) {
   const std::vector<std::pair<std::string, std::vector<std::string_view>>> cases{
       {"4 2 1\n0 0\n0\n0 1\n1\n1 zz\n1\n1 1\n0\n",

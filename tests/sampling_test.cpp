@@ -1,4 +1,4 @@
-// Splits and class weights.
+// Splits, row selection and class weights.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -49,6 +49,14 @@ TEST(Split, BadFractionsNameTheFlag) {
   EXPECT_THROW(split_rows(10, -0.1, 0, 1), UsageError);
   EXPECT_THROW(split_rows(10, 0, 1.0, 1), UsageError);
   EXPECT_EQ(split_rows(1, 0.5, 0.4, 1).train.size(), 1u);  // training keeps its one row
+}
+
+TEST(TakeRows, TakesRowsInOrderAndRefusesRowsThatAreNotThere) {
+  const Matrix<double> M = (Matrix<double>(3, 2) << 1, 2, 3, 4, 5, 6).finished();
+  EXPECT_EQ(take_rows(M, {2, 0, 2}), (Matrix<double>(3, 2) << 5, 6, 1, 2, 5, 6).finished());
+  EXPECT_EQ(take_rows(M, {}).rows(), 0);
+  EXPECT_THROW(take_rows(M, {0, 3}), ShapeError);
+  EXPECT_THROW(take_rows(M, {-1}), ShapeError);
 }
 
 TEST(ClassWeights, BalancedAsScikitLearnDefinesThem) {

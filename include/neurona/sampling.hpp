@@ -30,7 +30,7 @@ std::vector<Index> class_of_rows(const Matrix<double>& Y);
 // carries the same total weight and the weights average 1. m x 1.
 Matrix<double> balanced_row_weights(const std::vector<Index>& classes);
 
-// The rows `rows` of M, in that order.
+// The rows `rows` of M, in that order. Throws ShapeError for a row number outside 0 .. rows - 1.
 template <class T>
 Matrix<T> take_rows(const Matrix<T>& M, const std::vector<Index>& rows);
 
