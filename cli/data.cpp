@@ -393,14 +393,15 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
       loaded.lines = table.lines;
       loaded.header = table.header;
       if (table.dropped_rows > 0)
-        loaded.summary = fmt::format(" (dropped {} rows with missing values)", table.dropped_rows);
+        loaded.summary = fmt::format(" (dropped {} row{} with missing values)", table.dropped_rows,
+                                     table.dropped_rows == 1 ? "" : "s");
       break;
     }
   }
-  loaded.summary =
-      fmt::format("{}: {} rows{}{}", args.file, loaded.data.X.rows(),
-                  loaded.classes.size() ? fmt::format(", {} classes", loaded.classes.size()) : "",
-                  loaded.summary);
+  loaded.summary = fmt::format(
+      "{}: {} row{}{}{}", args.file, loaded.data.X.rows(), loaded.data.X.rows() == 1 ? "" : "s",
+      loaded.classes.size() ? fmt::format(", {} classes", loaded.classes.size()) : "",
+      loaded.summary);
   return loaded;
 }
 

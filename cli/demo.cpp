@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <type_traits>
 
@@ -26,8 +28,6 @@ template <class T>
 void run_majority(const MajorityArgs& args) {
   check_learning_rate(args.learning_rate);
   if constexpr (std::is_same_v<T, float>) check_holds_in_float("--lr", args.learning_rate);
-  if (args.epochs < 1)
-    throw UsageError(fmt::format("--epochs must be at least 1, got {}", args.epochs));
   const Dataset<T> data = tutorial::majority_table<T>();
   Network<T> network = tutorial::majority_network<T>(args.seed);
   GradientDescent<T> optimizer(T(args.learning_rate));
@@ -45,8 +45,11 @@ void run_majority(const MajorityArgs& args) {
   train(network, optimizer, data.X, data.Y, {args.epochs, 0, args.seed},
         [&](const EpochStats& stats) {
           if (stats.epoch == 1 || stats.epoch % every == 0 || stats.epoch == args.epochs)
-            fmt::print("iteration {:>{}}/{}  error {:.10f}\n", stats.epoch, width, args.epochs,
-                       stats.loss);
+            // Ten decimals, as the tutorial prints it, but a diverging error in powers of ten
+            // rather than in hundreds of digits.
+            fmt::print("iteration {:>{}}/{}  error {}\n", stats.epoch, width, args.epochs,
+                       stats.loss < 1e6 ? fmt::format("{:.10f}", stats.loss)
+                                        : fmt::format("{:.10e}", stats.loss));
           const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
           history.push_back({stats.epoch, stats.loss, stats.validation_loss, stats.learning_rate,
                              seconds.count()});
@@ -125,7 +128,7 @@ void add_demo_command(CLI::App& app, int& /*status*/) {
       "majority", "Train the tutorial's 3-2-4-1 network on the 3-bit majority table and show it");
   majority->add_option("--lr", args->learning_rate, "Learning rate alpha")->capture_default_str();
   majority->add_option("--epochs", args->epochs, "Full-batch epochs")
-      ->transform(whole_number)
+      ->transform(whole_number_in(1, std::numeric_limits<std::int64_t>::max()))
       ->capture_default_str();
   majority->add_option("--seed", args->seed, "Seed of the initial weights")
       ->transform(whole_number)

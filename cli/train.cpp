@@ -532,8 +532,9 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
                            std::isnan(record->validation_loss)
                                ? ""
                                : fmt::format(", validation {:.6g}", record->validation_loss));
-    fmt::print(stderr, "trained {} on {} rows for {} epochs{}{}: {}{}\n", network.topology(),
-               train_part.X.rows(), ran, stopped_early ? " (stopped early)" : "",
+    fmt::print(stderr, "trained {} on {} row{} for {} epoch{}{}{}: {}{}\n", network.topology(),
+               train_part.X.rows(), train_part.X.rows() == 1 ? "" : "s", ran, ran == 1 ? "" : "s",
+               stopped_early ? " (stopped early)" : "",
                kept != ran && record != history.end()
                    ? fmt::format(", kept epoch {} (best validation loss)", kept)
                    : "",

@@ -639,10 +639,16 @@ std::string metrics_section(const ReportInput& input, const RawInputPredictor& p
     text += format_classification(metrics, labels);
     table = confusion_table(metrics, input);
   }
+  // evaluate prints a regression's metrics alone: the reading as classes is the report's own.
+  const bool both = net.loss_type() == Loss::half_squared_error && !table.empty();
   return fmt::format(
-      "<section id=\"metrics\"><h2>Metrics</h2>\n<p>On the {} rows of the data, as "
-      "<code>neurona evaluate</code> prints them.</p>\n<pre>{}</pre>\n{}</section>\n",
-      d.X.rows(), escape_markup(text), table);
+      "<section id=\"metrics\"><h2>Metrics</h2>\n<p>On the {} row{} of the data: {}.</p>\n"
+      "<pre>{}</pre>\n{}</section>\n",
+      d.X.rows(), d.X.rows() == 1 ? "" : "s",
+      both ? "the metrics <code>neurona evaluate</code> prints, then the outputs read as classes, "
+             "which it does not"
+           : "the metrics as <code>neurona evaluate</code> prints them",
+      escape_markup(text), table);
 }
 
 // ---- The model and where it came from ----
@@ -676,8 +682,8 @@ std::string model_section(const ReportInput& input) {
     row("trained by", "neurona " + p.neurona_version);
     row("command line", p.command_line);
     row("seed", std::to_string(p.seed));
-    row("data file", p.data_file);
-    row("data CRC-32", p.data_crc32);
+    if (!p.data_file.empty()) row("data file", p.data_file);
+    if (!p.data_crc32.empty()) row("data CRC-32", p.data_crc32);  // none for the demo's own table
   }
   row("report written by", std::string("neurona ") + version);
   return "<section id=\"model\"><h2>Model and provenance</h2>\n<table class=\"provenance\">\n" +

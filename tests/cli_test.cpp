@@ -264,6 +264,25 @@ TEST_F(CliTest, EveryDecimalFlagRefusesWordsAndHexadecimalNamingTheFlag) {
                                  "1", "--quiet", "--lr", "+.5e0", "--momentum", "1E-1"})));
 }
 
+// One message for every epoch count refused, naming the range that is taken.
+TEST_F(CliTest, DemoEpochsNameTheirRange) {
+  for (const char* epochs : {"0", "-1", "x"})
+    EXPECT_TRUE(FailedWith(Neurona({"demo", "majority", "--epochs", epochs}), 2,
+                           {"--epochs: expected a whole number from 1 to 2^63-1"}))
+        << epochs;
+}
+
+// A diverging error is printed in powers of ten, not in hundreds of digits.
+TEST_F(CliTest, DemoPrintsADivergingErrorInPowersOfTen) {
+  const Result result =
+      Neurona({"demo", "majority", "--lr", "100", "--epochs", "20", "--report-every", "10"});
+  EXPECT_NE(result.out.find("iteration  1/20  error 0.4166656684\n"), std::string::npos)
+      << result.out;
+  EXPECT_TRUE(std::regex_search(
+      result.out, std::regex("\niteration 10/20  error [1-9]\\.[0-9]{10}e\\+[0-9]+\n")))
+      << result.out;
+}
+
 TEST_F(CliTest, DemoRefusesALearningRateFloatCannotHold) {
   // As train does, with the same words.
   for (const auto& [lr, message] :
@@ -419,6 +438,18 @@ TEST_F(CliTest, HelpWorksOnEveryCommand) {
     EXPECT_NE(result.out.find(name + " [OPTIONS]"), std::string::npos)
         << name << ": " << result.out;
   }
+}
+
+// The tutorial's house is one row: "1 row", "1 epoch", not "1 rows".
+TEST_F(CliTest, OneRowAndOneEpochAreSingular) {
+  Write("house.csv", "size,price\n50,300\n");
+  const Result result =
+      Neurona({"train", "--data", "house.csv", "--layers", "1,1,1", "--activation", "relu", "--lr",
+               "1e-5", "--epochs", "1", "--save", "m.json"});
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_NE(result.err.find("house.csv: 1 row\n"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("trained 1-1-1 on 1 row for 1 epoch: "), std::string::npos)
+      << result.err;
 }
 
 TEST_F(CliTest, DemoHousePrintsTheTutorialsNumbers) {

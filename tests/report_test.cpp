@@ -130,8 +130,11 @@ TEST(Report, TruthTableMarksTheOneWrongRow) {
                        "<td>+0.100</td>"),
             std::string::npos);
   EXPECT_NE(html.find("1 of 8 rows predicted wrong"), std::string::npos);
-  // The metrics read the 0/1 targets as classes too: 7 of 8 right.
+  // The metrics read the 0/1 targets as classes too: 7 of 8 right; evaluate prints no such part.
   EXPECT_NE(html.find("accuracy: 0.8750"), std::string::npos);
+  EXPECT_NE(html.find("On the 8 rows of the data: the metrics <code>neurona evaluate</code> "
+                      "prints, then the outputs read as classes, which it does not."),
+            std::string::npos);
   EXPECT_NE(html.find("<table class=\"confusion\""), std::string::npos);
 }
 
