@@ -154,6 +154,7 @@ void reject_csv_flags(const DataArgs& args, Format format) {
   const std::pair<bool, const char*> flags[] = {{args.classes, "--classes"},
                                                 {!args.targets.empty(), "--targets"},
                                                 {!args.separator.empty(), "--separator"},
+                                                {args.header != "auto", "--header"},
                                                 {args.drop_missing, "--drop-missing"}};
   for (const auto& [given, flag] : flags)
     if (given)
@@ -172,6 +173,10 @@ CsvOptions csv_options(const DataArgs& args) {
   else if (!args.separator.empty())
     throw UsageError(fmt::format("--separator must be , ; or tab, got \"{}\"", args.separator));
   options.drop_missing = args.drop_missing;
+  if (args.header == "yes" || args.header == "no")
+    options.header = args.header == "yes";
+  else if (args.header != "auto")
+    throw UsageError(fmt::format("--header must be auto, yes or no, got \"{}\"", args.header));
   return options;
 }
 
@@ -252,6 +257,9 @@ void DataArgs::add_flags(CLI::App& command, const std::string& data_help) {
   command.add_flag("--classes", classes,
                    "The target is one column of class labels (numbers or names), one-hot inside");
   command.add_option("--separator", separator, "CSV separator: , ; or tab (default: detected)");
+  command.add_option("--header", header,
+                     "Whether the CSV file's first line is a header: auto (the default: a field "
+                     "that is no number makes it one), yes or no");
   command.add_flag("--drop-missing", drop_missing, "Skip rows with a missing value (NA or empty)");
 }
 

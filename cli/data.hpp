@@ -17,7 +17,8 @@ struct DataArgs {
   std::string file;
   std::string labels;  // IDX: the labels file beside the images file
   std::string targets;
-  std::string separator;  // "", ",", ";" or "tab"
+  std::string separator;        // "", ",", ";" or "tab"
+  std::string header = "auto";  // "auto", "yes" or "no": whether the first line is a header
   bool classes = false;
   bool drop_missing = false;
   // The target columns when --targets is not given: those of the table a model was trained on,

@@ -197,6 +197,23 @@ bool is_header(const std::vector<Field>& fields, char separator,
   return false;
 }
 
+// Three or more fields that number the columns from 0, "0,1,2,3", as pandas writes the header of
+// a frame with numbered columns. (From 1, "1,2,3" is as likely a first row of data.)
+bool numbers_the_columns(const std::vector<Field>& fields) {
+  if (fields.size() < 3) return false;
+  for (std::size_t j = 0; j < fields.size(); ++j)
+    if (fields[j].text != std::to_string(j)) return false;
+  return true;
+}
+
+// The same, for a row read as numbers.
+bool numbers_the_columns(const std::vector<double>& row) {
+  if (row.size() < 3) return false;
+  for (std::size_t j = 0; j < row.size(); ++j)
+    if (row[j] != double(j)) return false;
+  return true;
+}
+
 void check_separator(char separator) {
   if (separator != 0 && separator != ',' && separator != ';' && separator != '\t')
     throw UsageError(fmt::format("the CSV separator must be ',', ';' or a tab, got {}",
@@ -295,7 +312,7 @@ CsvFirstLine csv_first_line(std::string_view text, const std::string& name,
     CsvFirstLine first;
     for (const Field& f : fields)
       first.fields.emplace_back(f.text);
-    first.header = is_header(fields, separator, options.label_columns);
+    first.header = options.header.value_or(is_header(fields, separator, options.label_columns));
     return first;
   }
   return {};
@@ -313,6 +330,8 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
   std::size_t columns = 0;
   Index first_line = 0;
   bool first_cell_dropped = false;  // the first line, dropped for an empty first cell
+  // A first line read as data that numbers the columns, and whether another row does too.
+  bool first_numbers_columns = false, another_numbers_columns = false;
   std::size_t line_start = 0;
   std::deque<std::string> storage;
   std::vector<double> row;
@@ -334,7 +353,10 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       columns = fields.size();
       first_line = line_number;
       is_label.assign(columns, false);
-      const bool header = is_header(fields, table.separator, options.label_columns);
+      const bool header =
+          options.header.value_or(is_header(fields, table.separator, options.label_columns));
+      first_numbers_columns = !header && !options.header && options.label_columns.empty() &&
+                              numbers_the_columns(fields);
       if (header)
         for (const Field& f : fields)
           table.header.emplace_back(f.text);
@@ -403,6 +425,8 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       if (line_number == first_line && fields.front().text.empty()) first_cell_dropped = true;
       continue;
     }
+    if (first_numbers_columns && line_number != first_line && numbers_the_columns(row))
+      another_numbers_columns = true;
     values.insert(values.end(), row.begin(), row.end());
     auto label = row_labels.begin();
     for (auto& [j, texts] : table.labels)  // in column order, as row_labels
@@ -416,6 +440,16 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
                                  name, table.dropped_rows));
   if (table.lines.empty())
     throw InputError(fmt::format("{}:{}: a header but no rows of numbers", name, first_line));
+  // Read as data, it would be trained on (or predicted, a line too many); as a header, a table of
+  // counts could lose its first row. Neither is guessed.
+  // A small table may well start so (y, a, b = 0, 1, 2): asked only above 10 rows or more.
+  if (first_numbers_columns && !another_numbers_columns && table.lines.size() >= 11 &&
+      table.lines.front() == first_line)
+    throw InputError(fmt::format(
+        "{}:{}: line {} numbers the columns, {} to {}, as pandas writes the header of a frame "
+        "whose columns are numbered: is it a header or a row of data? HINT: --header yes reads it "
+        "as the header, --header no as a row of data",
+        name, first_line, first_line, values[0], values[columns - 1]));
   const Index rows = Index(table.lines.size());
   table.values = Eigen::Map<const Matrix<double>>(values.data(), rows, Index(columns));
   refuse_row_index(table, first_line, first_cell_dropped);

@@ -1029,6 +1029,40 @@ TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {
   }
 }
 
+// pandas' header of numbered columns, "0,1,2,3", was trained on as a row, and predict printed a
+// line too many: now asked about, with --header to answer.
+TEST_F(CliDataTest, ANumberedHeaderIsAskedAboutAndHeaderAnswers) {
+  std::string table = "0,1,2,3\n", inputs = "0,1,2\n";
+  for (int i = 0; i < 12; ++i) {  // 10 rows or more
+    const std::string row = std::to_string(0.5 * i) + "," + std::to_string(1.25 * i) + "," +
+                            std::to_string(3 - 0.1 * i);
+    table += row + "," + std::to_string(2.5 * i) + "\n";
+    inputs += row + "\n";
+  }
+  Write("numbered.csv", table);
+  Write("inputs.csv", inputs);
+  const std::vector<std::string> train{"train",    "--data", "numbered.csv", "--layers", "3,1",
+                                       "--epochs", "3",      "--quiet",      "--save",   "m.json"};
+  EXPECT_TRUE(FailedWith(
+      Neurona(train), 1,
+      {"numbered.csv:1: line 1 numbers the columns, 0 to 3", "--header yes", "--header no"}));
+  EXPECT_FALSE(Exists("m.json"));
+  ASSERT_TRUE(Succeeded(Neurona(Args({train, {"--header", "yes"}}))));
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "m.json", "--data", "inputs.csv"}), 1,
+                         {"inputs.csv:1: line 1 numbers the columns, 0 to 2"}));
+  const Result predicted =
+      Neurona({"predict", "--model", "m.json", "--data", "inputs.csv", "--header", "yes"});
+  ASSERT_TRUE(Succeeded(predicted));
+  EXPECT_EQ(Lines(predicted.out).size(), 12u);
+  ASSERT_TRUE(Succeeded(Neurona(Args({train, {"--header", "no"}}))));
+  EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--header", "maybe"}})), 2,
+                         {"--header must be auto, yes or no, got \"maybe\""}));
+  Write("xor.data", kXorFann);
+  EXPECT_TRUE(
+      FailedWith(Neurona({"train", "--data", "xor.data", "--layers", "2,1", "--header", "yes"}), 2,
+                 {"--header is for CSV files, and xor.data is FANN data"}));
+}
+
 // UCI's iris.data is CSV under FANN's extension: its errors say so, with the ways round.
 TEST_F(CliDataTest, ACsvFileNamedAsFannDataIsToldSo) {
   Write("iris.data", "5.1,3.5,1.4,0.2,setosa\n4.9,3.0,1.4,0.2,setosa\n");

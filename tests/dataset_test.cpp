@@ -499,8 +499,48 @@ TEST_F(Csv, ARowIndexWithNoNameIsRefused) {
                      {.drop_missing = true})
                 .values.rows(),
             3);
-  EXPECT_EQ(read_csv(write("0,1,2\n1,,4\n2,5,6\n3,5,6\n"), {.drop_missing = true}).values.rows(),
+  // (Its first line numbers the columns too, as a header of pandas' might: read as data when told.)
+  EXPECT_EQ(read_csv(write("0,1,2\n1,,4\n2,5,6\n3,5,6\n"), {.drop_missing = true, .header = false})
+                .values.rows(),
             3);
+}
+
+// "0,1,2,3" above rows of numbers is the header pandas writes for numbered columns, or a first row
+// of data: refused unless the caller says which.
+TEST_F(Csv, AFirstLineNumberingTheColumnsIsAskedAbout) {
+  std::string text = "0,1,2,3\n";
+  for (int i = 0; i < 10; ++i)
+    text += std::to_string(i) + ".5,1.5,2.5,4.5\n";
+  try {
+    read_csv(write(text));
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "data.csv:1: line 1 numbers the columns, 0 to 3, as pandas writes the header of "
+                  "a frame whose columns are numbered: is it a header or a row of data? HINT: "
+                  "--header yes reads it as the header, --header no as a row of data"),
+              std::string::npos)
+        << e.what();
+  }
+  const Table as_header = read_csv(write(text), {.header = true});
+  EXPECT_EQ(as_header.header, (std::vector<std::string>{"0", "1", "2", "3"}));
+  EXPECT_EQ(as_header.values.rows(), 10);
+  EXPECT_EQ(read_csv(write(text), {.header = false}).values.rows(), 11);
+  EXPECT_TRUE(csv_first_line(text, "data.csv", {.header = true}).header);
+  EXPECT_FALSE(csv_first_line("a,b\n1,2\n", "data.csv", {.header = false}).header);
+  // A header of names told to be data is refused as any text where a number goes.
+  EXPECT_THROW(read_csv(write("a,b,c\n1,2,3\n"), {.header = false}), InputError);
+  // Not asked: a first line from 1, of two columns, with another row like it, with labels, or
+  // above fewer than 10 rows.
+  const std::string rows = text.substr(text.find('\n') + 1);
+  EXPECT_EQ(read_csv(write("1,2,3,4\n" + rows)).values.rows(), 11);
+  std::string two = "0,1\n";
+  for (int i = 0; i < 10; ++i)
+    two += std::to_string(i) + ".5,1\n";
+  EXPECT_EQ(read_csv(write(two)).values.rows(), 11);
+  EXPECT_EQ(read_csv(write(text + "0,1,2,3\n")).values.rows(), 12);
+  EXPECT_EQ(read_csv(write("0,1,2\n0.5,1,a\n0,1,b\n"), {.label_columns = {"3"}}).values.rows(), 3);
+  EXPECT_EQ(read_csv(write("0,1,2,3\n" + rows.substr(rows.find('\n') + 1))).values.rows(), 10);
 }
 
 TEST_F(Csv, TwoClassesFitOneSigmoidOutputAsZeroOrOne) {

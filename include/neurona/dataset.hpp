@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +22,17 @@ struct CsvOptions {
   bool drop_missing = false;
   // Columns kept as text labels, each a header name or a 1-based number (as --targets names them).
   std::vector<std::string> label_columns = {};
+  // Whether the first line is a header: true or false as given, or none to tell it from its fields
+  // (see Table).
+  std::optional<bool> header = std::nullopt;
 };
 
 // A CSV file as numbers, with label columns also kept as text. The first line is a header when
 // one of its fields is neither a number nor missing (label columns given by number not counted; a
-// number with a decimal comma, "2,5", counts as a number, and is then refused with a HINT);
+// number with a decimal comma, "2,5", counts as a number, and is then refused with a HINT), unless
+// CsvOptions::header says. A first line that numbers its three or more columns from 0, "0,1,2,3"
+// as pandas writes the header of a frame with numbered columns, above 10 rows or more of which
+// none does, is refused as ambiguous (InputError) when CsvOptions::header does not say;
 // blank lines are skipped; a field may be quoted with "" (a "" inside stands for one "). Lines
 // end in \n or \r\n: a line end of a lone \r is refused.
 struct Table {
