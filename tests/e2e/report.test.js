@@ -4,7 +4,7 @@
 // no console error and no request but the file itself, draw the right number of nodes and edges,
 // show a weight on hover, and look like something (a screenshot of many colours).
 //
-// node report.test.js --neurona BUILD/neurona --data tests/data --work DIR [--screenshot OUT.png]
+// node report.test.js --neurona BUILD/neurona --data data --work DIR [--screenshot OUT.png]
 // Prints "ok - ..." or "not ok - ..." per check and a last line "N passed, M failed"; exit 0 when
 // none failed.
 'use strict';
@@ -19,7 +19,7 @@ const zlib = require('node:zlib');
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
 const neurona = args.neurona || process.env.NEURONA;
-const dataDir = args.data || path.join(__dirname, '..', 'data');
+const dataDir = args.data || path.join(__dirname, '..', '..', 'data');
 const work = args.work || fs.mkdtempSync(path.join(os.tmpdir(), 'neurona-e2e-'));
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
