@@ -289,6 +289,11 @@ ModelFile network_from_init(const TrainArgs& args) {
     if (widths != file_widths) throw contradiction("--layers", args.layers, network.topology());
   }
   if (args.activation_flag->count()) {
+    // As for --layers without a hidden layer: the flag would apply to nothing.
+    if (network.layers().size() == 1)
+      throw contradiction("--activation", args.activation,
+                          fmt::format("no hidden layer ({}); the output's activation is --output",
+                                      network.topology()));
     const auto hidden = parse_hidden_activations(args.activation, network.layers().size() - 1);
     for (std::size_t l = 0; l + 1 < network.layers().size(); ++l)
       if (hidden[l] != network.layers()[l].activation)

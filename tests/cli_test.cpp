@@ -630,6 +630,17 @@ TEST_F(CliTest, InitContinuesTrainingFromTheFile) {
   EXPECT_EQ(layers(Read("resumed.json")), layers(Read("whole.json")));
 }
 
+// As a new network without a hidden layer refuses --activation, so does one read by --init.
+TEST_F(CliTest, InitWithAnActivationForNoHiddenLayerIsAUsageError) {
+  Write("cc.csv", "a,b,y\n1,7,3\n4,7,6\n5,7,1\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "cc.csv", "--layers", "2,1", "--epochs", "3",
+                                 "--quiet", "--save", "m.json"})));
+  EXPECT_TRUE(
+      FailedWith(Neurona({"train", "--init", "m.json", "--data", "cc.csv", "--epochs", "3",
+                          "--quiet", "--activation", "relu"}),
+                 2, {"--activation relu contradicts m.json, whose model has no hidden layer"}));
+}
+
 TEST_F(CliTest, InitWithContradictingLayersIsAUsageError) {
   Fixture("majority.csv");
   ASSERT_TRUE(
