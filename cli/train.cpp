@@ -64,6 +64,7 @@ struct TrainArgs {
   CLI::Option* loss_flag = nullptr;
   CLI::Option* precision_flag = nullptr;
   CLI::Option* lr_flag = nullptr;
+  double lr = 0;  // --lr, when given: the optimizer's learning rate
   CLI::Option* lr_step_flag = nullptr;
   CLI::Option* scale_flag = nullptr;
   // Each schedule's own flags, with the schedules that use them ("cosine, plateau").
@@ -396,14 +397,14 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
   }
 
   OptimizerSettings settings = args.optimizer;
-  if (!args.lr_flag->count()) settings.learning_rate = default_learning_rate(settings.name);
-  check_learning_rate(settings.learning_rate);
+  settings.learning_rate = args.lr_flag->count() ? args.lr : default_learning_rate(settings.name);
+  check_learning_rate(*settings.learning_rate);
   std::unique_ptr<Optimizer<T>> optimizer = make_optimizer<T>(settings);
   std::optional<LearningRateSchedule> schedule;
   if (args.schedule.kind != "constant") {
     ScheduleSettings schedule_settings = args.schedule;
     schedule_settings.total_epochs = args.epochs;
-    schedule.emplace(schedule_settings, settings.learning_rate);
+    schedule.emplace(schedule_settings, *settings.learning_rate);
   }
 
   Trainer<T> trainer(network, *optimizer, {args.epochs, args.batch, args.seed, args.patience});
@@ -576,7 +577,7 @@ void check_distinct_files(const TrainArgs& args) {
 
 void train_command(TrainArgs& args) {
   set_thread_count(args.threads);
-  if (args.lr_flag->count()) check_learning_rate(args.optimizer.learning_rate);
+  if (args.lr_flag->count()) check_learning_rate(args.lr);
   // Each name checked here, so that its error names the flag whichever path reads it later.
   auto check_name = [](const char* flag, auto parse) {
     try {
@@ -714,7 +715,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   cmd->add_option("--optimizer", o.name, "sgd, adam, adamw, rmsprop, rprop (iRPROP-) or lbfgs")
       ->capture_default_str();
   args->lr_flag = cmd->add_option(
-      "--lr", o.learning_rate,
+      "--lr", args->lr,
       "Learning rate alpha > 0 (default: 0.5 for sgd, 1e-3 adam/adamw, 1e-2 rmsprop, 0.1 rprop's "
       "first step, 1 lbfgs)");
   cmd->add_option("--momentum", o.momentum, "sgd, rmsprop: momentum in [0, 1)")

@@ -70,10 +70,9 @@ double cubic_minimum(double x1, double f1, double g1, double x2, double f2, doub
 
 template <class T>
 LBFGS<T>::LBFGS(const OptimizerSettings& settings)
-    : learning_rate_(settings.learning_rate),
+    : learning_rate_(learning_rate_of(settings)),
       weight_decay_(settings.weight_decay),
       history_(settings.history) {
-  check_learning_rate(settings.learning_rate);
   check_weight_decay(settings.weight_decay);
   if (settings.history < 1)
     throw UsageError(fmt::format("--lbfgs-history must be 1 or more, got {}", settings.history));

@@ -185,11 +185,10 @@ GradientDescent<T>::GradientDescent(T learning_rate) : learning_rate_(learning_r
 
 template <class T>
 GradientDescent<T>::GradientDescent(const OptimizerSettings& settings)
-    : learning_rate_(T(settings.learning_rate)),
+    : learning_rate_(T(learning_rate_of(settings))),
       momentum_(T(settings.momentum)),
       nesterov_(settings.nesterov),
       weight_decay_(T(settings.weight_decay)) {
-  check_learning_rate(settings.learning_rate);
   check_fraction("--momentum", settings.momentum);
   if (settings.nesterov && !(settings.momentum > 0))
     throw UsageError("--nesterov needs --momentum above 0");
@@ -251,13 +250,12 @@ void GradientDescent<T>::load_state(const OptimizerState& state) {
 
 template <class T>
 Adam<T>::Adam(const OptimizerSettings& settings, bool decoupled_weight_decay)
-    : learning_rate_(settings.learning_rate),
+    : learning_rate_(learning_rate_of(settings)),
       beta1_(settings.beta1),
       beta2_(settings.beta2),
       epsilon_(settings.epsilon),
       weight_decay_(settings.weight_decay),
       decoupled_(decoupled_weight_decay) {
-  check_learning_rate(settings.learning_rate);
   check_fraction("--beta1", settings.beta1);
   check_fraction("--beta2", settings.beta2);
   check_epsilon(settings.epsilon);
@@ -318,12 +316,11 @@ void Adam<T>::load_state(const OptimizerState& state) {
 
 template <class T>
 RMSprop<T>::RMSprop(const OptimizerSettings& settings)
-    : learning_rate_(settings.learning_rate),
+    : learning_rate_(learning_rate_of(settings)),
       alpha_(settings.alpha),
       epsilon_(settings.epsilon),
       momentum_(settings.momentum),
       weight_decay_(settings.weight_decay) {
-  check_learning_rate(settings.learning_rate);
   check_fraction("--rmsprop-alpha", settings.alpha);
   check_epsilon(settings.epsilon);
   check_fraction("--momentum", settings.momentum);
@@ -388,13 +385,12 @@ void RMSprop<T>::load_state(const OptimizerState& state) {
 
 template <class T>
 Rprop<T>::Rprop(const OptimizerSettings& settings)
-    : learning_rate_(settings.learning_rate),
+    : learning_rate_(learning_rate_of(settings)),
       eta_minus_(settings.eta_minus),
       eta_plus_(settings.eta_plus),
       step_min_(settings.step_min),
       step_max_(settings.step_max),
       weight_decay_(settings.weight_decay) {
-  check_learning_rate(settings.learning_rate);
   if (!(settings.eta_minus > 0 && settings.eta_minus < 1))
     out_of_range("--eta-minus", "in (0, 1)", settings.eta_minus);
   if (!(settings.eta_plus > 1) || !std::isfinite(settings.eta_plus))
@@ -531,9 +527,10 @@ namespace {
 // A float network's settings: Adam with --epsilon 1e39 (inf) learns nothing, and --lr 1e-46 is 0.
 void check_float_settings(const OptimizerSettings& s) {
   const std::pair<const char*, double> settings[] = {
-      {"--lr", s.learning_rate},  {"--momentum", s.momentum},   {"--weight-decay", s.weight_decay},
-      {"--epsilon", s.epsilon},   {"--eta-minus", s.eta_minus}, {"--eta-plus", s.eta_plus},
-      {"--step-min", s.step_min}, {"--step-max", s.step_max}};
+      {"--lr", learning_rate_of(s)},      {"--momentum", s.momentum},
+      {"--weight-decay", s.weight_decay}, {"--epsilon", s.epsilon},
+      {"--eta-minus", s.eta_minus},       {"--eta-plus", s.eta_plus},
+      {"--step-min", s.step_min},         {"--step-max", s.step_max}};
   for (const auto& [flag, value] : settings)
     check_holds_in_float(flag, value);
 }

@@ -15,6 +15,12 @@ void check_learning_rate(double rate) {
     throw UsageError(fmt::format("--lr must be a positive number, got {}", rate));
 }
 
+double learning_rate_of(const OptimizerSettings& settings) {
+  const double rate = settings.learning_rate.value_or(default_learning_rate(settings.name));
+  check_learning_rate(rate);
+  return rate;
+}
+
 void check_scheduled_rate(double rate) {
   if (!(rate >= 0) || !std::isfinite(rate))
     throw UsageError(fmt::format("the scheduled learning rate must be 0 or more, got {}", rate));

@@ -10,6 +10,9 @@ namespace neurona {
 // --lr: a positive, finite number. Throws UsageError naming the flag.
 void check_learning_rate(double rate);
 
+// The settings' learning rate, or the optimizer's default when none is set; checked.
+double learning_rate_of(const OptimizerSettings& settings);
+
 // A rate a schedule sets between epochs: 0 or more, finite. Cosine to --lr-min 0 and a step
 // schedule's gamma^k underflowing reach 0, as torch's do: no step then, which is no error.
 void check_scheduled_rate(double rate);

@@ -101,6 +101,21 @@ double majority_loss_after(Optimizer<T>& optimizer, int epochs, int* correct = n
 
 // ---- hand-computed steps on w and b ----
 
+// Naming an optimizer alone gives it its own rate (adam 1e-3), not sgd's 0.5.
+TEST(Optimizer, SettingsWithoutARateTakeTheOptimizersOwn) {
+  for (const std::string_view name : optimizer_names) {
+    OptimizerSettings s;
+    s.name = name;
+    EXPECT_EQ(make_optimizer<double>(s)->learning_rate(), default_learning_rate(name)) << name;
+    s.learning_rate = 0.25;
+    EXPECT_EQ(make_optimizer<float>(s)->learning_rate(), 0.25) << name;
+  }
+  EXPECT_EQ(default_learning_rate("adam"), 1e-3);
+  OptimizerSettings bad;
+  bad.learning_rate = -1;
+  EXPECT_THROW(make_optimizer<double>(bad), UsageError);
+}
+
 TEST(Optimizer, SgdIsTheTutorialsUpdate) {
   auto sgd = make_optimizer<double>(settings("sgd", 0.1));
   Network<double> net = scalar_network(1.0, 0.5);
@@ -396,7 +411,7 @@ void expect_resumed_run_is_the_same(const OptimizerSettings& s) {
     EXPECT_EQ(saved.steps, 13);
   }
   auto second_half = make_optimizer<T>(s);
-  second_half->set_learning_rate(s.learning_rate * 3);  // load_state restores the rate too
+  second_half->set_learning_rate(*s.learning_rate * 3);  // load_state restores the rate too
   second_half->load_state(saved);
   EXPECT_EQ(second_half->learning_rate(), first_half->learning_rate());
   for (int step = 13; step < 30; ++step) {

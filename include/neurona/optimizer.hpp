@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,21 +64,23 @@ class Optimizer {
 // one per optimizer) and history (scikit-learn's; torch's is 100). A field the chosen optimizer
 // does not use must keep its default.
 struct OptimizerSettings {
-  std::string name = "sgd";    // --optimizer
-  double learning_rate = 0.5;  // --lr; see default_learning_rate
-  double momentum = 0;         // --momentum, in [0, 1): sgd, rmsprop
-  bool nesterov = false;       // --nesterov: sgd, needs momentum > 0
-  double weight_decay = 0;     // --weight-decay: lambda p added to the gradient (all but adamw,
-                               // which decouples it)
-  double beta1 = 0.9;          // --beta1: adam, adamw
-  double beta2 = 0.999;        // --beta2: adam, adamw
-  double epsilon = 1e-8;       // --epsilon: adam, adamw, rmsprop
-  double alpha = 0.99;         // --rmsprop-alpha: rmsprop's smoothing of the squared gradient
-  double eta_minus = 0.5;      // --eta-minus: rprop, step factor after a sign change
-  double eta_plus = 1.2;       // --eta-plus: rprop, step factor while the sign holds
-  double step_min = 1e-6;      // --step-min: rprop
-  double step_max = 50;        // --step-max: rprop; its first step is the learning rate
-  int history = 10;            // --lbfgs-history: lbfgs, corrections kept (scikit-learn's 10)
+  std::string name = "sgd";  // --optimizer
+  // --lr; none: the optimizer's own, default_learning_rate(name) (so that naming adam alone does
+  // not run it at sgd's 0.5)
+  std::optional<double> learning_rate = std::nullopt;
+  double momentum = 0;      // --momentum, in [0, 1): sgd, rmsprop
+  bool nesterov = false;    // --nesterov: sgd, needs momentum > 0
+  double weight_decay = 0;  // --weight-decay: lambda p added to the gradient (all but adamw,
+                            // which decouples it)
+  double beta1 = 0.9;       // --beta1: adam, adamw
+  double beta2 = 0.999;     // --beta2: adam, adamw
+  double epsilon = 1e-8;    // --epsilon: adam, adamw, rmsprop
+  double alpha = 0.99;      // --rmsprop-alpha: rmsprop's smoothing of the squared gradient
+  double eta_minus = 0.5;   // --eta-minus: rprop, step factor after a sign change
+  double eta_plus = 1.2;    // --eta-plus: rprop, step factor while the sign holds
+  double step_min = 1e-6;   // --step-min: rprop
+  double step_max = 50;     // --step-max: rprop; its first step is the learning rate
+  int history = 10;         // --lbfgs-history: lbfgs, corrections kept (scikit-learn's 10)
 };
 
 // The names make_optimizer knows, in the order help texts list them.
