@@ -115,15 +115,28 @@ void check_resumable(const Checkpoint<T>& checkpoint, const fs::path& path) {
                                   history.size(), trainer.epochs_done));
   for (std::size_t i = 0; i < history.size(); ++i) {
     const EpochRecord& r = history[i];
-    if (r.epoch != Index(i) + 1 || !std::isfinite(r.loss) ||
+    if (r.epoch != Index(i) + 1 || !std::isfinite(r.loss) || std::isinf(r.validation_loss) ||
         std::isnan(r.validation_loss) != std::isnan(history[0].validation_loss) ||
-        !(r.learning_rate >= 0) || !(r.seconds >= 0))
+        !(r.learning_rate >= 0 && std::isfinite(r.learning_rate)) ||
+        !(r.seconds >= 0 && std::isfinite(r.seconds)))
       refuse(fmt::format("history[{}]", i),
              fmt::format("epoch {}, loss {}, validation loss {}, learning rate {}, seconds {}: "
                          "expected epoch {}, a finite loss, a validation loss at every epoch or "
                          "at none, and a rate and seconds of 0 or more",
                          r.epoch, r.loss, r.validation_loss, r.learning_rate, r.seconds, i + 1));
   }
+  // Numbers JSON cannot hold (written as null), and counts beyond a run's.
+  for (const auto& [name, values] : checkpoint.optimizer.buffers)
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (!std::isfinite(values[i]))
+        refuse(fmt::format("optimizer.buffers.{}[{}]", name, i),
+               fmt::format("{} is not a finite number", values[i]));
+  if (const auto& s = checkpoint.schedule;
+      s && (!std::isfinite(s->rate) || (s->best && !std::isfinite(*s->best)) || s->bad_epochs < 0 ||
+            s->bad_epochs > trainer.epochs_done))
+    refuse("schedule", fmt::format("rate {}, {} bad epochs of {}: expected a finite rate and best, "
+                                   "and bad epochs no more than the epochs done",
+                                   s->rate, s->bad_epochs, trainer.epochs_done));
 }
 
 // The networks and the optimizer's buffers, nearly all of a checkpoint, are written as text and

@@ -206,14 +206,6 @@ bool numbers_the_columns(const std::vector<Field>& fields) {
   return true;
 }
 
-// The same, for a row read as numbers.
-bool numbers_the_columns(const std::vector<double>& row) {
-  if (row.size() < 3) return false;
-  for (std::size_t j = 0; j < row.size(); ++j)
-    if (row[j] != double(j)) return false;
-  return true;
-}
-
 void check_separator(char separator) {
   if (separator != 0 && separator != ',' && separator != ';' && separator != '\t')
     throw UsageError(fmt::format("the CSV separator must be ',', ';' or a tab, got {}",
@@ -355,8 +347,8 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       is_label.assign(columns, false);
       const bool header =
           options.header.value_or(is_header(fields, table.separator, options.label_columns));
-      first_numbers_columns = !header && !options.header && options.label_columns.empty() &&
-                              numbers_the_columns(fields);
+      table.header_told = options.header.has_value();
+      first_numbers_columns = !header && !options.header && numbers_the_columns(fields);
       if (header)
         for (const Field& f : fields)
           table.header.emplace_back(f.text);
@@ -425,7 +417,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       if (line_number == first_line && fields.front().text.empty()) first_cell_dropped = true;
       continue;
     }
-    if (first_numbers_columns && line_number != first_line && numbers_the_columns(row))
+    if (first_numbers_columns && line_number != first_line && numbers_the_columns(fields))
       another_numbers_columns = true;
     values.insert(values.end(), row.begin(), row.end());
     auto label = row_labels.begin();
@@ -449,7 +441,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
         "{}:{}: line {} numbers the columns, {} to {}, as pandas writes the header of a frame "
         "whose columns are numbered: is it a header or a row of data? HINT: --header yes reads it "
         "as the header, --header no as a row of data",
-        name, first_line, first_line, values[0], values[columns - 1]));
+        name, first_line, first_line, 0, columns - 1));
   const Index rows = Index(table.lines.size());
   table.values = Eigen::Map<const Matrix<double>>(values.data(), rows, Index(columns));
   refuse_row_index(table, first_line, first_cell_dropped);
@@ -730,7 +722,9 @@ namespace {
 // in a table of 10 rows or more or below a first line that numbers the columns.
 void refuse_header_taken_for_a_row(const Table& table, Index column) {
   const auto text = table.labels.find(column);
-  if (!table.header.empty() || text == table.labels.end() || text->second.size() < 3) return;
+  if (!table.header.empty() || table.header_told || text == table.labels.end() ||
+      text->second.size() < 3)
+    return;
   const std::vector<std::string>& labels = text->second;
   const std::string& first = labels.front();
   if (std::count(labels.begin(), labels.end(), first) > 1) return;
@@ -765,7 +759,8 @@ void refuse_header_taken_for_a_row(const Table& table, Index column) {
                         shell_word(first));
   throw InputError(fmt::format(
       "{}:{}: column {}: the class label {} is on no other row: is line {} a header? HINT: if it "
-      "is, {}; if it is a row of data, name the column by its number (--targets {})",
+      "is, {}; if it is a row of data, name the column by its number (--targets {}); or say "
+      "which with --header yes or no",
       table.file.string(), line, column + 1, quote(first), line, by_name, column + 1));
 }
 

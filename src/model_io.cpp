@@ -319,6 +319,9 @@ std::string info_to_json(const ModelInfo& info) {
   } catch (const json::type_error&) {
     throw InputError("not written: classes: a label is not UTF-8 text, which JSON holds");
   }
+  if (info.scaler.kind != Scaling::none &&
+      (!info.scaler.offset.allFinite() || !info.scaler.scale.allFinite()))
+    throw InputError("not written: scaling: an offset or scale is NaN or infinite");
   if (info.scaler.kind != Scaling::none)
     out += fmt::format(
         "  \"scaling\": {{\n    \"kind\": \"{}\",\n    \"offset\": {},\n    \"scale\": {}\n  }},\n",

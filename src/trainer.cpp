@@ -193,6 +193,11 @@ EpochStats Trainer<T>::run_epoch(const Matrix<T>& X, const Matrix<T>& Y) {
 template <class T>
 double train(Network<T>& network, Optimizer<T>& optimizer, const Same<Matrix<T>>& X,
              const Same<Matrix<T>>& Y, const TrainOptions& options, const EpochCallback& on_epoch) {
+  if (options.patience > 0)  // even for 0 epochs, which run_epoch would never see
+    throw UsageError(
+        fmt::format("a patience of {} epochs needs validation rows to watch "
+                    "(Trainer::set_validation)",
+                    options.patience));
   Trainer<T> trainer(network, optimizer, options);
   double loss = 0;
   while (!trainer.done()) {

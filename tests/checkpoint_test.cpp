@@ -122,6 +122,24 @@ TEST_F(Checkpoints, WhatCouldNotBeResumedIsNotWritten) {
   EXPECT_NE(error_writing(bad_info).find("c.json: not written: classes: expected 1 label"),
             std::string::npos)
       << error_writing(bad_info);
+  Checkpoint<double> nan_buffer = bad_info;
+  nan_buffer.info = {};
+  nan_buffer.optimizer.buffers["velocity"] = {0.5, std::nan("")};
+  EXPECT_NE(
+      error_writing(nan_buffer).find("not written: optimizer.buffers.velocity[1]: nan is not"),
+      std::string::npos)
+      << error_writing(nan_buffer);
+  Checkpoint<double> late_schedule = bad_info;
+  late_schedule.info = {};
+  late_schedule.schedule = ScheduleState{"plateau", 0.5, 0.25, 3};
+  EXPECT_NE(error_writing(late_schedule).find("not written: schedule: rate 0.5, 3 bad epochs of 2"),
+            std::string::npos)
+      << error_writing(late_schedule);
+  Checkpoint<double> infinite_rate = bad_info;
+  infinite_rate.info = {};
+  infinite_rate.history[1].learning_rate = HUGE_VAL;
+  EXPECT_NE(error_writing(infinite_rate).find("not written: history[1]"), std::string::npos)
+      << error_writing(infinite_rate);
   EXPECT_FALSE(std::filesystem::exists(path));
   bad_info.info = {};
   ASSERT_EQ(error_writing(bad_info), "no error");

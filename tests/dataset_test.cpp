@@ -393,10 +393,15 @@ TEST_F(Csv, AHeaderReadAsARowOfClassesIsRefused) {
         << e.what();
     EXPECT_NE(std::string(e.what()).find("if it is, name the class column by its header name "
                                          "(--targets target); if it is a row of data, name the "
-                                         "column by its number (--targets 3)"),
+                                         "column by its number (--targets 3); or say which "
+                                         "with --header yes or no"),
               std::string::npos)
         << e.what();
   }
+  // Told, the reader asks nothing: line 1 is the header, or a row of a third class.
+  EXPECT_EQ(fit_classes(read_csv(write(text), {.label_columns = {"3"}, .header = true})).size(), 2);
+  EXPECT_EQ(fit_classes(read_csv(write(text), {.label_columns = {"3"}, .header = false})).size(),
+            3);
   // The hint's name whole, as a shell reads it back; one --targets cannot take, said so.
   auto hint = [&](const std::string& name) {
     try {
@@ -541,6 +546,19 @@ TEST_F(Csv, AFirstLineNumberingTheColumnsIsAskedAbout) {
   EXPECT_EQ(read_csv(write(text + "0,1,2,3\n")).values.rows(), 12);
   EXPECT_EQ(read_csv(write("0,1,2\n0.5,1,a\n0,1,b\n"), {.label_columns = {"3"}}).values.rows(), 3);
   EXPECT_EQ(read_csv(write("0,1,2,3\n" + rows.substr(rows.find('\n') + 1))).values.rows(), 10);
+  // Asked with a class column too, its labels numbers as pandas writes them.
+  std::string classes = "0,1,2\n";
+  for (int i = 0; i < 10; ++i)
+    classes += std::to_string(i) + ".5,1," + std::to_string(i % 2) + "\n";
+  try {
+    read_csv(write(classes), {.label_columns = {"3"}});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 1 numbers the columns, 0 to 2"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(fit_classes(read_csv(write(classes), {.label_columns = {"3"}, .header = true})).size(),
+            2);
 }
 
 TEST_F(Csv, TwoClassesFitOneSigmoidOutputAsZeroOrOne) {

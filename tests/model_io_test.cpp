@@ -320,6 +320,11 @@ TEST_F(ModelFiles, WhatCouldNotBeReadBackIsNotWritten) {
                       "above 0"),
             std::string::npos)
       << error_writing(net, zero_scale);
+  ModelInfo nan_scale = zero_scale;
+  nan_scale.scaler.scale = RowVector<double>::Constant(3, std::nan(""));
+  EXPECT_NE(error_writing(net, nan_scale).find("not written: scaling: an offset or scale is NaN"),
+            std::string::npos)
+      << error_writing(net, nan_scale);
   ModelInfo far_column;
   far_column.columns.targets = {9};
   EXPECT_NE(error_writing(net, far_column)

@@ -45,6 +45,7 @@ struct Table {
   Index dropped_rows = 0;            // rows skipped for a missing value (CsvOptions::drop_missing)
   std::vector<Index> dropped_lines;  // their line numbers, 1-based
   char separator = ',';              // the separator read, given or detected
+  bool header_told = false;          // CsvOptions::header said whether line 1 is a header
 };
 
 // Reads a CSV file. Throws InputError naming file, line and column for a missing, empty or
@@ -108,7 +109,8 @@ ClassEncoding make_class_encoding(const std::vector<std::string>& labels);
 // label column gives its text; a numeric column its numbers written shortest ("1", "2.5"). Throws
 // UsageError for more than one or an unknown target column, and InputError when `targets` is empty
 // and the first row of a table without a header looks like one: its label is text that no other
-// row has, in a column whose other labels repeat ("0,1,2,target" above rows of classes).
+// row has, in a column whose other labels repeat ("0,1,2,target" above rows of classes); not when
+// the reader was told whether line 1 is a header (CsvOptions::header).
 ClassEncoding fit_classes(const Table& table, const TargetColumns& targets = {});
 
 // Splits a table for a network with n_in inputs and n_out outputs. Targets are n_out columns,

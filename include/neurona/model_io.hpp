@@ -65,7 +65,8 @@ ModelFile read_model(const std::filesystem::path& path);
 ModelFile parse_model(const std::string& text, const std::string& name);
 
 // The model file's text for a network: what read_model reads back to the same bits. Throws
-// InputError "not written: <field>: <what>" for what read_model would refuse: a parameter that
+// InputError "not written: ...", naming the field where there is one, for what read_model would
+// refuse: a parameter that
 // is NaN or infinite, layers changed in place into a network no constructor makes (a
 // cross_entropy loss over a sigmoid output), or info that does not fit the network (a label per
 // output, or two for one sigmoid; a scaling of its inputs, each scale above 0; target columns
@@ -74,7 +75,8 @@ template <class T>
 std::string model_to_json(const Network<T>& network, const ModelInfo& info = {});
 
 // Writes the network to `path` atomically. Throws InputError, naming the path, for what
-// model_to_json refuses (nothing is written then) or if the file cannot be written.
+// model_to_json refuses with one (nothing is written then) or if the file cannot be written;
+// ShapeError as model_to_json does.
 template <class T>
 void write_model(const Network<T>& network, const std::filesystem::path& path,
                  const ModelInfo& info = {});

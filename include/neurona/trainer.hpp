@@ -68,8 +68,9 @@ class Trainer {
   // One more epoch on X (m x n_in) and Y (m x n_out). Throws DivergenceError naming the epoch
   // when E on a batch or on the validation rows is NaN or infinite. A batch's E is checked before
   // its update, so the network then holds the parameters that gave it: the epoch's earlier
-  // batches applied, none of its non-finite gradient. Throws UsageError when the options'
-  // patience is above 0 and there are no validation rows to be patient about.
+  // batches applied, none of its non-finite gradient. (A validation loss that is not finite comes
+  // after the epoch's updates: that epoch is then counted as done.) Throws UsageError when the
+  // options' patience is above 0 and there are no validation rows to be patient about.
   EpochStats run_epoch(const Matrix<T>& X, const Matrix<T>& Y);
 
   // True when every epoch has run or early stopping's patience is spent.
