@@ -142,7 +142,10 @@ std::string csv_named_as_fann_hint(const std::string& path, Format format) {
   if (format != Format::fann || is_stream(path)) return "";
   constexpr std::size_t head_bytes = 4096;
   const std::string head = head_of(path, head_bytes);
-  if (starts_with_fann_header(head, head.size() < head_bytes)) return "";
+  const std::string_view first_line = std::string_view(head).substr(0, head.find('\n'));
+  if (starts_with_fann_header(head, head.size() < head_bytes) ||
+      first_line.find_first_of(",;") == std::string_view::npos)
+    return "";  // no file, an empty one, or one with no separator of CSV's
   return fmt::format(
       ". HINT: a .data, .train or .test file is read as FANN's format, and {} does not start "
       "with FANN's header; if it is CSV, give it a .csv name or pipe it in (--data - < {})",
@@ -381,6 +384,10 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
         table = read_table(args, n_in, targets_optional);
       } catch (const InputError& e) {
         const std::string what = e.what();
+        if (args.header == "no" && what.starts_with(args.file + ":1:"))
+          throw InputError(what +
+                           ". HINT: --header no reads line 1 as a row of data; leave it out if "
+                           "line 1 is a header");
         // A field with a hint of its own (a decimal comma) is no class label.
         if (args.classes || what.find("expected a number, got \"") == std::string::npos ||
             what.find("HINT:") != std::string::npos)
@@ -511,8 +518,21 @@ void take_model_targets(DataArgs& args, const TableLayout& layout, Index n_in) {
 
 DataArgs data_args_for(const ModelFile& model, DataArgs args) {
   // A CSV file's targets are read as the model's classes; other formats carry their own.
-  if (format_of(args.file) == Format::csv)
+  if (format_of(args.file) == Format::csv) {
     args.classes = args.classes || !model.info.classes.empty();
+    // A first line that is the training table's header, or its inputs' part, is a header here
+    // too, though its names be numbers ("0,1,2,3", read with --header yes).
+    const TableLayout& trained_on = model.info.columns;
+    if (args.header == "auto" && !trained_on.names.empty()) {
+      std::vector<std::string> inputs;
+      for (std::size_t j = 0; j < trained_on.names.size(); ++j)
+        if (std::find(trained_on.targets.begin(), trained_on.targets.end(), Index(j)) ==
+            trained_on.targets.end())
+          inputs.push_back(trained_on.names[j]);
+      const std::vector<std::string> first = first_line_of(args, csv_options(args)).fields;
+      if (first == trained_on.names || first == inputs) args.header = "yes";
+    }
+  }
   take_model_targets(args, model.info.columns, model.network.inputs());
   return args;
 }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <new>
 #include <string>
 #include <string_view>
@@ -100,6 +101,20 @@ std::string unknown_flag(const CLI::App& app) {
   }
 }
 
+// What is still buffered goes out now, and a write that failed (a full disk) fails the command,
+// rather than the exit flushing it unchecked: predictions lost must not read as a success. (The
+// help and version texts go through std::cout, which writes through stdout.)
+int flushed(int status) {
+  errno = 0;
+  std::cout.flush();  // which flushes stdout too
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || std::cout.fail()) {
+    fmt::print(stderr, "error: standard output: {}\n",
+               errno ? std::strerror(errno) : "a write failed");
+    return 1;
+  }
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -126,11 +141,11 @@ int main(int argc, char** argv) {
     refuse_two_readers_of_standard_input(argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return flushed(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return flushed(app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return flushed(app.exit(e));
   } catch (const CLI::ParseError& e) {
     std::string message = unknown_command(app);
     if (message.empty()) message = unknown_flag(app);
@@ -160,13 +175,5 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "error: unexpected failure, please report it: {}\n", e.what());
     return 1;
   }
-  // What is still buffered goes out now, and a write that failed (a full disk) fails the command,
-  // rather than the exit flushing it unchecked: predictions lost must not read as a success.
-  errno = 0;
-  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    fmt::print(stderr, "error: standard output: {}\n",
-               errno ? std::strerror(errno) : "a write failed");
-    return 1;
-  }
-  return status;
+  return flushed(status);
 }

@@ -800,6 +800,7 @@ void add_train_command(CLI::App& app, int& /*status*/) {
   for (const CLI::Option* option : cmd->get_options())
     if (!option->get_default_str().empty())
       args->defaults[option->get_name()] = option->get_default_str();
+  args->defaults["--header"] = "auto";  // a data flag, whose help names its default in words
   cmd->callback([args] { train_command(*args); });
 }
 

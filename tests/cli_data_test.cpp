@@ -1047,14 +1047,31 @@ TEST_F(CliDataTest, ANumberedHeaderIsAskedAboutAndHeaderAnswers) {
       Neurona(train), 1,
       {"numbered.csv:1: line 1 numbers the columns, 0 to 3", "--header yes", "--header no"}));
   EXPECT_FALSE(Exists("m.json"));
-  ASSERT_TRUE(Succeeded(Neurona(Args({train, {"--header", "yes"}}))));
-  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "m.json", "--data", "inputs.csv"}), 1,
+  std::vector<std::string> as_data = train;  // saved as data.json
+  as_data.back() = "data.json";
+  ASSERT_TRUE(Succeeded(Neurona(Args({as_data, {"--header", "no"}}))));
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "data.json", "--data", "inputs.csv"}), 1,
                          {"inputs.csv:1: line 1 numbers the columns, 0 to 2"}));
+  ASSERT_TRUE(Succeeded(Neurona(Args({train, {"--header", "yes"}}))));
   const Result predicted =
       Neurona({"predict", "--model", "m.json", "--data", "inputs.csv", "--header", "yes"});
   ASSERT_TRUE(Succeeded(predicted));
   EXPECT_EQ(Lines(predicted.out).size(), 12u);
+  // That model knows the line as its header's (or its inputs'): no need to say so again.
+  EXPECT_EQ(Neurona({"predict", "--model", "m.json", "--data", "inputs.csv"}).out, predicted.out);
+  // A model read with --header yes knows that line: a file that starts with it has a header.
+  Write("few.csv", inputs.substr(0, inputs.find("\n", 60)) + "\n");  // under 10 rows
+  const Result few = Neurona({"predict", "--model", "m.json", "--data", "few.csv"});
+  ASSERT_TRUE(Succeeded(few));
+  EXPECT_EQ(Lines(few.out).size() + 1, Lines(Read("few.csv")).size());
+  EXPECT_EQ(Lines(Neurona({"predict", "--model", "m.json", "--data", "numbered.csv"}).out).size(),
+            12u);
   ASSERT_TRUE(Succeeded(Neurona(Args({train, {"--header", "no"}}))));
+  // Under --classes too, where the class column's labels are numbers.
+  Write("classes.csv", table);
+  EXPECT_TRUE(FailedWith(
+      Neurona({"train", "--data", "classes.csv", "--classes", "--layers", "3,4", "--epochs", "1"}),
+      1, {"classes.csv:1: line 1 numbers the columns, 0 to 3"}));
   EXPECT_TRUE(FailedWith(Neurona(Args({train, {"--header", "maybe"}})), 2,
                          {"--header must be auto, yes or no, got \"maybe\""}));
   Write("xor.data", kXorFann);
@@ -1075,7 +1092,14 @@ TEST_F(CliDataTest, ACsvFileNamedAsFannDataIsToldSo) {
   EXPECT_TRUE(
       FailedWith(Neurona({"train", "--data", "iris.data", "--layers", "4,1", "--epochs", "2"}), 1,
                  {"iris.data:1:1: expected the FANN header", hint}));
-  // A FANN file's own errors go without it.
+  // A FANN file's own errors go without it, as do files that are not there or hold no CSV.
+  for (const std::string file : {"missing.data", "cr.data"}) {
+    if (file == "cr.data") Write(file, "4 2 1\r0 0\r0\r0 1\r1\r1 0\r1\r1 1\r0\r");
+    const Result result = Neurona({"train", "--data", file, "--layers", "2,1", "--epochs", "2"});
+    EXPECT_EQ(result.status, 1) << file;
+    EXPECT_EQ(result.err.find("looks like CSV"), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find("give it a .csv name"), std::string::npos) << result.err;
+  }
   Write("bad.data", "4 2 1\n0 0\n0\n0 1\n1\n1 zz\n1\n1 1\n0\n");
   const Result bad = Neurona({"train", "--data", "bad.data", "--layers", "2,1", "--epochs", "2"});
   EXPECT_TRUE(FailedWith(bad, 1, {"bad.data:6:3:"}));
@@ -1862,6 +1886,8 @@ TEST_F(CliDataTest, ResumeTakesDefaultsThatFollowOtherFlagsGivenOrNot) {
   EXPECT_TRUE(Succeeded(train("10", {"--resume", "--optimizer", "adam"})));
   EXPECT_TRUE(FailedWith(train("15", {"--resume", "--optimizer", "adam", "--lr", "0.002"}), 1,
                          {"given now --lr 0.002, then nothing"}));
+  // So is --header at its default, auto.
+  EXPECT_TRUE(Succeeded(train("15", {"--resume", "--optimizer", "adam", "--header", "auto"})));
 }
 
 // ---------------------------------------------------------------------------------------------

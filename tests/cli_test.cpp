@@ -524,6 +524,9 @@ TEST_F(CliTest, AFullDiskOnStandardOutputFailsTheCommand) {
     EXPECT_EQ(result.err, "error: standard output: No space left on device\n")
         << args[0] << " " << args.back();
   }
+  for (const char* flag : {"--help", "--version"})
+    EXPECT_TRUE(FailedWith(NeuronaWritingTo({flag}, "/dev/full"), 1, {"error: standard output"}))
+        << flag;
 }
 
 TEST_F(CliTest, PredictAcceptsRowsOfInputsOnly) {
