@@ -316,6 +316,18 @@ TEST(Report, EscapesTitlesLabelsAndCommandLines) {
   EXPECT_EQ(count(html, "<script"), 1u);
 }
 
+// A model trained on a table with a header names its inputs from it, the target left out.
+TEST(Report, NamesTheInputsAsTheModelsHeaderDoes) {
+  ReportInput input = two_inputs(2);
+  EXPECT_NE(report_html(input).find(">x1</text>"), std::string::npos);
+  input.info.columns = {{"label", "size<cm>", "weight"}, {0}};
+  const std::string html = report_html(input);
+  EXPECT_EQ(html.find(">x1</text>"), std::string::npos);
+  EXPECT_NE(html.find(">size&lt;cm&gt;</text>"), std::string::npos);
+  EXPECT_NE(html.find(">weight</text>"), std::string::npos);
+  EXPECT_EQ(html.find(">label</text>"), std::string::npos);
+}
+
 TEST(Report, RefusesDataThatDoesNotFit) {
   ReportInput input = two_inputs(2);
   input.data->X.conservativeResize(4, 3);

@@ -24,7 +24,8 @@ struct ReportInput {
   // Raw data, as read from the file (not scaled: info.scaler is applied here, as predict does).
   // X is m x n_in; Y is m x n_out (one-hot for classes) or empty when there are no targets.
   std::optional<Dataset<double>> data;
-  std::vector<std::string> input_names;  // n_in names; empty: "x1" .. "xn"
+  std::vector<std::string> input_names;  // n_in names; empty: the header's in info.columns, or
+                                         // "x1" .. "xn"
   std::string title;                     // empty: "neurona: <topology>"
 };
 
