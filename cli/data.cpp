@@ -437,11 +437,7 @@ void check_input_names(const std::string& file, const LoadedData& loaded,
                        const TableLayout& trained_on) {
   const std::vector<Index>& columns = loaded.data.input_columns;
   if (trained_on.names.empty() || loaded.header.empty()) return;
-  std::vector<std::string> inputs;
-  for (Index j = 0; j < Index(trained_on.names.size()); ++j)
-    if (std::find(trained_on.targets.begin(), trained_on.targets.end(), j) ==
-        trained_on.targets.end())
-      inputs.push_back(trained_on.names[std::size_t(j)]);
+  const std::vector<std::string> inputs = trained_on.input_names();
   if (inputs.size() != columns.size()) return;  // refused already as a column count
   for (std::size_t j = 0; j < columns.size(); ++j) {
     const std::string& name = loaded.header[std::size_t(columns[j])];
@@ -524,13 +520,8 @@ DataArgs data_args_for(const ModelFile& model, DataArgs args) {
     // too, though its names be numbers ("0,1,2,3", read with --header yes).
     const TableLayout& trained_on = model.info.columns;
     if (args.header == "auto" && !trained_on.names.empty()) {
-      std::vector<std::string> inputs;
-      for (std::size_t j = 0; j < trained_on.names.size(); ++j)
-        if (std::find(trained_on.targets.begin(), trained_on.targets.end(), Index(j)) ==
-            trained_on.targets.end())
-          inputs.push_back(trained_on.names[j]);
       const std::vector<std::string> first = first_line_of(args, csv_options(args)).fields;
-      if (first == trained_on.names || first == inputs) args.header = "yes";
+      if (first == trained_on.names || first == trained_on.input_names()) args.header = "yes";
     }
   }
   take_model_targets(args, model.info.columns, model.network.inputs());

@@ -433,8 +433,8 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
   if (table.lines.empty())
     throw InputError(fmt::format("{}:{}: a header but no rows of numbers", name, first_line));
   // Read as data, it would be trained on (or predicted, a line too many); as a header, a table of
-  // counts could lose its first row. Neither is guessed.
-  // A small table may well start so (y, a, b = 0, 1, 2): asked only above 10 rows or more.
+  // counts could lose its first row: neither is guessed. A small table may well start so (y, a,
+  // b = 0, 1, 2): asked only above 10 rows or more.
   if (first_numbers_columns && !another_numbers_columns && table.lines.size() >= 11 &&
       table.lines.front() == first_line)
     throw InputError(fmt::format(

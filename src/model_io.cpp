@@ -279,6 +279,14 @@ class ModelReader {
 
 }  // namespace
 
+std::vector<std::string> TableLayout::input_names() const {
+  std::vector<std::string> inputs;
+  for (std::size_t j = 0; j < names.size(); ++j)
+    if (std::find(targets.begin(), targets.end(), Index(j)) == targets.end())
+      inputs.push_back(names[j]);
+  return inputs;
+}
+
 std::string_view to_string(Precision precision) {
   return precision == Precision::single ? "float" : "double";
 }

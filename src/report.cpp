@@ -161,11 +161,7 @@ std::string class_name(const ReportInput& input, Index k) {
 // columns but the targets), else x1, x2, ...
 std::string input_name(const ReportInput& input, Index i) {
   if (!input.input_names.empty()) return input.input_names[std::size_t(i)];
-  const TableLayout& table = input.info.columns;
-  std::vector<std::string> names;
-  for (std::size_t j = 0; j < table.names.size(); ++j)
-    if (std::find(table.targets.begin(), table.targets.end(), Index(j)) == table.targets.end())
-      names.push_back(table.names[j]);
+  const std::vector<std::string> names = input.info.columns.input_names();
   return Index(names.size()) == input.network.inputs() ? names[std::size_t(i)]
                                                        : fmt::format("x{}", i + 1);
 }

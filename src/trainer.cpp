@@ -31,6 +31,13 @@ void check_rows(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& 
       epoch, std::isnan(loss) ? std::abs(loss) : loss));  // "nan", not the sign bit's "-nan"
 }
 
+// Early stopping watches the validation loss: without validation rows a patience would be ignored.
+[[noreturn]] void refuse_patience(Index patience) {
+  throw UsageError(fmt::format(
+      "a patience of {} epochs needs validation rows to watch (Trainer::set_validation)",
+      patience));
+}
+
 // Each epoch's shuffle comes from its own engine, seeded by the run's seed and the epoch, so
 // that a run resumed at any epoch draws the same batches as one never stopped.
 RandomEngine epoch_engine(std::uint64_t seed, Index epoch) {
@@ -158,11 +165,7 @@ double Trainer<T>::run_batches_in_order(const Matrix<T>& X, const Matrix<T>& Y, 
 template <class T>
 EpochStats Trainer<T>::run_epoch(const Matrix<T>& X, const Matrix<T>& Y) {
   check_rows(network_, X, Y, "training");
-  if (options_.patience > 0 && !X_validation_)
-    throw UsageError(
-        fmt::format("a patience of {} epochs needs validation rows to watch "
-                    "(Trainer::set_validation)",
-                    options_.patience));
+  if (options_.patience > 0 && !X_validation_) refuse_patience(options_.patience);
   if (row_weights_ && (row_weights_->rows() != X.rows() || row_weights_->cols() != 1))
     throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights_->rows(),
                                  row_weights_->cols(), X.rows()));
@@ -193,11 +196,7 @@ EpochStats Trainer<T>::run_epoch(const Matrix<T>& X, const Matrix<T>& Y) {
 template <class T>
 double train(Network<T>& network, Optimizer<T>& optimizer, const Same<Matrix<T>>& X,
              const Same<Matrix<T>>& Y, const TrainOptions& options, const EpochCallback& on_epoch) {
-  if (options.patience > 0)  // even for 0 epochs, which run_epoch would never see
-    throw UsageError(
-        fmt::format("a patience of {} epochs needs validation rows to watch "
-                    "(Trainer::set_validation)",
-                    options.patience));
+  if (options.patience > 0) refuse_patience(options.patience);  // for 0 epochs too
   Trainer<T> trainer(network, optimizer, options);
   double loss = 0;
   while (!trainer.done()) {

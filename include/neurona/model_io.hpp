@@ -39,6 +39,9 @@ struct Provenance {
 struct TableLayout {
   std::vector<std::string> names;  // the header, a name per column; empty when it had none
   std::vector<Index> targets;      // the target columns, 0-based; empty: not trained on a table
+
+  // The names of the input columns, in order: the header's but the targets'.
+  std::vector<std::string> input_names() const;
 };
 
 // What a model file holds beside the network, each part optional.
