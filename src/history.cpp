@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "neurona/atomic_file.hpp"
 #include "neurona/error.hpp"
@@ -67,12 +68,12 @@ class Reader {
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || error != std::errc() || end != text.data() + text.size())
       fail(cell.column, fmt::format("{}: expected a number, got {}", column,
-                                    cell.text.empty() ? "an empty cell" : quote(cell.text)));
+                                    cell.text.empty() ? "an empty cell" : quote_field(cell.text)));
     // Losses, rates and times are never negative; a diverged run's loss is written as nan or
     // inf, which the plot leaves out.
     if (value < 0)
-      fail(cell.column,
-           fmt::format("{}: expected a number of at least 0, got {}", column, quote(cell.text)));
+      fail(cell.column, fmt::format("{}: expected a number of at least 0, got {}", column,
+                                    quote_field(cell.text)));
     return value;
   }
 
@@ -83,7 +84,7 @@ class Reader {
     const auto [end, error] = std::from_chars(begin, stop, value);
     if (cell.text.empty() || error != std::errc() || end != stop || value < 0)
       fail(cell.column, fmt::format("epoch: expected a whole number of at least 0, got {}",
-                                    cell.text.empty() ? "an empty cell" : quote(cell.text)));
+                                    cell.text.empty() ? "an empty cell" : quote_field(cell.text)));
     // Epochs in order, so that a plot of them is a curve; two runs pasted together are not one.
     if (previous >= 0 && value <= previous)
       fail(cell.column, fmt::format("epoch: expected a number greater than {} (the line before), "
@@ -100,6 +101,21 @@ class Reader {
 }  // namespace
 
 void write_history_csv(const History& history, const fs::path& path) {
+  // What read_history_csv would refuse is refused here, and nothing written.
+  for (std::size_t k = 0; k < history.size(); ++k) {
+    const EpochRecord& r = history[k];
+    if (r.epoch < 0 || (k > 0 && r.epoch <= history[k - 1].epoch))
+      throw InputError(
+          fmt::format("{}: not written: record {} has epoch {}; epochs are 0 or more, "
+                      "each greater than the one before",
+                      path.string(), k, r.epoch));
+    for (const auto& [value, column] :
+         {std::pair{r.loss, columns[1]}, std::pair{r.validation_loss, columns[2]},
+          std::pair{r.learning_rate, columns[3]}, std::pair{r.seconds, columns[4]}})
+      if (value < 0)
+        throw InputError(fmt::format("{}: not written: record {} has the {} {}, below 0",
+                                     path.string(), k, column, value));
+  }
   std::string out(header);
   out += '\n';
   for (const EpochRecord& r : history) {
@@ -129,10 +145,10 @@ History read_history_csv(const fs::path& path) {
       for (std::size_t j = 0; j < columns.size(); ++j)
         if (j >= cells.size() || cells[j].text != columns[j])
           reader.fail(j < cells.size() ? cells[j].column : line.size() + 1,
-                      fmt::format("expected the header \"{}\", got {}", header, quote(line)));
+                      fmt::format("expected the header \"{}\", got {}", header, quote_field(line)));
       if (cells.size() > columns.size())
         reader.fail(cells[columns.size()].column,
-                    fmt::format("expected the header \"{}\", got {}", header, quote(line)));
+                    fmt::format("expected the header \"{}\", got {}", header, quote_field(line)));
       header_seen = true;
       continue;
     }

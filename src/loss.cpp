@@ -1,6 +1,8 @@
 // Losses and their gradients, in numerically stable forms written on the output layer's Z.
 #include "neurona/loss.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cmath>
 #include <string>
@@ -110,6 +112,27 @@ void loss_gradient(Loss loss, Activation output, ConstMatrixRef<T> Z, ConstMatri
 }  // namespace detail
 
 template <class T>
+void check_targets(Loss loss, ConstMatrixRef<T> Y) {
+  const bool probabilities = loss != Loss::half_squared_error;
+  // The whole matrix at once first (NaN fails every comparison); the search only on failure.
+  const bool fine = probabilities ? (Y.array() >= T(0) && Y.array() <= T(1)).all() : Y.allFinite();
+  for (Index i = 0; !fine && i < Y.rows(); ++i)
+    for (Index j = 0; j < Y.cols(); ++j)
+      if (const T y = Y(i, j); !std::isfinite(y) || (probabilities && !(y >= 0 && y <= 1)))
+        throw InputError(fmt::format(
+            "the target Y({}, {}) is {}; {}", i, j, y,
+            probabilities ? fmt::format("{} needs probabilities in [0, 1]", to_string(loss))
+                          : std::string("targets must be finite")));
+  if (loss != Loss::cross_entropy) return;
+  for (Index i = 0; i < Y.rows(); ++i)
+    if (const double sum = double(Y.row(i).sum()); std::abs(sum - 1) > 1e-2)
+      throw InputError(
+          fmt::format("the targets of row {} of Y sum to {}; cross_entropy needs one "
+                      "probability per class, summing to 1",
+                      i, sum));
+}
+
+template <class T>
 T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
              const Matrix<T>& Y, const Matrix<T>* row_weights) {
   return detail::loss_value<T>(loss, output, Z, A, Y, row_weights ? row_weights->data() : nullptr);
@@ -131,6 +154,8 @@ NEURONA_LOSSES(float)
 NEURONA_LOSSES(double)
 #undef NEURONA_LOSSES
 
+template void check_targets<float>(Loss, ConstMatrixRef<float>);
+template void check_targets<double>(Loss, ConstMatrixRef<double>);
 template float loss_value<float>(Loss, Activation, const Matrix<float>&, const Matrix<float>&,
                                  const Matrix<float>&, const Matrix<float>*);
 template double loss_value<double>(Loss, Activation, const Matrix<double>&, const Matrix<double>&,

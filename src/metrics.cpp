@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cwchar>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "neurona/error.hpp"
 
@@ -106,6 +107,13 @@ json scores_json(const ClassScores& s) {
 
 ClassificationMetrics classification_metrics(const Matrix<double>& Y_hat, const Matrix<double>& Y) {
   check_shapes("classification_metrics", Y_hat, Y);
+  // A NaN compares false both ways: its row would count as class 0 without a word.
+  for (const auto& [name, M] : {std::pair{"Y_hat", &Y_hat}, std::pair{"Y", &Y}})
+    if (M->hasNaN())
+      for (Index i = 0; i < M->rows(); ++i)
+        if (M->row(i).hasNaN())
+          throw InputError(fmt::format(
+              "classification_metrics: row {} of {} holds NaN, which has no class", i, name));
   const Index m = Y.rows();
   const Index k = Y.cols() == 1 ? 2 : Y.cols();
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "neurona/error.hpp"
+#include "neurona/loss.hpp"
 #include "neurona/random.hpp"
 #include "neurona/schedule.hpp"
 
@@ -22,6 +23,24 @@ void check_rows(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& 
     throw ShapeError(fmt::format(
         "{} X is {}x{} and Y is {}x{}; a {} network needs m x {} and m x {}", what, X.rows(),
         X.cols(), Y.rows(), Y.cols(), network.topology(), network.inputs(), network.outputs()));
+}
+
+// Rows to learn from: finite inputs, targets that suit the loss. Checked before training, as a
+// NaN would make the loss NaN and be reported as a diverging run.
+template <class T>
+void check_values(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& Y,
+                  const char* what) {
+  if (!X.allFinite())
+    for (Index i = 0; i < X.rows(); ++i)
+      for (Index j = 0; j < X.cols(); ++j)
+        if (!std::isfinite(X(i, j)))
+          throw InputError(fmt::format("the {} input X({}, {}) is {}; inputs must be finite", what,
+                                       i, j, X(i, j)));
+  try {
+    check_targets<T>(network.loss_type(), Y);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{} rows: {}", what, e.what()));
+  }
 }
 
 [[noreturn]] void diverged(Index epoch, double loss) {
@@ -71,12 +90,17 @@ Trainer<T>::Trainer(Network<T>& network, Optimizer<T>& optimizer, const TrainOpt
 template <class T>
 void Trainer<T>::set_validation(const Matrix<T>& X, const Matrix<T>& Y) {
   check_rows(network_, X, Y, "validation");
+  check_values(network_, X, Y, "validation");
   X_validation_ = &X;
   Y_validation_ = &Y;
 }
 
 template <class T>
 void Trainer<T>::set_row_weights(const Matrix<T>& weights) {
+  for (Index i = 0; i < weights.size(); ++i)
+    if (const T weight = weights.data()[i]; !(std::isfinite(weight) && weight >= 0))
+      throw InputError(
+          fmt::format("row weight {} is {}; weights must be finite and 0 or more", i, weight));
   row_weights_ = &weights;
 }
 
@@ -165,6 +189,10 @@ double Trainer<T>::run_batches_in_order(const Matrix<T>& X, const Matrix<T>& Y, 
 template <class T>
 EpochStats Trainer<T>::run_epoch(const Matrix<T>& X, const Matrix<T>& Y) {
   check_rows(network_, X, Y, "training");
+  if (const std::pair data{X.data(), Y.data()}; checked_ != data) {
+    check_values(network_, X, Y, "training");
+    checked_ = data;
+  }
   if (options_.patience > 0 && !X_validation_) refuse_patience(options_.patience);
   if (row_weights_ && (row_weights_->rows() != X.rows() || row_weights_->cols() != 1))
     throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights_->rows(),

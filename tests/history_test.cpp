@@ -145,6 +145,28 @@ TEST_F(HistoryFiles, ErrorsNameFileLineAndColumn) {
   EXPECT_THROW(read_history_csv(dir), InputError);
 }
 
+TEST_F(HistoryFiles, WhatTheReaderWouldRefuseIsNotWritten) {
+  auto refusal = [&](const History& history) -> std::string {
+    try {
+      write_history_csv(history, dir / "h.csv");
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(refusal({{1, 0.5, nan, 0.1, 0.0}, {2, -0.25, nan, 0.1, 0.0}}),
+            (dir / "h.csv").string() + ": not written: record 1 has the loss -0.25, below 0");
+  EXPECT_EQ(refusal({{2, 0.5, nan, 0.1, 0.0}, {2, 0.25, nan, 0.1, 0.0}}),
+            (dir / "h.csv").string() +
+                ": not written: record 1 has epoch 2; epochs are 0 or more, each greater than the "
+                "one before");
+  EXPECT_NE(refusal({{1, 0.5, nan, 0.1, -1.0}}), "");
+  EXPECT_FALSE(fs::exists(dir / "h.csv"));
+  // A diverged run's last loss is written, and read back, as it was.
+  EXPECT_EQ(refusal({{1, 0.5, nan, 0.1, 0.0}, {2, inf, nan, 0.1, 0.0}}), "");
+  EXPECT_EQ(read_history_csv(dir / "h.csv")[1].loss, inf);
+}
+
 TEST_F(HistoryFiles, AFileThatCannotBeWrittenIsAnInputErrorAndLeavesNothing) {
   EXPECT_THROW(write_history_csv({}, dir / "no-such-folder" / "h.csv"), InputError);
   EXPECT_THROW(write_history_csv({}, dir), InputError);

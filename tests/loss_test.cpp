@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "neurona/error.hpp"
 #include "neurona/loss.hpp"
@@ -103,6 +104,40 @@ TEST(Loss, CrossEntropiesNeedTheirOutputActivation) {
   EXPECT_EQ(default_output_activation(Loss::cross_entropy), Activation::softmax);
   EXPECT_EQ(parse_loss("binary_cross_entropy"), Loss::binary_cross_entropy);
   EXPECT_THROW(parse_loss("mse"), UsageError);
+}
+
+// The message of the InputError f throws, or "" when it throws none.
+template <class F>
+std::string refusal(F f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Loss, CheckTargetsNamesTheFirstTargetThatDoesNotSuitTheLoss) {
+  Matrix<double> Y(2, 2);
+  Y << 0, 1, 1, 0;
+  for (const Loss loss :
+       {Loss::half_squared_error, Loss::binary_cross_entropy, Loss::cross_entropy})
+    EXPECT_EQ(refusal([&] { check_targets<double>(loss, Y); }), "") << to_string(loss);
+  Y(1, 0) = 5;  // a number to predict, not a probability
+  EXPECT_EQ(refusal([&] { check_targets<double>(Loss::half_squared_error, Y); }), "");
+  EXPECT_EQ(refusal([&] { check_targets<double>(Loss::binary_cross_entropy, Y); }),
+            "the target Y(1, 0) is 5; binary_cross_entropy needs probabilities in [0, 1]");
+  Y(1, 0) = 0.5;  // rows of halves summing to 0.5: fine for binary, no distribution per row
+  Y(0, 1) = 0.5;
+  EXPECT_EQ(refusal([&] { check_targets<double>(Loss::binary_cross_entropy, Y); }), "");
+  EXPECT_EQ(refusal([&] { check_targets<double>(Loss::cross_entropy, Y); }),
+            "the targets of row 0 of Y sum to 0.5; cross_entropy needs one probability per class, "
+            "summing to 1");
+  Matrix<float> nan_target = Matrix<float>::Zero(3, 1);
+  nan_target(2, 0) = std::nanf("");
+  EXPECT_EQ(refusal([&] { check_targets<float>(Loss::half_squared_error, nan_target); }),
+            "the target Y(2, 0) is nan; targets must be finite");
+  EXPECT_NE(refusal([&] { check_targets<float>(Loss::binary_cross_entropy, nan_target); }), "");
 }
 
 }  // namespace

@@ -198,6 +198,24 @@ TEST(Metrics, ShapesThatDoNotFitAreShapeErrors) {
   EXPECT_THROW(metrics_json(hand_metrics(), {"a", "b", "c", "d"}), ShapeError);
 }
 
+TEST(Metrics, ARowOfNaNHasNoClass) {
+  // It compared false both ways and counted as class 0.
+  Matrix<double> Y_hat(3, 2), Y(3, 2);
+  Y_hat << 0.9, 0.1, 0.2, 0.8, std::nan(""), 0.5;
+  Y << 1, 0, 0, 1, 1, 0;
+  try {
+    classification_metrics(Y_hat, Y);
+    ADD_FAILURE() << "a NaN was scored";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "classification_metrics: row 2 of Y_hat holds NaN, which has no class");
+  }
+  Y_hat(2, 0) = 0.5;
+  Y(0, 1) = std::nan("");
+  EXPECT_THROW(classification_metrics(Y_hat, Y), InputError);
+  Y(0, 1) = 0;
+  EXPECT_EQ(classification_metrics(Y_hat, Y).accuracy, 1.0);
+}
+
 TEST(Metrics, TheReportStartsWithTheAccuracyToFourDecimals) {
   // 37 of 38 right: 0.97368... prints as 0.9737.
   std::vector<Index> truth(38, 0), predicted(38, 0);

@@ -1,6 +1,8 @@
 // The training loop: full batch as the tutorial, mini-batches, divergence and bad arguments.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -156,6 +158,41 @@ TEST(Trainer, RefusesBadArguments) {
   EXPECT_THROW(GradientDescent<double>(0.0), UsageError);
   EXPECT_THROW(GradientDescent<double>(-0.1), UsageError);
   EXPECT_THROW(GradientDescent<double>(std::nan("")), UsageError);
+}
+
+TEST(Trainer, RefusesRowsThatAreNotFiniteOrTargetsThatDoNotSuitTheLoss) {
+  // Else a NaN would make the loss NaN and pass for a diverging run, and a target of 5 would
+  // train binary cross-entropy to a negative loss.
+  const Dataset<double> data = tutorial::majority_table<double>();
+  Network<double> net = tutorial::majority_network<double>(1);
+  const Network<double> untouched = net;
+  GradientDescent<double> optimizer(0.5);
+  auto message = [&](const Matrix<double>& X, const Matrix<double>& Y) -> std::string {
+    try {
+      train(net, optimizer, X, Y, {1, 0, 1});
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  Matrix<double> X = data.X;
+  X(6, 2) = std::nan("");
+  EXPECT_EQ(message(X, data.Y), "the training input X(6, 2) is nan; inputs must be finite");
+  Matrix<double> Y = data.Y;
+  Y(3, 0) = HUGE_VAL;
+  EXPECT_EQ(message(data.X, Y), "training rows: the target Y(3, 0) is inf; targets must be finite");
+  for (std::size_t l = 0; l < net.layers().size(); ++l)
+    EXPECT_EQ(net.layers()[l].W, untouched.layers()[l].W) << "a refused run took a step";
+
+  Network<double> binary(3, {{1, Activation::sigmoid}}, Loss::binary_cross_entropy);
+  Trainer<double> trainer(binary, optimizer, {1, 0, 1});
+  Y = data.Y * 5.0;
+  EXPECT_THROW(trainer.set_validation(data.X, Y), InputError);
+  EXPECT_THROW(trainer.run_epoch(data.X, Y), InputError);
+  Matrix<double> weights = Matrix<double>::Ones(8, 1);
+  weights(2, 0) = -1;
+  EXPECT_THROW(trainer.set_row_weights(weights), InputError);
+  EXPECT_NO_THROW(trainer.run_epoch(data.X, data.Y));
 }
 
 TEST(Trainer, EarlyStoppingRestoresTheBestValidationWeights) {

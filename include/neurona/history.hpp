@@ -21,7 +21,8 @@ using History = std::vector<EpochRecord>;
 
 // Writes `epoch,loss,validation_loss,learning_rate,seconds` and one line per record, numbers in
 // their shortest text that reads back to the same bits, a NaN validation loss as an empty cell.
-// Replaces the file atomically; throws InputError when it cannot be written.
+// Replaces the file atomically; throws InputError when it cannot be written, and, writing
+// nothing, for a record read_history_csv would refuse (a negative number, an epoch out of order).
 void write_history_csv(const History& history, const std::filesystem::path& path);
 
 // Reads a file written by write_history_csv (blank lines and spaces around cells are allowed;

@@ -29,6 +29,13 @@ void check_output_fits_loss(Activation output, Loss loss);
 // The activation an output layer takes by default with this loss (linear, sigmoid, softmax).
 Activation default_output_activation(Loss loss);
 
+// Throws InputError, naming the first offending Y(i, j), unless the targets suit the loss: finite
+// for every loss; probabilities in [0, 1] for the cross-entropies; and for cross_entropy rows
+// summing to 1 within 1e-2 (soft targets written to a few decimals), since its gradient
+// dZ = (A - Y) / m holds only for such rows. Trainer checks its rows with it.
+template <class T>
+void check_targets(Loss loss, ConstMatrixRef<T> Y);
+
 // E for the output layer's Z (pre-activation) and A = sigma(Z) against targets Y. With
 // row_weights (m x 1), row i's loss counts w_i times: E = 1/m sum_i w_i L_i (class weights).
 template <class T>

@@ -39,7 +39,8 @@ struct RegressionMetrics {
 // with labels=range(k)). F1 = 2 TP / (2 TP + FP + FN), the harmonic mean of precision and
 // recall. A ratio 0/0 is 0, as sklearn's zero_division=0: a class never predicted has precision
 // 0, a class with no rows recall 0, one neither present nor predicted F1 0.
-// Throws ShapeError when the shapes differ or m is 0.
+// Throws ShapeError when the shapes differ or m is 0, and InputError naming the row when Y_hat
+// or Y holds a NaN (a row with no class).
 ClassificationMetrics classification_metrics(const Matrix<double>& Y_hat, const Matrix<double>& Y);
 
 // Scores Y_hat (m x n_out) against Y (m x n_out), m >= 1. r2 is sklearn's r2_score with

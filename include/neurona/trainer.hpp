@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include "neurona/matrix.hpp"
 #include "neurona/network.hpp"
@@ -54,12 +55,14 @@ class Trainer {
 
   // Rows to measure the validation loss on after every epoch, kept by reference: a temporary
   // (take_rows(...), a .cast<float>()) would be gone by the first epoch, so it does not compile.
+  // Throws InputError as run_epoch does for rows that are not finite or targets that do not suit
+  // the loss.
   void set_validation(const Matrix<T>& X, const Matrix<T>& Y);
   void set_validation(Matrix<T>&&, const Matrix<T>&) = delete;
   void set_validation(const Matrix<T>&, Matrix<T>&&) = delete;
   void set_validation(Matrix<T>&&, Matrix<T>&&) = delete;
   // A weight for each training row's loss, m x 1 (kept by reference, so not a temporary), as
-  // class weights give.
+  // class weights give. Throws InputError for a weight that is negative or not finite.
   void set_row_weights(const Matrix<T>& weights);
   void set_row_weights(Matrix<T>&&) = delete;
   // Changes the optimizer's learning rate after every epoch (kept by reference).
@@ -70,7 +73,10 @@ class Trainer {
   // its update, so the network then holds the parameters that gave it: the epoch's earlier
   // batches applied, none of its non-finite gradient. (A validation loss that is not finite comes
   // after the epoch's updates: that epoch is then counted as done.) Throws UsageError when the
-  // options' patience is above 0 and there are no validation rows to be patient about.
+  // options' patience is above 0 and there are no validation rows to be patient about. Throws
+  // InputError, naming the value, for an X that is not finite or a Y that does not suit the loss
+  // (check_targets): a NaN would otherwise pass for a diverging run. The rows are checked when
+  // first given, not again each epoch while X and Y stay where they are.
   EpochStats run_epoch(const Matrix<T>& X, const Matrix<T>& Y);
 
   // True when every epoch has run or early stopping's patience is spent.
@@ -104,6 +110,7 @@ class Trainer {
   std::optional<ConstMatrixRef<T>> batch_X_, batch_Y_;  // the batch forward_backward scores
   RowWeights<T> batch_weights_;
   std::function<double()> evaluate_;  // forward_backward, made once: no allocation per step
+  std::optional<std::pair<const T*, const T*>> checked_;  // the data of the last rows checked
 };
 
 using EpochCallback = std::function<void(const EpochStats&)>;
