@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "neurona/error.hpp"
 
@@ -34,41 +36,93 @@ namespace {
 // depth is checked first, on the text.
 constexpr int most_depth = 64;
 
-void check_depth(const std::string& text, const std::string& name, std::string_view expected) {
-  int depth = 0;
-  bool in_string = false;
+// What the parser does not tell: nesting too deep for it (checked before it runs), and a key given
+// twice in one object, which it takes silently, the last one winning (so that which of two
+// contradicting values is read would depend on their order).
+struct TextScan {
+  std::size_t duplicate_key = std::string::npos;  // the offset of the first repeated key
+  std::string_view duplicate_name;
+};
+
+// Walks the text once, outside and inside strings. On text that is not JSON the walk may see
+// keys wrongly, which is why its duplicate is reported only once the parser took the text.
+TextScan scan_text(const std::string& text, const std::string& name, std::string_view expected) {
+  TextScan scan;
+  // One entry per open array or object: an object's keys so far, none for an array.
+  std::vector<std::optional<std::vector<std::string_view>>> open;
+  bool expect_key = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;  // the escaped character cannot end the string
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
+    if (c == '"') {
+      std::size_t end = i + 1;
+      while (end < text.size() && text[end] != '"')
+        end += text[end] == '\\' ? 2 : 1;  // the escaped character cannot end the string
+      if (expect_key && scan.duplicate_key == std::string::npos) {
+        const std::string_view key(text.data() + i + 1, std::min(end, text.size()) - i - 1);
+        auto& keys = *open.back();
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+          scan.duplicate_key = i;
+          scan.duplicate_name = key;
+        }
+        keys.push_back(key);
+      }
+      expect_key = false;
+      i = end;
     } else if (c == '[' || c == '{') {
-      if (++depth > most_depth)
+      if (open.size() >= std::size_t(most_depth))
         throw InputError(
             fmt::format("{}:{}: arrays and objects nested more than {} deep, expected {}", name,
                         position_of(text, i), most_depth, expected));
+      open.emplace_back(c == '{' ? std::optional<std::vector<std::string_view>>(std::in_place)
+                                 : std::nullopt);
+      expect_key = c == '{';
     } else if (c == ']' || c == '}') {
-      --depth;
+      if (!open.empty()) open.pop_back();
+      expect_key = false;
+    } else if (c == ',') {
+      expect_key = !open.empty() && open.back().has_value();
+    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      expect_key = false;
     }
   }
+  return scan;
+}
+
+// The offset of `token` standing alone outside strings (a number, as the parser reads one), or
+// npos.
+std::size_t find_outside_strings(const std::string& text, std::string_view token) {
+  auto in_number = [](char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '"') {
+      for (++i; i < text.size() && text[i] != '"'; i += text[i] == '\\' ? 2 : 1) {
+      }
+    } else if (text.compare(i, token.size(), token) == 0 && (i == 0 || !in_number(text[i - 1])) &&
+               (i + token.size() == text.size() || !in_number(text[i + token.size()]))) {
+      return i;
+    }
+  }
+  return std::string::npos;
 }
 
 }  // namespace
 
 nlohmann::json parse_json(const std::string& text, const std::string& name,
                           std::string_view expected) {
-  check_depth(text, name, expected);
+  const TextScan scan = scan_text(text, name, expected);
   // The parser takes a zero byte for the end of the text: what follows would be ignored, and one
   // in the middle reported as a truncated file. JSON has no place for one, raw.
   if (const std::size_t zero = text.find('\0'); zero != std::string::npos)
     throw InputError(fmt::format("{}:{}: malformed JSON, expected {}: a zero byte", name,
                                  position_of(text, zero), expected));
   try {
-    return nlohmann::json::parse(text);
+    nlohmann::json root = nlohmann::json::parse(text);
+    if (scan.duplicate_key != std::string::npos)
+      throw InputError(fmt::format(
+          "{}:{}: the key \"{}\" is given twice in one object, expected {}", name,
+          position_of(text, scan.duplicate_key), scan.duplicate_name.substr(0, 40), expected));
+    return root;
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 2:
     // syntax error ..."; keep what follows the position and give the position our way.
@@ -79,12 +133,13 @@ nlohmann::json parse_json(const std::string& text, const std::string& name,
     throw InputError(fmt::format("{}:{}: {}, expected {}: {}", name, position_of(text, offset),
                                  text.empty() ? "empty file" : "malformed JSON", expected, what));
   } catch (const nlohmann::json::out_of_range& e) {
-    // "[json.exception.out_of_range.406] number overflow parsing '1e999'": found by its text.
+    // "[json.exception.out_of_range.406] number overflow parsing '1e999'": found by its text,
+    // the first such number outside strings being the one the parser stopped at.
     const std::string what = e.what();
     const auto open = what.find('\''), close = what.rfind('\'');
     const std::string number =
         open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
-    const std::size_t at = number.empty() ? std::string::npos : text.find(number);
+    const std::size_t at = number.empty() ? std::string::npos : find_outside_strings(text, number);
     throw InputError(fmt::format("{}:{}: the number {} is beyond double's range", name,
                                  at == std::string::npos ? "1:1" : position_of(text, at), number));
   }

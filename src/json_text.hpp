@@ -14,8 +14,9 @@ std::string position_of(const std::string& text, std::size_t offset);
 
 // Parses `text`, read from `name`. Malformed JSON, and a number beyond double's range (which
 // nlohmann reports with no position), are InputErrors naming the file, line and column, as
-// "name:3:16: malformed JSON, expected <expected>: ...". So is nesting deeper than any model's
-// (64), which would overflow the stack.
+// "name:3:16: malformed JSON, expected <expected>: ...". So are nesting deeper than any model's
+// (64), which would overflow the stack, and a key given twice in one object (which the parser
+// would take silently, the last one winning).
 nlohmann::json parse_json(const std::string& text, const std::string& name,
                           std::string_view expected);
 

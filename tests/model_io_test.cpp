@@ -146,6 +146,36 @@ TEST_F(ModelFiles, DeepNestingIsRefusedBeforeItOverflowsTheStack) {
       << message;
 }
 
+TEST_F(ModelFiles, AKeyGivenTwiceInOneObjectIsRefusedWhereItIsRepeated) {
+  // The parser would keep the last: which of two contradicting values counts would hang on
+  // their order.
+  std::string text = tiny_model;
+  text.replace(text.find("\"inputs\""), 0, "\"inputs\": 99, ");
+  std::string message = error_of(text);
+  EXPECT_NE(message.find("model.json:2:17: the key \"inputs\" is given twice in one object"),
+            std::string::npos)
+      << message;
+  // The same name in two objects, or as a value or inside a string, is no repetition.
+  text = tiny_model;
+  text.replace(text.find("\"inputs\""), 0,
+               "\"note\": {\"units\": \"units\", \"b\": \"\\\"inputs\\\": 1\"}, ");
+  EXPECT_EQ(read_model(write("note.json", text)).network.inputs(), 2);
+  // Malformed text is reported as such, even with a repeated key before the fault.
+  message = error_of("{\"a\": 1, \"a\": 2, }");
+  EXPECT_NE(message.find("malformed JSON"), std::string::npos) << message;
+}
+
+TEST_F(ModelFiles, ANumberBeyondDoublesRangeIsPlacedWhereItIs) {
+  // Not at the same characters inside a string before it.
+  std::string text = tiny_model;
+  text.replace(text.find("\"inputs\""), 0, "\"note\": \"1e999\", ");
+  text.replace(text.find("0.25"), 4, "1e999");
+  const std::string message = error_of(text);
+  EXPECT_NE(message.find("model.json:3:77: the number 1e999 is beyond double's range"),
+            std::string::npos)
+      << message;
+}
+
 TEST_F(ModelFiles, TruncatedFileIsMalformed) {
   const std::string message = error_of(tiny_model.substr(0, tiny_model.find("\"layers\"")));
   EXPECT_NE(message.find("malformed JSON"), std::string::npos) << message;
