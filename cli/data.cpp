@@ -426,7 +426,7 @@ namespace {
 std::string quoted_names(const std::vector<std::string>& names) {
   std::string list;
   for (std::size_t k = 0; k < std::min<std::size_t>(names.size(), 8); ++k)
-    list += fmt::format("{}\"{}\"", k ? ", " : "", names[k]);
+    list += fmt::format("{}{}", k ? ", " : "", quote_field(names[k]));
   if (names.size() > 8) list += fmt::format(", ... ({} in all)", names.size());
   return list;
 }
@@ -450,10 +450,11 @@ void check_input_names(const std::string& file, const LoadedData& loaded,
             std::find(loaded.header.begin(), loaded.header.end(), target) == loaded.header.end())
           missing.push_back(target);
       throw InputError(fmt::format(
-          "{}: column {} is \"{}\", but the model's input {} is \"{}\"; the model takes the "
-          "columns it was trained on, in their order: {}{}. HINT: name the columns so in the "
-          "header, or leave the header out",
-          file, columns[j] + 1, name, j + 1, inputs[j], quoted_names(inputs),
+          "{}: column {} is {}, but the model's input {} is {}; the model takes the columns it "
+          "was trained on, in their order: {}{}. HINT: name the columns so in the header, or "
+          "leave the header out",
+          file, columns[j] + 1, quote_field(name), j + 1, quote_field(inputs[j]),
+          quoted_names(inputs),
           missing.empty() || loaded.data.target_columns.empty()
               ? ""
               : fmt::format(" (its target {} is not in this header: name the target column with "
@@ -461,6 +462,32 @@ void check_input_names(const std::string& file, const LoadedData& loaded,
                             quoted_names(missing))));
     }
   }
+}
+
+// For a column count refused in a file whose header names its columns, the model's inputs that
+// header lacks and the columns it has that the model never saw: the count alone does not say
+// which column to add or take out. "" when the file has no header or no such column.
+std::string unnamed_inputs_hint(const DataArgs& args, const TableLayout& trained_on) {
+  if (trained_on.names.empty() || format_of(args.file) != Format::csv) return "";
+  const CsvFirstLine first = first_line_of(args, csv_options(args));
+  if (!first.header) return "";
+  auto absent = [](const std::vector<std::string>& names, const std::vector<std::string>& from) {
+    std::vector<std::string> left;
+    for (const std::string& name : names)
+      if (std::find(from.begin(), from.end(), name) == from.end()) left.push_back(name);
+    return left;
+  };
+  const std::vector<std::string> missing = absent(trained_on.input_names(), first.fields);
+  const std::vector<std::string> unknown = absent(first.fields, trained_on.names);
+  std::string hint;
+  if (!missing.empty())
+    hint = fmt::format("the header lacks the model's input{} {}", missing.size() == 1 ? "" : "s",
+                       quoted_names(missing));
+  if (!unknown.empty())
+    hint += fmt::format("{}the model was not trained on {} column{} {}",
+                        hint.empty() ? "" : ", and ", hint.empty() ? "the header's" : "its",
+                        unknown.size() == 1 ? "" : "s", quoted_names(unknown));
+  return hint.empty() ? "" : ". HINT: " + hint;
 }
 
 // Sets args.model_targets from the table a model of n_in inputs was trained on, unless --targets
@@ -546,6 +573,9 @@ LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_opt
     // likeliest when the model's targets are elsewhere in this CSV file. Not for a file of the
     // inputs alone, where no target column was read.
     const std::string what = e.what();
+    if (what.find(": rows have ") != std::string::npos && what.find("HINT") == std::string::npos)
+      if (const std::string hint = unnamed_inputs_hint(args, trained_on); !hint.empty())
+        throw InputError(what + hint);
     const bool columns = what.find("expected a number") != std::string::npos ||
                          what.find("is not one of the") != std::string::npos;
     if (!columns || !args.targets.empty() || trained_on.targets.empty() ||

@@ -182,6 +182,14 @@ void add_explain_command(CLI::App& app, int& /*status*/) {
     if (!args->rows.empty() && !args->row.empty())
       throw UsageError("--rows and --row both choose rows; give one");
 
+    // The tutorial's examples bring their own table: a data flag would be ignored.
+    if (args->data.file.empty())
+      for (const char* flag :
+           {"--labels", "--targets", "--classes", "--separator", "--header", "--drop-missing"})
+        if (cmd->count(flag) > 0)
+          throw UsageError(fmt::format(
+              "{} is for --data, and the tutorial's examples have their own table", flag));
+
     Problem problem = load_problem(*args);
     if (cmd->count("--seed") > 0 && (problem.house || !args->model.empty()))
       throw UsageError(fmt::format("--seed draws the majority network's weights; {} its own",

@@ -101,6 +101,17 @@ std::string unknown_flag(const CLI::App& app) {
   }
 }
 
+// CLI11 says "--epochs: At Most 1 required but received 2" of a flag given twice, which reads as
+// if a value were missing: "--epochs is given 2 times; give it once" says what to change.
+std::string repeated_flag(const CLI::ParseError& error) {
+  const std::string what = error.what();
+  constexpr std::string_view marker = ": At Most 1 required but received ";
+  const std::size_t at = what.find(marker);
+  if (at == std::string::npos || !what.starts_with("--")) return "";
+  return fmt::format("{} is given {} times; give it once", what.substr(0, at),
+                     what.substr(at + marker.size()));
+}
+
 // What is still buffered goes out now, and a write that failed (a full disk) fails the command,
 // rather than the exit flushing it unchecked: predictions lost must not read as a success. (The
 // help and version texts go through std::cout, which writes through stdout.)
@@ -149,6 +160,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string message = unknown_command(app);
     if (message.empty()) message = unknown_flag(app);
+    if (message.empty()) message = repeated_flag(e);
     fmt::print(stderr, "error: {} (run with --help for the usage)\n",
                message.empty() ? e.what() : message);
     return 2;

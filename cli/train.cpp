@@ -310,9 +310,12 @@ ModelFile network_from_init(const TrainArgs& args) {
     throw contradiction("--loss", args.loss, std::string(to_string(network.loss_type())));
   if (args.precision_flag->count() && parse_precision(args.precision) != model.precision)
     throw contradiction("--precision", args.precision, std::string(to_string(model.precision)));
-  if (args.scale_flag->count() && model.info.scaler.kind != Scaling::none &&
-      parse_scaling(args.scale) != model.info.scaler.kind)
-    throw contradiction("--scale", args.scale, std::string(to_string(model.info.scaler.kind)));
+  // A scaling fitted now would feed weights learnt on raw inputs with scaled ones.
+  if (args.scale_flag->count() && parse_scaling(args.scale) != model.info.scaler.kind)
+    throw contradiction("--scale", args.scale,
+                        model.info.scaler.kind == Scaling::none
+                            ? "no scaling: its weights were learnt on the raw inputs"
+                            : std::string(to_string(model.info.scaler.kind)));
   return model;
 }
 
@@ -628,8 +631,8 @@ void train_command(TrainArgs& args) {
   else
     classes = classes_in(data);
   if (classes.size() == 1)
-    throw InputError(fmt::format("{}: every row is of class \"{}\"; a classifier needs two or more",
-                                 args.data.file, classes.labels[0]));
+    throw InputError(fmt::format("{}: every row is of class {}; a classifier needs two or more",
+                                 args.data.file, quote_field(classes.labels[0])));
   if (model && classes.size() > 0)
     check_loss_fits_classes(
         model->network.loss_type(), model->network.outputs(),

@@ -143,9 +143,10 @@ std::optional<Index> find_column(const std::vector<std::string>& header, Index c
   const auto named = std::find(header.begin(), header.end(), name);
   if (named != header.end()) {
     if (const auto again = std::find(named + 1, header.end(), name); again != header.end())
-      throw UsageError(fmt::format(
-          "--targets: {} is the name of columns {} and {} of {}; give its number", quote(name),
-          named - header.begin() + 1, again - header.begin() + 1, file.string()));
+      throw UsageError(
+          fmt::format("--targets: {} is the name of columns {} and {} of {}; give its number",
+                      quote_field(name), named - header.begin() + 1, again - header.begin() + 1,
+                      file.string()));
     return Index(named - header.begin());
   }
   return parse_column_number(name, columns);
@@ -155,7 +156,7 @@ UsageError unknown_column(std::string_view name, const fs::path& file, bool has_
                           Index columns) {
   return UsageError(fmt::format(
       "--targets: {} names no column of {}; expected a column name{} or a number from 1 to {}",
-      quote(name), file.string(), has_header ? "" : " (the file has no header)", columns));
+      quote_field(name), file.string(), has_header ? "" : " (the file has no header)", columns));
 }
 
 // A number written with a decimal comma ("2,5", "-0,25"), as files with ';' or tab between
@@ -178,7 +179,7 @@ std::string number_hint(std::string_view text, char separator) {
   for (const char other : {',', ';', '\t'})
     if (other != separator && text.find(other) != std::string_view::npos)
       return fmt::format("; HINT: if {} separates the columns, give --separator {}",
-                         quote(std::string(1, other)),
+                         quote_field(std::string(1, other)),
                          other == '\t' ? "tab" : std::string(1, other));
   return "";
 }
@@ -209,7 +210,7 @@ bool numbers_the_columns(const std::vector<Field>& fields) {
 void check_separator(char separator) {
   if (separator != 0 && separator != ',' && separator != ';' && separator != '\t')
     throw UsageError(fmt::format("the CSV separator must be ',', ';' or a tab, got {}",
-                                 quote(std::string(1, separator))));
+                                 quote_field(std::string(1, separator))));
 }
 
 // A name as a shell reads it back: bare when it holds only letters, digits and . _ - /, else in
@@ -390,12 +391,12 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
         if (!is_utf8(f.text))
           throw InputError(fmt::format(
               "{}:{}: field {}: the class label {} is not UTF-8 text; save the file as UTF-8",
-              where, f.column, j + 1, quote(f.text)));
+              where, f.column, j + 1, quote_field(f.text)));
         // predict prints a label per line: a tab or a control character would garble that.
         if (has_control_character(f.text))
           throw InputError(
               fmt::format("{}:{}: field {}: the class label {} holds a tab or control character",
-                          where, f.column, j + 1, quote(f.text)));
+                          where, f.column, j + 1, quote_field(f.text)));
         row.push_back(0);
         row_labels.push_back(f.text);
         continue;
@@ -403,12 +404,12 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       const std::optional<double> value = parse_number(f.text);
       if (!value) {
         throw InputError(fmt::format("{}:{}: field {}: expected a number, got {}{}", where,
-                                     f.column, j + 1, quote(f.text),
+                                     f.column, j + 1, quote_field(f.text),
                                      number_hint(f.text, table.separator)));
       }
       if (!std::isfinite(*value))
         throw InputError(fmt::format("{}:{}: field {}: expected a finite number, got {}", where,
-                                     f.column, j + 1, quote(f.text)));
+                                     f.column, j + 1, quote_field(f.text)));
       row.push_back(*value);
     }
     if (missing) {
@@ -497,7 +498,7 @@ std::vector<std::string> labels_of(const Table& table, Index column) {
 std::string column_name(const Table& table, Index column) {
   if (table.header.empty() || table.header[std::size_t(column)].empty())
     return fmt::format("column {}", column + 1);
-  return fmt::format("column {} ({})", column + 1, quote(table.header[std::size_t(column)]));
+  return fmt::format("column {} ({})", column + 1, quote_field(table.header[std::size_t(column)]));
 }
 
 std::string list_classes(const ClassEncoding& classes) {
@@ -646,7 +647,7 @@ Dataset<T> split_classes(const Table& table, Index n_in, Index n_out, const Targ
     if (k < 0)
       throw InputError(fmt::format("{}:{}: {}: {} is not one of the {} classes: {}",
                                    table.file.string(), table.lines[std::size_t(i)],
-                                   column_name(table, column), quote(label), classes.size(),
+                                   column_name(table, column), quote_field(label), classes.size(),
                                    list_classes(classes)));
     if (n_out == 1)
       data.Y(i, 0) = T(k);
@@ -761,7 +762,7 @@ void refuse_header_taken_for_a_row(const Table& table, Index column) {
       "{}:{}: column {}: the class label {} is on no other row: is line {} a header? HINT: if it "
       "is, {}; if it is a row of data, name the column by its number (--targets {}); or say "
       "which with --header yes or no",
-      table.file.string(), line, column + 1, quote(first), line, by_name, column + 1));
+      table.file.string(), line, column + 1, quote_field(first), line, by_name, column + 1));
 }
 
 }  // namespace

@@ -92,7 +92,7 @@ Dataset<double> parse_fann_data(std::string_view text, const std::string& name) 
         // Capped, so that no count overflows arithmetic on it; a file that large is not text.
         if (!counts[k] || *counts[k] < 1 || *counts[k] > (1LL << 40))
           throw InputError(fmt::format("{}:{}:{}: expected {}, got {}", name, line_number,
-                                       tokens[k].column, expected, quote(tokens[k].text)));
+                                       tokens[k].column, expected, quote_field(tokens[k].text)));
       }
       if (tokens.size() > 3)
         throw InputError(fmt::format("{}:{}:{}: expected {}, got {} fields", name, line_number,
@@ -129,7 +129,7 @@ Dataset<double> parse_fann_data(std::string_view text, const std::string& name) 
       if (!value || !std::isfinite(*value))
         throw InputError(fmt::format("{}:{}:{}: pair {}, {} {}: expected a {}number, got {}", name,
                                      line_number, tokens[k].column, pair, kind, k + 1,
-                                     value ? "finite " : "", quote(tokens[k].text)));
+                                     value ? "finite " : "", quote_field(tokens[k].text)));
       out.push_back(*value);
     }
     ++lines_read;

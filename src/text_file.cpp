@@ -107,7 +107,7 @@ bool has_control_character(std::string_view text) {
                      [](char c) { return is_control(static_cast<unsigned char>(c)); });
 }
 
-std::string quote(std::string_view text) {
+std::string quote_field(std::string_view text) {
   std::string shown = "\"";
   std::size_t k = 0;
   while (k < text.size() && k < 40) {  // a character begun before byte 40 is shown whole

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "neurona/dataset.hpp"
+
 namespace neurona {
 
 // The file's bytes. Throws InputError "<path>: no such file", "<path>: is a folder, expected
@@ -31,9 +33,6 @@ bool is_utf8(std::string_view text);
 // class label may not: predict prints one label per line.
 bool has_control_character(std::string_view text);
 
-// A field's text as an error message shows it: in double quotes, cut after about 40 bytes with
-// "...", and with control characters and bytes that are not UTF-8 written as \xNN, so that a
-// stray NUL or binary data neither cuts the message short nor reaches the terminal raw.
-std::string quote(std::string_view text);
+// quote_field, the text of a field as messages show it, is public: see neurona/dataset.hpp.
 
 }  // namespace neurona

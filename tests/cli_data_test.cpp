@@ -300,6 +300,25 @@ TEST_F(CliDataTest, AModelTakesTheColumnsItWasTrainedOn) {
   Write("other.csv", "y,a,c\n0,1,2\n");
   EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "m.json", "--data", "other.csv"}), 1,
                          {"other.csv: column 3 is \"c\", but the model's input 2 is \"b\""}));
+  // A column too few or too many: the count says how many, the hint which.
+  Write("short.csv", "y,b\n0,2\n");
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "m.json", "--data", "short.csv"}), 1,
+                         {"short.csv:2: rows have 2 columns",
+                          "HINT: the header lacks the model's "
+                          "input \"a\""}));
+  Write("extra.csv", "id,y,a,b\n7,0,1,2\n");
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "m.json", "--data", "extra.csv"}), 1,
+                         {"extra.csv:2: rows have 4 columns",
+                          "HINT: the model was not trained on the header's column \"id\""}));
+  Write("renamed.csv", "a,c\n1,2\n");
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "m.json", "--data", "renamed.csv"}), 1,
+                         {"HINT: the header lacks the model's input \"b\", and the model was not "
+                          "trained on its column \"c\""}));
+  // A name of a megabyte is quoted as its beginning, not in full.
+  Write("long.csv", std::string(1 << 20, 'x') + ",b,y\n1,2,0\n");
+  const Result long_name = Neurona({"evaluate", "--model", "m.json", "--data", "long.csv"});
+  EXPECT_TRUE(FailedWith(long_name, 1, {"column 1 is \"" + std::string(40, 'x') + "...\", but"}));
+  EXPECT_LT(long_name.err.size(), 1000u);
   // A model trained without a header records the columns by number alone.
   ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "bare.csv", "--targets", "1", "--layers", "2,1",
                                  "--epochs", "5", "--quiet", "--save", "bare.json"})));
@@ -692,6 +711,17 @@ TEST_F(CliDataTest, InitKeepsTheModelsScaling) {
                                   "first.json", "--scale", "minmax", "--save", "m.json"}),
                          2, {"--scale minmax", "contradicts first.json", "standard"}));
   EXPECT_FALSE(Exists("m.json"));
+  // A model without scaling learnt its weights on raw inputs: a scaling fitted now would change
+  // every prediction it makes.
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3",
+                                 "--epochs", "5", "--quiet", "--save", "raw.json"})));
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "iris.csv", "--classes", "--init", "raw.json",
+                                  "--scale", "standard", "--save", "m.json"}),
+                         2, {"--scale standard contradicts raw.json, whose model has no scaling"}));
+  EXPECT_FALSE(Exists("m.json"));
+  EXPECT_TRUE(
+      Succeeded(Neurona({"train", "--data", "iris.csv", "--classes", "--init", "raw.json",
+                         "--scale", "none", "--epochs", "1", "--quiet", "--save", "m.json"})));
 }
 
 TEST_F(CliDataTest, ModelWithBadScalingOrClassesIsAnError) {

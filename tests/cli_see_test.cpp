@@ -63,6 +63,10 @@ TEST_F(CliSeeTest, ExplainRefusesBadFlags) {
   // --seed draws the majority network; elsewhere it would change nothing.
   EXPECT_TRUE(
       FailedWith(Neurona({"explain", "--house", "--seed", "7"}), 2, {"--seed", "house example"}));
+  // So would a data flag without --data, a bad one too.
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--house", "--header", "maybe"}), 2,
+                         {"--header is for --data, and the tutorial's examples have their own"}));
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--classes"}), 2, {"--classes is for --data"}));
 }
 
 TEST_F(CliSeeTest, ExplainNamesTheMatrixWhereAnOverflowStarts) {

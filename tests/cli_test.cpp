@@ -309,6 +309,15 @@ TEST_F(CliTest, AnUnknownFlagIsNamedBeforeAMissingOne) {
       FailedWith(Neurona({"demo", "majority", "--lr", "0.5", "-0.1"}), 2, {"not expected: -0.1"}));
 }
 
+TEST_F(CliTest, AFlagGivenTwiceIsNamed) {
+  // CLI11's own words, "At Most 1 required but received 2", read as if a value were missing.
+  EXPECT_TRUE(
+      FailedWith(Neurona({"train", "--data", "majority.csv", "--epochs", "5", "--epochs", "6"}), 2,
+                 {"error: --epochs is given 2 times; give it once (run with --help"}));
+  EXPECT_TRUE(FailedWith(Neurona({"demo", "majority", "--lr", "0.5", "--lr=0.1", "--lr", "1"}), 2,
+                         {"error: --lr is given 3 times; give it once"}));
+}
+
 TEST_F(CliTest, TwoFlagsCannotBothReadStandardInput) {
   EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "/dev/stdin", "--data", "-"}), 2,
                          {"--model /dev/stdin and --data - both read standard input"}));

@@ -48,6 +48,12 @@ struct Table {
   bool header_told = false;          // CsvOptions::header said whether line 1 is a header
 };
 
+// A field's text (a cell, a column's name) as neurona's messages show it: in double quotes, cut
+// after about 40 bytes with "...", and with control characters and bytes that are not UTF-8
+// written as \xNN, so that a stray NUL or binary data neither cuts a message short nor reaches
+// the terminal raw.
+std::string quote_field(std::string_view text);
+
 // Reads a CSV file. Throws InputError naming file, line and column for a missing, empty or
 // unreadable file, a line ended by a lone carriage return, a ragged row, a cell that is not a
 // number, NaN or infinity, and a missing value (NA or an empty cell) unless
@@ -98,7 +104,8 @@ struct ClassEncoding {
   std::vector<std::string> labels;
 
   Index size() const { return Index(labels.size()); }
-  // The class of a label, or -1 when it is not one of them.
+  // The class of a label, or -1 when it is not one of them. A number is the class of the same
+  // value: "1.0" is class "1", as make_class_encoding keeps one label per value.
   Index index_of(std::string_view label) const;
 };
 
