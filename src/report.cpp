@@ -643,6 +643,11 @@ std::string metrics_section(const ReportInput& input, const RawInputPredictor& p
     if (!text.empty()) text += "\nread as classes (\u0177 >= 0.5 is class 1):\n";
     text += format_classification(metrics, labels);
     table = confusion_table(metrics, input);
+    // The confusion matrix is drawn as that table: its text copy, which evaluate prints, goes.
+    if (const std::size_t from = text.find("\nconfusion matrix ("); from != std::string::npos) {
+      const std::size_t to = text.find("\n\n", from + 1);
+      text.erase(from, to == std::string::npos ? std::string::npos : to + 1 - from);
+    }
   }
   // evaluate prints a regression's metrics alone: the reading as classes is the report's own.
   const bool both = net.loss_type() == Loss::half_squared_error && !table.empty();
@@ -651,8 +656,10 @@ std::string metrics_section(const ReportInput& input, const RawInputPredictor& p
       "<pre>{}</pre>\n{}</section>\n",
       d.X.rows(), d.X.rows() == 1 ? "" : "s",
       both ? "the metrics <code>neurona evaluate</code> prints, then the outputs read as classes, "
-             "which it does not"
-           : "the metrics as <code>neurona evaluate</code> prints them",
+             "which it does not, with their confusion matrix drawn below"
+      : table.empty() ? "the metrics as <code>neurona evaluate</code> prints them"
+                      : "the metrics as <code>neurona evaluate</code> prints them, the confusion "
+                        "matrix drawn below",
       escape_markup(text), table);
 }
 

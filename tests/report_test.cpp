@@ -133,9 +133,12 @@ TEST(Report, TruthTableMarksTheOneWrongRow) {
   // The metrics read the 0/1 targets as classes too: 7 of 8 right; evaluate prints no such part.
   EXPECT_NE(html.find("accuracy: 0.8750"), std::string::npos);
   EXPECT_NE(html.find("On the 8 rows of the data: the metrics <code>neurona evaluate</code> "
-                      "prints, then the outputs read as classes, which it does not."),
+                      "prints, then the outputs read as classes, which it does not, with their "
+                      "confusion matrix drawn below."),
             std::string::npos);
   EXPECT_NE(html.find("<table class=\"confusion\""), std::string::npos);
+  // Drawn once: not also as evaluate's text.
+  EXPECT_EQ(html.find("confusion matrix (rows"), std::string::npos);
 }
 
 TEST(Report, TruthTableListsRowsMissingFromTheData) {
@@ -281,6 +284,18 @@ TEST(Report, ConfusionMatrixForClasses) {
   EXPECT_NE(table.find("<th>versicolor</th>"), std::string::npos);
   EXPECT_NE(html.find("accuracy: "), std::string::npos);
   EXPECT_EQ(html.find("mse: "), std::string::npos);
+  EXPECT_NE(html.find("the metrics as <code>neurona evaluate</code> prints them, the confusion "
+                      "matrix drawn below."),
+            std::string::npos);
+  EXPECT_EQ(between(html, "<pre>", "</pre>").find("confusion matrix"), std::string::npos);
+  // The text keeps what follows evaluate's matrix: its notes on 0/0 (no rows of virginica).
+  for (Index i = 0; i < 30; ++i)
+    data.Y.row(i) << (i % 2 == 0), (i % 2 == 1), 0;
+  const std::string notes =
+      between(report_html({net, info, Precision::single, {}, data, {}, {}}), "<pre>", "</pre>");
+  EXPECT_NE(notes.find("weighted avg"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("\n\nnote: no rows of this class"), std::string::npos) << notes;
+  EXPECT_EQ(notes.find("confusion matrix"), std::string::npos) << notes;
 }
 
 TEST(Report, TutorialNetworkStaysUnderOneMegabyte) {
