@@ -19,7 +19,7 @@ Matrix<T> prediction_rows(Index rows) {
   return X;
 }
 
-// The step as the README writes it; train() adds only the loss check per epoch.
+// The step as the README writes it; train() adds the checks of its rows and of the loss per epoch.
 template <class T>
 void BM_majority_epoch(benchmark::State& state) {
   const neurona::Dataset<T> data = neurona::tutorial::majority_table<T>();

@@ -43,6 +43,15 @@ void check_values(const Network<T>& network, const Matrix<T>& X, const Matrix<T>
   }
 }
 
+template <class T>
+void check_row_weights(const Matrix<T>& weights) {
+  if ((weights.array() >= T(0)).all() && weights.allFinite()) return;
+  for (Index i = 0; i < weights.size(); ++i)
+    if (const T weight = weights.data()[i]; !(std::isfinite(weight) && weight >= 0))
+      throw InputError(
+          fmt::format("row weight {} is {}; weights must be finite and 0 or more", i, weight));
+}
+
 [[noreturn]] void diverged(Index epoch, double loss) {
   throw DivergenceError(fmt::format(
       "training diverged at epoch {}: the loss became {}. HINT: lower the learning rate, or "
@@ -97,10 +106,7 @@ void Trainer<T>::set_validation(const Matrix<T>& X, const Matrix<T>& Y) {
 
 template <class T>
 void Trainer<T>::set_row_weights(const Matrix<T>& weights) {
-  for (Index i = 0; i < weights.size(); ++i)
-    if (const T weight = weights.data()[i]; !(std::isfinite(weight) && weight >= 0))
-      throw InputError(
-          fmt::format("row weight {} is {}; weights must be finite and 0 or more", i, weight));
+  check_row_weights(weights);
   row_weights_ = &weights;
 }
 
@@ -189,14 +195,15 @@ double Trainer<T>::run_batches_in_order(const Matrix<T>& X, const Matrix<T>& Y, 
 template <class T>
 EpochStats Trainer<T>::run_epoch(const Matrix<T>& X, const Matrix<T>& Y) {
   check_rows(network_, X, Y, "training");
-  if (const std::pair data{X.data(), Y.data()}; checked_ != data) {
-    check_values(network_, X, Y, "training");
-    checked_ = data;
-  }
+  // Every epoch, though the rows be the same: a caller may change them in place, or give new ones
+  // where old ones were. O(m (n_in + n_out)) against the O(m parameters) of the epoch.
+  check_values(network_, X, Y, "training");
   if (options_.patience > 0 && !X_validation_) refuse_patience(options_.patience);
   if (row_weights_ && (row_weights_->rows() != X.rows() || row_weights_->cols() != 1))
     throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights_->rows(),
                                  row_weights_->cols(), X.rows()));
+  if (row_weights_) check_row_weights(*row_weights_);
+  if (X_validation_) check_values(network_, *X_validation_, *Y_validation_, "validation");
   const Index epoch = state_.epochs_done + 1;
   EpochStats stats{epoch, 0, std::nan(""), optimizer_.learning_rate(), false};
   stats.loss = run_batches(X, Y, epoch);

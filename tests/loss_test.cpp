@@ -133,6 +133,12 @@ TEST(Loss, CheckTargetsNamesTheFirstTargetThatDoesNotSuitTheLoss) {
   EXPECT_EQ(refusal([&] { check_targets<double>(Loss::cross_entropy, Y); }),
             "the targets of row 0 of Y sum to 0.5; cross_entropy needs one probability per class, "
             "summing to 1");
+  // Soft targets that sum to 0.99 in decimals sum to 0.98999998 as floats: in as in double.
+  Matrix<float> soft(1, 2);
+  soft << 0.053f, 0.937f;
+  EXPECT_EQ(refusal([&] { check_targets<float>(Loss::cross_entropy, soft); }), "");
+  soft << 0.05f, 0.9f;
+  EXPECT_NE(refusal([&] { check_targets<float>(Loss::cross_entropy, soft); }), "");
   Matrix<float> nan_target = Matrix<float>::Zero(3, 1);
   nan_target(2, 0) = std::nanf("");
   EXPECT_EQ(refusal([&] { check_targets<float>(Loss::half_squared_error, nan_target); }),

@@ -193,6 +193,24 @@ TEST(Trainer, RefusesRowsThatAreNotFiniteOrTargetsThatDoNotSuitTheLoss) {
   weights(2, 0) = -1;
   EXPECT_THROW(trainer.set_row_weights(weights), InputError);
   EXPECT_NO_THROW(trainer.run_epoch(data.X, data.Y));
+
+  // Checked every epoch: rows changed in place after one are caught too, held by reference or
+  // given anew.
+  Matrix<double> X_changing = data.X, Y_validation = data.Y;
+  weights(2, 0) = 1;
+  trainer.set_validation(data.X, Y_validation);
+  trainer.set_row_weights(weights);
+  EXPECT_NO_THROW(trainer.run_epoch(X_changing, data.Y));
+  X_changing(0, 0) = std::nan("");
+  EXPECT_THROW(trainer.run_epoch(X_changing, data.Y), InputError);
+  X_changing(0, 0) = 0;
+  Y_validation(1, 0) = -1;
+  EXPECT_THROW(trainer.run_epoch(X_changing, data.Y), InputError);
+  Y_validation(1, 0) = 0;
+  weights(5, 0) = -2;
+  EXPECT_THROW(trainer.run_epoch(X_changing, data.Y), InputError);
+  weights(5, 0) = 1;
+  EXPECT_NO_THROW(trainer.run_epoch(X_changing, data.Y));
 }
 
 TEST(Trainer, EarlyStoppingRestoresTheBestValidationWeights) {

@@ -31,7 +31,8 @@ Activation default_output_activation(Loss loss);
 
 // Throws InputError, naming the first offending Y(i, j), unless the targets suit the loss: finite
 // for every loss; probabilities in [0, 1] for the cross-entropies; and for cross_entropy rows
-// summing to 1 within 1e-2 (soft targets written to a few decimals), since its gradient
+// summing to 1 within 1e-2 (soft targets written to a few decimals; summed in double, with room
+// for each target's rounding to T), since its gradient
 // dZ = (A - Y) / m holds only for such rows. Trainer checks its rows with it.
 template <class T>
 void check_targets(Loss loss, ConstMatrixRef<T> Y);

@@ -6,7 +6,6 @@
 #include <functional>
 #include <limits>
 #include <optional>
-#include <utility>
 
 #include "neurona/matrix.hpp"
 #include "neurona/network.hpp"
@@ -75,8 +74,9 @@ class Trainer {
   // after the epoch's updates: that epoch is then counted as done.) Throws UsageError when the
   // options' patience is above 0 and there are no validation rows to be patient about. Throws
   // InputError, naming the value, for an X that is not finite or a Y that does not suit the loss
-  // (check_targets): a NaN would otherwise pass for a diverging run. The rows are checked when
-  // first given, not again each epoch while X and Y stay where they are.
+  // (check_targets), in the training or the validation rows, or a row weight that is negative or
+  // not finite: a NaN would otherwise pass for a diverging run. Checked every epoch, before any
+  // step.
   EpochStats run_epoch(const Matrix<T>& X, const Matrix<T>& Y);
 
   // True when every epoch has run or early stopping's patience is spent.
@@ -110,7 +110,6 @@ class Trainer {
   std::optional<ConstMatrixRef<T>> batch_X_, batch_Y_;  // the batch forward_backward scores
   RowWeights<T> batch_weights_;
   std::function<double()> evaluate_;  // forward_backward, made once: no allocation per step
-  std::optional<std::pair<const T*, const T*>> checked_;  // the data of the last rows checked
 };
 
 using EpochCallback = std::function<void(const EpochStats&)>;
