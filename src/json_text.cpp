@@ -9,9 +9,11 @@
 #include <cmath>
 #include <optional>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "neurona/error.hpp"
+#include "text_file.hpp"
 
 namespace neurona {
 
@@ -41,15 +43,28 @@ constexpr int most_depth = 64;
 // contradicting values is read would depend on their order).
 struct TextScan {
   std::size_t duplicate_key = std::string::npos;  // the offset of the first repeated key
-  std::string_view duplicate_name;
+  std::string duplicate_name;                     // as the parser reads it, escapes decoded
 };
+
+// A key as the parser reads it: "\u0070recision" is "precision". Raw text with an escape that is
+// no JSON's is kept as it is (the parser refuses it).
+std::string decoded_key(std::string_view raw) {
+  if (raw.find('\\') == std::string_view::npos) return std::string(raw);
+  try {
+    std::string quoted(1, '"');
+    quoted.append(raw).push_back('"');
+    return nlohmann::json::parse(quoted).get<std::string>();
+  } catch (const nlohmann::json::exception&) {
+    return std::string(raw);
+  }
+}
 
 // Walks the text once, outside and inside strings. On text that is not JSON the walk may see
 // keys wrongly, which is why its duplicate is reported only once the parser took the text.
 TextScan scan_text(const std::string& text, const std::string& name, std::string_view expected) {
   TextScan scan;
   // One entry per open array or object: an object's keys so far, none for an array.
-  std::vector<std::optional<std::vector<std::string_view>>> open;
+  std::vector<std::optional<std::unordered_set<std::string>>> open;
   bool expect_key = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -58,13 +73,12 @@ TextScan scan_text(const std::string& text, const std::string& name, std::string
       while (end < text.size() && text[end] != '"')
         end += text[end] == '\\' ? 2 : 1;  // the escaped character cannot end the string
       if (expect_key && scan.duplicate_key == std::string::npos) {
-        const std::string_view key(text.data() + i + 1, std::min(end, text.size()) - i - 1);
-        auto& keys = *open.back();
-        if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+        std::string key =
+            decoded_key(std::string_view(text).substr(i + 1, std::min(end, text.size()) - i - 1));
+        if (!open.back()->insert(key).second) {
           scan.duplicate_key = i;
-          scan.duplicate_name = key;
+          scan.duplicate_name = std::move(key);
         }
-        keys.push_back(key);
       }
       expect_key = false;
       i = end;
@@ -73,7 +87,7 @@ TextScan scan_text(const std::string& text, const std::string& name, std::string
         throw InputError(
             fmt::format("{}:{}: arrays and objects nested more than {} deep, expected {}", name,
                         position_of(text, i), most_depth, expected));
-      open.emplace_back(c == '{' ? std::optional<std::vector<std::string_view>>(std::in_place)
+      open.emplace_back(c == '{' ? std::optional<std::unordered_set<std::string>>(std::in_place)
                                  : std::nullopt);
       expect_key = c == '{';
     } else if (c == ']' || c == '}') {
@@ -119,9 +133,9 @@ nlohmann::json parse_json(const std::string& text, const std::string& name,
   try {
     nlohmann::json root = nlohmann::json::parse(text);
     if (scan.duplicate_key != std::string::npos)
-      throw InputError(fmt::format(
-          "{}:{}: the key \"{}\" is given twice in one object, expected {}", name,
-          position_of(text, scan.duplicate_key), scan.duplicate_name.substr(0, 40), expected));
+      throw InputError(fmt::format("{}:{}: the key {} is given twice in one object, expected {}",
+                                   name, position_of(text, scan.duplicate_key),
+                                   quote_field(scan.duplicate_name), expected));
     return root;
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 2:

@@ -155,6 +155,13 @@ TEST_F(ModelFiles, AKeyGivenTwiceInOneObjectIsRefusedWhereItIsRepeated) {
   EXPECT_NE(message.find("model.json:2:17: the key \"inputs\" is given twice in one object"),
             std::string::npos)
       << message;
+  // Spelled with an escape, as the parser reads it.
+  text = tiny_model;
+  text.replace(text.find("\"loss\""), 0, "\"\\u0070recision\": \"float\", ");
+  message = error_of(text);
+  EXPECT_NE(message.find("model.json:2:16: the key \"precision\" is given twice"),
+            std::string::npos)
+      << message;
   // The same name in two objects, or as a value or inside a string, is no repetition.
   text = tiny_model;
   text.replace(text.find("\"inputs\""), 0,
