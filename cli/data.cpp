@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -489,6 +490,49 @@ std::string unnamed_inputs_hint(const DataArgs& args, const TableLayout& trained
                         unknown.size() == 1 ? "" : "s", quoted_names(unknown));
   return hint.empty() ? "" : ". HINT: " + hint;
 }
+
+}  // namespace
+
+std::string unused_target_message(const ModelFile& model, const DataArgs& given,
+                                  const std::string& what) {
+  const DataArgs args = data_args_for(model, given);
+  const TargetColumns named = args.target_columns();
+  if (named.empty() || format_of(args.file) != Format::csv ||
+      what.starts_with(args.file + ":1:"))  // a header's field
+    return "";
+  Index column = -1;
+  for (const std::string_view marker : {": field ", ": column "})
+    if (const std::size_t at = what.find(marker); at != std::string::npos && column < 0) {
+      const char* digits = what.data() + at + marker.size();
+      Index number = 0;
+      if (std::from_chars(digits, what.data() + what.size(), number).ec == std::errc())
+        column = number - 1;
+    }
+  if (column < 0) return "";
+  const CsvFirstLine first = first_line_of(args, csv_options(args));
+  for (const std::string& target : named) {
+    Index number = -1;
+    if (const auto name = std::find(first.fields.begin(), first.fields.end(), target);
+        first.header && name != first.fields.end())
+      number = Index(name - first.fields.begin()) + 1;
+    else
+      std::from_chars(target.data(), target.data() + target.size(), number);
+    if (number - 1 == column) {
+      // --drop-missing would drop the rows, not the column.
+      std::string message = what.substr(0, what.find(". HINT:"));
+      if (const std::size_t drop = message.find("; use --drop-missing"); drop != std::string::npos)
+        message.erase(drop);
+      return message + fmt::format(
+                           ". HINT: column {} is the target, which predict reads (as evaluate "
+                           "does) but does not use: leave it out of the file, and predict takes "
+                           "the inputs alone",
+                           column + 1);
+    }
+  }
+  return "";
+}
+
+namespace {
 
 // Sets args.model_targets from the table a model of n_in inputs was trained on, unless --targets
 // is given or the file is not CSV: see data_args_for.

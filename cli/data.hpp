@@ -70,6 +70,12 @@ LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_opt
 // columns as that table. Otherwise none: the file's last columns, or its inputs alone.
 DataArgs data_args_for(const ModelFile& model, DataArgs args);
 
+// For predict, which reads a CSV file's target columns as evaluate does but does not use them: the
+// message `what` of an error about a cell of a target column (named by --targets or found where
+// the model's was) with a hint to leave the column out; "" for other errors.
+std::string unused_target_message(const ModelFile& model, const DataArgs& args,
+                                  const std::string& what);
+
 // The layout of the table the data came from, for a model trained on it: none for IDX and FANN.
 TableLayout layout_of(const LoadedData& loaded);
 

@@ -183,7 +183,7 @@ void add_explain_command(CLI::App& app, int& /*status*/) {
       throw UsageError("--rows and --row both choose rows; give one");
 
     // The tutorial's examples bring their own table: a data flag would be ignored.
-    if (args->data.file.empty())
+    if (args->data.file.empty() && args->model.empty())
       for (const char* flag :
            {"--labels", "--targets", "--classes", "--separator", "--header", "--drop-missing"})
         if (cmd->count(flag) > 0)

@@ -59,7 +59,15 @@ void add_predict_command(CLI::App& app, int& /*status*/) {
   cmd->callback([args] {
     const ModelFile model = read_model(args->model);
     const Network<double>& network = model.network;
-    const LoadedData loaded = load_data_for(model, args->data, true);
+    LoadedData loaded;
+    try {
+      loaded = load_data_for(model, args->data, true);
+    } catch (const InputError& e) {
+      if (const std::string message = unused_target_message(model, args->data, e.what());
+          !message.empty())
+        throw InputError(message);
+      throw;
+    }
     // One line per row is what a reader lines up with the input: the rows left out are named.
     if (!loaded.dropped_lines.empty()) {
       std::string lines;

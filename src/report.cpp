@@ -658,8 +658,8 @@ std::string metrics_section(const ReportInput& input, const RawInputPredictor& p
       both ? "the metrics <code>neurona evaluate</code> prints, then the outputs read as classes, "
              "which it does not, with their confusion matrix drawn below"
       : table.empty() ? "the metrics as <code>neurona evaluate</code> prints them"
-                      : "the metrics as <code>neurona evaluate</code> prints them, the confusion "
-                        "matrix drawn below",
+                      : "the metrics as <code>neurona evaluate</code> prints them, but with the "
+                        "confusion matrix drawn below",
       escape_markup(text), table);
 }
 

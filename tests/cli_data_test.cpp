@@ -329,6 +329,28 @@ TEST_F(CliDataTest, AModelTakesTheColumnsItWasTrainedOn) {
       Neurona({"evaluate", "--model", "bare.json", "--data", "bare.csv", "--targets", "1"}).out);
 }
 
+TEST_F(CliDataTest, PredictNamesATargetCellItReadsButDoesNotUse) {
+  Write("train.csv", "a,b,y\n0,1,0\n1,0,1\n1,1,1\n0,0,0\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "train.csv", "--layers", "2,1", "--epochs", "5",
+                                 "--quiet", "--save", "m.json"})));
+  // Rows to predict whose target is not known yet: --drop-missing would drop every row.
+  Write("unknown.csv", "a,b,y\n0,1,\n1,0,\n");
+  const Result blank = Neurona({"predict", "--model", "m.json", "--data", "unknown.csv"});
+  EXPECT_TRUE(FailedWith(blank, 1,
+                         {"unknown.csv:2:5: field 3: missing value (an empty cell). HINT: column 3 "
+                          "is the target, which predict reads (as evaluate does) but does not "
+                          "use: leave it out of the file"}));
+  EXPECT_EQ(blank.err.find("--drop-missing"), std::string::npos) << blank.err;
+  Write("first.csv", "y,a,b\n?,0,1\n");
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "m.json", "--data", "first.csv"}), 1,
+                         {"field 1: expected a number, got \"?\". HINT: column 1 is the target"}));
+  // An input's missing value is no target's: --drop-missing stays the way round.
+  Write("input.csv", "a,b,y\n0,,1\n");
+  const Result input = Neurona({"predict", "--model", "m.json", "--data", "input.csv"});
+  EXPECT_TRUE(FailedWith(input, 1, {"field 2: missing value", "--drop-missing"}));
+  EXPECT_EQ(input.err.find("is the target"), std::string::npos) << input.err;
+}
+
 TEST_F(CliDataTest, AModelsColumnsAreFoundAsTheReaderReadsTheFile) {
   // Header names like numbers: a file without the header is read by number, its first row of
   // data not taken for names ("2" there is a value, not column 2).

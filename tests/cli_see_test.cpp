@@ -67,6 +67,8 @@ TEST_F(CliSeeTest, ExplainRefusesBadFlags) {
   EXPECT_TRUE(FailedWith(Neurona({"explain", "--house", "--header", "maybe"}), 2,
                          {"--header is for --data, and the tutorial's examples have their own"}));
   EXPECT_TRUE(FailedWith(Neurona({"explain", "--classes"}), 2, {"--classes is for --data"}));
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--model", "m.json", "--header", "yes"}), 2,
+                         {"--model needs --data"}));
 }
 
 TEST_F(CliSeeTest, ExplainNamesTheMatrixWhereAnOverflowStarts) {

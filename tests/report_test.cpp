@@ -284,8 +284,8 @@ TEST(Report, ConfusionMatrixForClasses) {
   EXPECT_NE(table.find("<th>versicolor</th>"), std::string::npos);
   EXPECT_NE(html.find("accuracy: "), std::string::npos);
   EXPECT_EQ(html.find("mse: "), std::string::npos);
-  EXPECT_NE(html.find("the metrics as <code>neurona evaluate</code> prints them, the confusion "
-                      "matrix drawn below."),
+  EXPECT_NE(html.find("the metrics as <code>neurona evaluate</code> prints them, but with the "
+                      "confusion matrix drawn below."),
             std::string::npos);
   EXPECT_EQ(between(html, "<pre>", "</pre>").find("confusion matrix"), std::string::npos);
   // The text keeps what follows evaluate's matrix: its notes on 0/0 (no rows of virginica).
