@@ -325,12 +325,16 @@ void check_probability_targets(const LoadedData& loaded, Loss loss, const std::s
             "numbers to predict use --loss half_squared_error, for class labels "
             "--classes",
             place_of_value(file, loaded, Values::targets, i, j), Y(i, j), to_string(loss)));
-    // Soft targets written to a few decimals (0.333, 0.333, 0.333) sum to 1 only roughly.
-    if (loss == Loss::cross_entropy && std::abs(Y.row(i).sum() - 1) > 1e-2)
-      throw InputError(fmt::format(
-          "{}: targets summing to {}; cross_entropy needs one probability per class, summing to 1 "
-          "(for class labels use --classes)",
-          place_of_row(file, loaded.lines, i), Y.row(i).sum()));
+    // Soft targets written to a few decimals (0.333, 0.333, 0.333) sum to 1 only roughly: as
+    // closely as the library's training checks it, and here with the line.
+    if (loss == Loss::cross_entropy) try {
+        check_targets<double>(loss, Y.row(i));
+      } catch (const InputError&) {
+        throw InputError(fmt::format(
+            "{}: targets summing to {}; cross_entropy needs one probability per class, summing to "
+            "1 (for class labels use --classes)",
+            place_of_row(file, loaded.lines, i), Y.row(i).sum()));
+      }
   }
 }
 
@@ -497,9 +501,12 @@ std::string unused_target_message(const ModelFile& model, const DataArgs& given,
                                   const std::string& what) {
   const DataArgs args = data_args_for(model, given);
   const TargetColumns named = args.target_columns();
-  if (named.empty() || format_of(args.file) != Format::csv ||
-      what.starts_with(args.file + ":1:"))  // a header's field
-    return "";
+  if (named.empty() || format_of(args.file) != Format::csv) return "";
+  // The first line as the reader read it: a class column's text makes no header of it.
+  CsvOptions options = csv_options(args);
+  if (args.classes) options.label_columns = named;
+  const CsvFirstLine first = first_line_of(args, options);
+  if (first.header && what.starts_with(args.file + ":1:")) return "";  // a name, not a cell
   Index column = -1;
   for (const std::string_view marker : {": field ", ": column "})
     if (const std::size_t at = what.find(marker); at != std::string::npos && column < 0) {
@@ -509,7 +516,6 @@ std::string unused_target_message(const ModelFile& model, const DataArgs& given,
         column = number - 1;
     }
   if (column < 0) return "";
-  const CsvFirstLine first = first_line_of(args, csv_options(args));
   for (const std::string& target : named) {
     Index number = -1;
     if (const auto name = std::find(first.fields.begin(), first.fields.end(), target);
@@ -524,9 +530,9 @@ std::string unused_target_message(const ModelFile& model, const DataArgs& given,
         message.erase(drop);
       return message + fmt::format(
                            ". HINT: column {} is the target, which predict reads (as evaluate "
-                           "does) but does not use: leave it out of the file, and predict takes "
-                           "the inputs alone",
-                           column + 1);
+                           "does) but does not use: leave it out of the file{}, and predict "
+                           "takes the inputs alone",
+                           column + 1, given.targets.empty() ? "" : " and --targets out");
     }
   }
   return "";

@@ -243,7 +243,7 @@ void Network<T>::backward_small() {
 }
 
 template <class T>
-Matrix<T> Network<T>::predict(const Matrix<T>& X) const {
+Matrix<T> Network<T>::predict(ConstMatrixRef<T> X) const {
   if (X.cols() != inputs_)
     throw ShapeError(fmt::format("X has {} columns, the network has {} inputs", X.cols(), inputs_));
   check_shapes();

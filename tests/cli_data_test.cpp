@@ -349,6 +349,21 @@ TEST_F(CliDataTest, PredictNamesATargetCellItReadsButDoesNotUse) {
   const Result input = Neurona({"predict", "--model", "m.json", "--data", "input.csv"});
   EXPECT_TRUE(FailedWith(input, 1, {"field 2: missing value", "--drop-missing"}));
   EXPECT_EQ(input.err.find("is the target"), std::string::npos) << input.err;
+  // Without a header, class labels as the target: an input cell spelled like the target's number
+  // is no target; line 1 is a row; given by --targets, the hint says to leave that out too.
+  Write("labels.csv", "4,1,2,a\n1,3,4,b\n2,2,1,a\n3,4,4,b\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "labels.csv", "--classes", "--layers", "3,2",
+                                 "--epochs", "5", "--quiet", "--save", "labels.json"})));
+  Write("input_gap.csv", "4,1,2,a\n,3,4,b\n");
+  const Result gap = Neurona({"predict", "--model", "labels.json", "--data", "input_gap.csv"});
+  EXPECT_TRUE(FailedWith(gap, 1, {"input_gap.csv:2:1: field 1: missing value", "--drop-missing"}));
+  EXPECT_EQ(gap.err.find("is the target"), std::string::npos) << gap.err;
+  Write("target_gap.csv", "4,1,2,\n1,3,4,b\n");
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "labels.json", "--data", "target_gap.csv"}),
+                         1, {"target_gap.csv:1:7: field 4", "HINT: column 4 is the target"}));
+  EXPECT_TRUE(FailedWith(
+      Neurona({"predict", "--model", "labels.json", "--data", "target_gap.csv", "--targets", "4"}),
+      1, {"leave it out of the file and --targets out"}));
 }
 
 TEST_F(CliDataTest, AModelsColumnsAreFoundAsTheReaderReadsTheFile) {
@@ -2446,6 +2461,14 @@ TEST_F(CliDataTest, EveryCommandThatScoresRefusesTargetsItsLossCannotScore) {
   Write("unsummed.csv", "0,0,1,0,0\n0,1,0,0,0\n");
   EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "ce.json", "--data", "unsummed.csv"}), 1,
                          {"unsummed.csv:2: targets summing to 0"}));
+  // Thirds to two decimals, 0.01 short of 1, as the library's check takes them, in either
+  // precision.
+  Write("thirds.csv", "0,0,0.33,0.33,0.33\n0,1,0.34,0.34,0.33\n1,0,0.5,0.25,0.25\n");
+  for (const char* precision : {"double", "float"})
+    EXPECT_TRUE(
+        Succeeded(Neurona({"train", "--data", "thirds.csv", "--layers", "2,3,3", "--loss",
+                           "cross_entropy", "--precision", precision, "--epochs", "3", "--quiet"})))
+        << precision;
 }
 
 TEST_F(CliDataTest, FlagsThatWouldDoNothingAreUsageErrors) {

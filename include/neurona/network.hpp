@@ -64,7 +64,7 @@ class Network {
   void backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights = std::nullopt);
 
   // Y_hat for X without touching the training buffers.
-  Matrix<T> predict(const Matrix<T>& X) const;
+  Matrix<T> predict(ConstMatrixRef<T> X) const;
 
   // The same network in another precision.
   template <class U>
