@@ -516,14 +516,16 @@ std::string unused_target_message(const ModelFile& model, const DataArgs& given,
         column = number - 1;
     }
   if (column < 0) return "";
+  const std::vector<std::string> header = first.header ? first.fields : std::vector<std::string>{};
+  auto column_of = [&](const std::string& target) -> std::optional<Index> {
+    try {
+      return find_column(header, Index(first.fields.size()), target, args.file);
+    } catch (const UsageError&) {
+      return std::nullopt;  // a name two columns share: no hint, the error as it is
+    }
+  };
   for (const std::string& target : named) {
-    Index number = -1;
-    if (const auto name = std::find(first.fields.begin(), first.fields.end(), target);
-        first.header && name != first.fields.end())
-      number = Index(name - first.fields.begin()) + 1;
-    else
-      std::from_chars(target.data(), target.data() + target.size(), number);
-    if (number - 1 == column) {
+    if (column_of(target) == column) {
       // --drop-missing would drop the rows, not the column.
       std::string message = what.substr(0, what.find(". HINT:"));
       if (const std::size_t drop = message.find("; use --drop-missing"); drop != std::string::npos)

@@ -136,22 +136,6 @@ std::optional<Index> parse_column_number(std::string_view text, Index columns) {
   return Index(number - 1);
 }
 
-// A column (0-based) named by a header name or a 1-based number; names win over numbers.
-// A name two columns share would pick one of them by chance: refused, with their numbers.
-std::optional<Index> find_column(const std::vector<std::string>& header, Index columns,
-                                 std::string_view name, const fs::path& file) {
-  const auto named = std::find(header.begin(), header.end(), name);
-  if (named != header.end()) {
-    if (const auto again = std::find(named + 1, header.end(), name); again != header.end())
-      throw UsageError(
-          fmt::format("--targets: {} is the name of columns {} and {} of {}; give its number",
-                      quote_field(name), named - header.begin() + 1, again - header.begin() + 1,
-                      file.string()));
-    return Index(named - header.begin());
-  }
-  return parse_column_number(name, columns);
-}
-
 UsageError unknown_column(std::string_view name, const fs::path& file, bool has_header,
                           Index columns) {
   return UsageError(fmt::format(
@@ -282,6 +266,20 @@ void refuse_row_index(const Table& table, Index first_line, bool first_cell_drop
 }
 
 }  // namespace
+
+std::optional<Index> find_column(const std::vector<std::string>& header, Index columns,
+                                 std::string_view name, const fs::path& file) {
+  const auto named = std::find(header.begin(), header.end(), name);
+  if (named != header.end()) {
+    if (const auto again = std::find(named + 1, header.end(), name); again != header.end())
+      throw UsageError(
+          fmt::format("--targets: {} is the name of columns {} and {} of {}; give its number",
+                      quote_field(name), named - header.begin() + 1, again - header.begin() + 1,
+                      file.string()));
+    return Index(named - header.begin());
+  }
+  return parse_column_number(name, columns);
+}
 
 Table read_csv(const fs::path& path, const CsvOptions& options) {
   check_separator(options.separator);  // before the file is read

@@ -64,6 +64,13 @@ Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {}
 // The same, from text already read (standard input, say); `name` stands for the file in messages.
 Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options = {});
 
+// The column (0-based) a --targets item names in a table with this header (empty for none) and
+// this many columns: a header name, else a 1-based number; names win over numbers. nullopt when it
+// names none. A name two columns share would pick one of them by chance: UsageError, with their
+// numbers.
+std::optional<Index> find_column(const std::vector<std::string>& header, Index columns,
+                                 std::string_view name, const std::filesystem::path& file);
+
 // The first line of CSV text that is not blank, read as parse_csv reads it (a byte-order mark
 // skipped, the separator given or detected): its fields, and whether it is the header. For a
 // command that chooses columns before the whole file is read; `text` may be the file's beginning
