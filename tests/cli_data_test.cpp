@@ -302,10 +302,9 @@ TEST_F(CliDataTest, AModelTakesTheColumnsItWasTrainedOn) {
                          {"other.csv: column 3 is \"c\", but the model's input 2 is \"b\""}));
   // A column too few or too many: the count says how many, the hint which.
   Write("short.csv", "y,b\n0,2\n");
-  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "m.json", "--data", "short.csv"}), 1,
-                         {"short.csv:2: rows have 2 columns",
-                          "HINT: the header lacks the model's "
-                          "input \"a\""}));
+  EXPECT_TRUE(FailedWith(
+      Neurona({"evaluate", "--model", "m.json", "--data", "short.csv"}), 1,
+      {"short.csv:2: rows have 2 columns", "HINT: the header lacks the model's input \"a\""}));
   Write("extra.csv", "id,y,a,b\n7,0,1,2\n");
   EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "m.json", "--data", "extra.csv"}), 1,
                          {"extra.csv:2: rows have 4 columns",
@@ -2461,8 +2460,8 @@ TEST_F(CliDataTest, EveryCommandThatScoresRefusesTargetsItsLossCannotScore) {
   Write("unsummed.csv", "0,0,1,0,0\n0,1,0,0,0\n");
   EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "ce.json", "--data", "unsummed.csv"}), 1,
                          {"unsummed.csv:2: targets summing to 0"}));
-  // Thirds to two decimals, 0.01 short of 1, as the library's check takes them, in either
-  // precision.
+  // Thirds to two decimals, summing 0.01 off 1 either way, taken as the library's check takes
+  // them, in either precision.
   Write("thirds.csv", "0,0,0.33,0.33,0.33\n0,1,0.34,0.34,0.33\n1,0,0.5,0.25,0.25\n");
   for (const char* precision : {"double", "float"})
     EXPECT_TRUE(
