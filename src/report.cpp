@@ -157,19 +157,24 @@ std::string class_name(const ReportInput& input, Index k) {
   return std::to_string(k);
 }
 
-// Input i's name: as given, else from the header of the table the model was trained on (its
-// columns but the targets), else x1, x2, ...
-std::string input_name(const ReportInput& input, Index i) {
-  if (!input.input_names.empty()) return input.input_names[std::size_t(i)];
-  const std::vector<std::string> names = input.info.columns.input_names();
-  return Index(names.size()) == input.network.inputs() ? names[std::size_t(i)]
-                                                       : fmt::format("x{}", i + 1);
+// The inputs' names: as given, else from the header of the table the model was trained on (its
+// columns but the targets), else x1, x2, ... Made once per section: the diagram names an input
+// on each of up to 2000 edges.
+std::vector<std::string> input_names_of(const ReportInput& input) {
+  if (!input.input_names.empty()) return input.input_names;
+  std::vector<std::string> names = input.info.columns.input_names();
+  if (Index(names.size()) == input.network.inputs()) return names;
+  names.clear();
+  for (Index i = 0; i < input.network.inputs(); ++i)
+    names.push_back(fmt::format("x{}", i + 1));
+  return names;
 }
 
 // ---- The diagram ----
 
 std::string diagram(const ReportInput& input) {
   const Network<double>& net = input.network;
+  const std::vector<std::string> input_names = input_names_of(input);
   const auto& layers = net.layers();
   const Index columns = Index(layers.size()) + 1;
   std::vector<Index> width{net.inputs()}, shown;
@@ -188,7 +193,7 @@ std::string diagram(const ReportInput& input) {
            (double(i) + 0.5) * gap_y;
   };
   auto node_name = [&](Index c, Index i) {
-    if (c == 0) return input_name(input, i);
+    if (c == 0) return input_names[std::size_t(i)];
     if (c == columns - 1)
       return net.outputs() == 1 ? std::string("output") : "output " + class_name(input, i);
     return fmt::format("h{}.{}", c, i + 1);
@@ -258,7 +263,7 @@ std::string diagram(const ReportInput& input) {
             "<g class=\"node input\" data-tip=\"input {0}{1}\"><circle cx=\"{2:.1f}\" "
             "cy=\"{3:.1f}\" r=\"{4}\" fill=\"#e8e8e8\"/><text class=\"name\" x=\"{5:.1f}\" "
             "y=\"{3:.1f}\" text-anchor=\"end\">{0}</text></g>\n",
-            escape_markup(input_name(input, i)), escape_markup(scaling), x, y, radius,
+            escape_markup(input_names[std::size_t(i)]), escape_markup(scaling), x, y, radius,
             x - radius - 6);
         continue;
       }
@@ -424,12 +429,13 @@ std::string surface_section(const ReportInput& input, const RawInputPredictor& p
         "<text class=\"tick\" x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" "
         "dominant-baseline=\"middle\">{}</text><path d=\"M{} {:.1f}h-5\" stroke=\"#444\"/>\n",
         left - 8, py(fy), show(fy), left, py(fy));
+  const std::vector<std::string> input_names = input_names_of(input);
   svg += fmt::format(
       "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>"
       "<text class=\"axis\" x=\"14\" y=\"{}\" text-anchor=\"middle\" "
       "transform=\"rotate(-90 14 {})\">{}</text>\n",
-      left + size / 2, top + size + 36, escape_markup(input_name(input, 0)), top + size / 2,
-      top + size / 2, escape_markup(input_name(input, 1)));
+      left + size / 2, top + size + 36, escape_markup(input_names[0]), top + size / 2,
+      top + size / 2, escape_markup(input_names[1]));
 
   Index points = 0, wrong = 0;
   if (input.data && input.data->X.rows() > 0) {
@@ -548,8 +554,8 @@ std::string truth_table(const ReportInput& input, const RawInputPredictor& predi
       "The margin is the target class's score minus the best other (for one output, \u0177 - 0.5 "
       "toward the target): negative when the row is predicted wrong.</p>\n"
       "<table class=\"truth\"><thead><tr>";
-  for (Index i = 0; i < n; ++i)
-    html += "<th>" + escape_markup(input_name(input, i)) + "</th>";
+  for (const std::string& name : input_names_of(input))
+    html += "<th>" + escape_markup(name) + "</th>";
   html += "<th>target</th><th>prediction</th><th>margin</th><th></th></tr></thead><tbody>\n";
   Index wrong_rows = 0;
   for (Index r = 0; r < rows; ++r) {
