@@ -436,6 +436,15 @@ std::string quoted_names(const std::vector<std::string>& names) {
   return list;
 }
 
+// The names that are not among `from`, in their order.
+std::vector<std::string> absent(const std::vector<std::string>& names,
+                                const std::vector<std::string>& from) {
+  std::vector<std::string> left;
+  for (const std::string& name : names)
+    if (std::find(from.begin(), from.end(), name) == from.end()) left.push_back(name);
+  return left;
+}
+
 // A file whose header names its columns must give the model the inputs it was trained on, in that
 // order: a column left out, added or moved would be read as another input without a word.
 void check_input_names(const std::string& file, const LoadedData& loaded,
@@ -449,11 +458,10 @@ void check_input_names(const std::string& file, const LoadedData& loaded,
     if (name != inputs[j]) {
       // The likeliest cause when the file has targets: the model's were renamed, and another
       // column was taken for them.
-      std::vector<std::string> missing;
+      std::vector<std::string> targets;
       for (const Index t : trained_on.targets)
-        if (const std::string& target = trained_on.names[std::size_t(t)];
-            std::find(loaded.header.begin(), loaded.header.end(), target) == loaded.header.end())
-          missing.push_back(target);
+        targets.push_back(trained_on.names[std::size_t(t)]);
+      const std::vector<std::string> missing = absent(targets, loaded.header);
       throw InputError(fmt::format(
           "{}: column {} is {}, but the model's input {} is {}; the model takes the columns it "
           "was trained on, in their order: {}{}. HINT: name the columns so in the header, or "
@@ -476,12 +484,6 @@ std::string unnamed_inputs_hint(const DataArgs& args, const TableLayout& trained
   if (trained_on.names.empty() || format_of(args.file) != Format::csv) return "";
   const CsvFirstLine first = first_line_of(args, csv_options(args));
   if (!first.header) return "";
-  auto absent = [](const std::vector<std::string>& names, const std::vector<std::string>& from) {
-    std::vector<std::string> left;
-    for (const std::string& name : names)
-      if (std::find(from.begin(), from.end(), name) == from.end()) left.push_back(name);
-    return left;
-  };
   const std::vector<std::string> missing = absent(trained_on.input_names(), first.fields);
   const std::vector<std::string> unknown = absent(first.fields, trained_on.names);
   std::string hint;
