@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -227,10 +226,12 @@ std::vector<std::string> label_columns(const DataArgs& args, char separator, Ind
 }
 
 // n_in: the network's inputs, or -1 before there is a network.
-Table read_table(const DataArgs& args, Index n_in, bool targets_optional) {
+Table read_table(const DataArgs& args, Index n_in, Targets targets) {
   CsvOptions options = csv_options(args);
-  if (args.classes)
-    options.label_columns = label_columns(args, options.separator, n_in, targets_optional);
+  if (targets == Targets::skipped) options.skipped_columns = args.target_columns();
+  if (args.classes && options.skipped_columns.empty())
+    options.label_columns =
+        label_columns(args, options.separator, n_in, targets != Targets::required);
   return is_stream(args.file) ? parse_csv(stream_text(args.file), args.file, options)
                               : read_csv(args.file, options);
 }
@@ -289,7 +290,7 @@ ClassEncoding classes_in(const DataArgs& args) {
   if (!args.classes) return {};
   if (const Format format = format_of(args.file); format != Format::csv)
     reject_csv_flags(args, format);
-  return fit_classes(read_table(args, -1, false), args.target_columns());
+  return fit_classes(read_table(args, -1, Targets::required), args.target_columns());
 }
 
 void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classes, Index outputs,
@@ -339,7 +340,8 @@ void check_probability_targets(const LoadedData& loaded, Loss loss, const std::s
 }
 
 LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
-                     const ClassEncoding* classes, bool targets_optional) {
+                     const ClassEncoding* classes, Targets targets) {
+  const bool targets_optional = targets != Targets::required;
   LoadedData loaded;
   const Format format = format_of(args.file);
   if (format != Format::csv) reject_csv_flags(args, format);
@@ -386,7 +388,7 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
     case Format::csv: {
       Table table;
       try {
-        table = read_table(args, n_in, targets_optional);
+        table = read_table(args, n_in, targets);
       } catch (const InputError& e) {
         const std::string what = e.what();
         if (args.header == "no" && what.starts_with(args.file + ":1:"))
@@ -404,11 +406,13 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
         loaded.classes = classes ? *classes : fit_classes(table, args.target_columns());
       else if (classes)
         loaded.classes = *classes;
-      const ClassEncoding* encoding = labelled ? &loaded.classes : nullptr;
-      const TargetColumns targets = args.target_columns();
+      // A skipped class column is still the one column of the classes, not n_out of numbers.
+      const bool class_column = labelled || (args.classes && !table.skipped_columns.empty());
+      const ClassEncoding* encoding = class_column ? &loaded.classes : nullptr;
+      const TargetColumns target_columns = args.target_columns();
       loaded.data = targets_optional
-                        ? make_inputs<double>(table, n_in, n_out, loss, targets, encoding)
-                        : make_dataset<double>(table, n_in, n_out, loss, targets, encoding);
+                        ? make_inputs<double>(table, n_in, n_out, loss, target_columns, encoding)
+                        : make_dataset<double>(table, n_in, n_out, loss, target_columns, encoding);
       loaded.dropped_lines = table.dropped_lines;
       loaded.lines = table.lines;
       loaded.header = table.header;
@@ -499,49 +503,6 @@ std::string unnamed_inputs_hint(const DataArgs& args, const TableLayout& trained
 
 }  // namespace
 
-std::string unused_target_message(const ModelFile& model, const DataArgs& given,
-                                  const std::string& what) {
-  const DataArgs args = data_args_for(model, given);
-  const TargetColumns named = args.target_columns();
-  if (named.empty() || format_of(args.file) != Format::csv) return "";
-  // The first line as the reader read it: a class column's text makes no header of it.
-  CsvOptions options = csv_options(args);
-  if (args.classes) options.label_columns = named;
-  const CsvFirstLine first = first_line_of(args, options);
-  if (first.header && what.starts_with(args.file + ":1:")) return "";  // a name, not a cell
-  Index column = -1;
-  for (const std::string_view marker : {": field ", ": column "})
-    if (const std::size_t at = what.find(marker); at != std::string::npos && column < 0) {
-      const char* digits = what.data() + at + marker.size();
-      Index number = 0;
-      if (std::from_chars(digits, what.data() + what.size(), number).ec == std::errc())
-        column = number - 1;
-    }
-  if (column < 0) return "";
-  const std::vector<std::string> header = first.header ? first.fields : std::vector<std::string>{};
-  auto column_of = [&](const std::string& target) -> std::optional<Index> {
-    try {
-      return find_column(header, Index(first.fields.size()), target, args.file);
-    } catch (const UsageError&) {
-      return std::nullopt;  // a name two columns share: no hint, the error as it is
-    }
-  };
-  for (const std::string& target : named) {
-    if (column_of(target) == column) {
-      // --drop-missing would drop the rows, not the column.
-      std::string message = what.substr(0, what.find(". HINT:"));
-      if (const std::size_t drop = message.find("; use --drop-missing"); drop != std::string::npos)
-        message.erase(drop);
-      return message + fmt::format(
-                           ". HINT: column {} is the target, which predict reads (as evaluate "
-                           "does) but does not use: leave it out of the file{}, and predict "
-                           "takes the inputs alone",
-                           column + 1, given.targets.empty() ? "" : " and --targets out");
-    }
-  }
-  return "";
-}
-
 namespace {
 
 // Sets args.model_targets from the table a model of n_in inputs was trained on, unless --targets
@@ -613,7 +574,7 @@ TableLayout layout_of(const LoadedData& loaded) {
   return {loaded.header, loaded.data.target_columns};
 }
 
-LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional) {
+LoadedData load_data_for(const ModelFile& model, DataArgs args, Targets targets) {
   const ClassEncoding classes{model.info.classes};
   const Network<double>& network = model.network;
   const TableLayout& trained_on = model.info.columns;
@@ -621,7 +582,7 @@ LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_opt
   LoadedData loaded;
   try {
     loaded = load_data(args, network.inputs(), network.outputs(), network.loss_type(),
-                       classes.size() ? &classes : nullptr, targets_optional);
+                       classes.size() ? &classes : nullptr, targets);
   } catch (const InputError& e) {
     // A column taken for another (text where a number was expected, a label that is no class):
     // likeliest when the model's targets are elsewhere in this CSV file. Not for a file of the

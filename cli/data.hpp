@@ -55,26 +55,28 @@ ClassEncoding classes_in(const DataArgs& args);
 void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classes, Index outputs,
                                const std::string& flag);
 
+// What a command does with a data file's target columns.
+enum class Targets {
+  required,  // train, evaluate, explain, gradcheck: rows of inputs alone are refused
+  optional,  // report: read and scored when the file has them
+  skipped,   // predict: not read when the file has them, so their cells may be blank or anything
+};
+
 // Reads the data for a network of n_in inputs and n_out outputs. With `classes`, targets are
-// labels of those classes. When `targets_optional`, rows of inputs alone are accepted.
+// labels of those classes. Unless targets are required, rows of inputs alone are accepted; target
+// columns are skipped only where --targets or DataArgs::model_targets names them in a CSV file.
 LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
-                     const ClassEncoding* classes, bool targets_optional);
+                     const ClassEncoding* classes, Targets targets);
 
 // Reads the data for a trained model, with the flags as data_args_for makes them; inputs named in
 // the file's header must be the model's, in its order.
-LoadedData load_data_for(const ModelFile& model, DataArgs args, bool targets_optional);
+LoadedData load_data_for(const ModelFile& model, DataArgs args, Targets targets);
 
 // The data flags for a trained model's data: a CSV file's targets read as the model's classes,
 // and, without --targets, the target columns of the table the model was trained on: by name when
 // the file's header holds each of their names once, else by number when the file has as many
 // columns as that table. Otherwise none: the file's last columns, or its inputs alone.
 DataArgs data_args_for(const ModelFile& model, DataArgs args);
-
-// For predict, which reads a CSV file's target columns as evaluate does but does not use them: the
-// message `what` of an error about a cell of a target column (named by --targets or found where
-// the model's was) with a hint to leave the column out; "" for other errors.
-std::string unused_target_message(const ModelFile& model, const DataArgs& args,
-                                  const std::string& what);
 
 // The layout of the table the data came from, for a model trained on it: none for IDX and FANN.
 TableLayout layout_of(const LoadedData& loaded);

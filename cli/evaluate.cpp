@@ -59,7 +59,7 @@ void add_evaluate_command(CLI::App& app, int& /*status*/) {
       throw UsageError(fmt::format(
           "--classes: {} is a regression model (half_squared_error); its targets are numbers",
           args->model));
-    const LoadedData loaded = load_data_for(model, args->data, false);
+    const LoadedData loaded = load_data_for(model, args->data, Targets::required);
     check_probability_targets(loaded, model.network.loss_type(), args->data.file);
     if (model.precision == Precision::single)
       run<float>(*args, network.cast<float>(), model.info, loaded);

@@ -107,7 +107,7 @@ Problem load_problem(const ExplainArgs& args) {
     if (args.house || !args.example.empty())
       throw UsageError("--example and --house take the tutorial's network; leave out --model");
     const ModelFile model = read_model(args.model);
-    const LoadedData loaded = load_data_for(model, args.data, false);
+    const LoadedData loaded = load_data_for(model, args.data, Targets::required);
     check_probability_targets(loaded, model.network.loss_type(), args.data.file);
     // X as the network sees it in training: after the model's own scaling.
     Dataset<double> scaled{

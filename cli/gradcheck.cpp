@@ -57,7 +57,7 @@ void add_gradcheck_command(CLI::App& app, int& status) {
     // Always in double: differences of a float loss would measure float rounding, not backprop.
     ModelFile model = read_model(args->model);
     Network<double>& network = model.network;
-    const LoadedData loaded = load_data_for(model, args->data, false);
+    const LoadedData loaded = load_data_for(model, args->data, Targets::required);
     check_probability_targets(loaded, model.network.loss_type(), args->data.file);
     // The network sees scaled inputs, as in training.
     if (!(args->step > 0) || !std::isfinite(args->step))

@@ -52,22 +52,14 @@ void add_predict_command(CLI::App& app, int& /*status*/) {
       app.add_subcommand("predict", "Print a model's prediction for each row of a data file");
   cmd->add_option("--model", args->model, "Model file (JSON)")->required();
   args->data.add_flags(*cmd,
-                       "Data: rows of inputs (target columns, if present, are read as for "
-                       "evaluate and not used)");
+                       "Data: rows of inputs (the model's target columns, if present, are "
+                       "skipped: their cells may be blank)");
   cmd->add_flag("--outputs", args->outputs,
                 "Print the outputs (probabilities) rather than the class label");
   cmd->callback([args] {
     const ModelFile model = read_model(args->model);
     const Network<double>& network = model.network;
-    LoadedData loaded;
-    try {
-      loaded = load_data_for(model, args->data, true);
-    } catch (const InputError& e) {
-      if (const std::string message = unused_target_message(model, args->data, e.what());
-          !message.empty())
-        throw InputError(message);
-      throw;
-    }
+    const LoadedData loaded = load_data_for(model, args->data, Targets::skipped);
     // One line per row is what a reader lines up with the input: the rows left out are named.
     if (!loaded.dropped_lines.empty()) {
       std::string lines;

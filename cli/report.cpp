@@ -47,7 +47,7 @@ void report_command(const ReportArgs& args) {
   if (!args.history.empty()) input.history = read_history_csv(args.history);
   // Targets are optional: without them the page still shows the surface and the predictions.
   if (!args.data.file.empty()) {
-    const LoadedData loaded = load_data_for(model, args.data, true);
+    const LoadedData loaded = load_data_for(model, args.data, Targets::optional);
     check_probability_targets(loaded, model.network.loss_type(), args.data.file);
     if (model.precision == Precision::single)
       check_scorable(model.network.cast<float>(), model.info, loaded, args.data.file);

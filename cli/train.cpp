@@ -642,9 +642,10 @@ void train_command(TrainArgs& args) {
   const Index inputs = model ? model->network.inputs() : plan->inputs;
   const Index outputs = model ? model->network.outputs() : plan->layers.back().units;
   const Loss loss = model ? model->network.loss_type() : plan->loss;
-  const LoadedData loaded =
-      model ? load_data_for(*model, data, false)
-            : load_data(data, inputs, outputs, loss, classes.size() ? &classes : nullptr, false);
+  const LoadedData loaded = model
+                                ? load_data_for(*model, data, Targets::required)
+                                : load_data(data, inputs, outputs, loss,
+                                            classes.size() ? &classes : nullptr, Targets::required);
   check_probability_targets(loaded, loss, args.data.file);
   const Split split = split_of(args, loaded, loss);
   if (plan) {

@@ -128,12 +128,33 @@ bool is_missing(std::string_view text) {
   return text.empty() || text == "NA";
 }
 
+bool is_skipped(const Table& table, Index column) {
+  return std::find(table.skipped_columns.begin(), table.skipped_columns.end(), column) !=
+         table.skipped_columns.end();
+}
+
 std::optional<Index> parse_column_number(std::string_view text, Index columns) {
   long long number = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
   if (error != std::errc() || end != text.data() + text.size() || number < 1 || number > columns)
     return std::nullopt;
   return Index(number - 1);
+}
+
+// A column (0-based) named by a header name or a 1-based number; names win over numbers.
+// A name two columns share would pick one of them by chance: refused, with their numbers.
+std::optional<Index> find_column(const std::vector<std::string>& header, Index columns,
+                                 std::string_view name, const fs::path& file) {
+  const auto named = std::find(header.begin(), header.end(), name);
+  if (named != header.end()) {
+    if (const auto again = std::find(named + 1, header.end(), name); again != header.end())
+      throw UsageError(
+          fmt::format("--targets: {} is the name of columns {} and {} of {}; give its number",
+                      quote_field(name), named - header.begin() + 1, again - header.begin() + 1,
+                      file.string()));
+    return Index(named - header.begin());
+  }
+  return parse_column_number(name, columns);
 }
 
 UsageError unknown_column(std::string_view name, const fs::path& file, bool has_header,
@@ -168,15 +189,15 @@ std::string number_hint(std::string_view text, char separator) {
   return "";
 }
 
-// A first line is a header when one of its fields is neither a number nor missing. Label columns
-// given by number may hold text in a first row of data, and are not counted.
-bool is_header(const std::vector<Field>& fields, char separator,
-               const std::vector<std::string>& label_columns) {
-  std::vector<bool> numbered_label(fields.size(), false);
-  for (const std::string& label : label_columns)
-    if (const auto j = parse_column_number(label, Index(fields.size()))) numbered_label[*j] = true;
+// A first line is a header when one of its fields is neither a number nor missing. Label and
+// skipped columns given by number may hold text in a first row of data, and are not counted.
+bool is_header(const std::vector<Field>& fields, char separator, const CsvOptions& options) {
+  std::vector<bool> text_allowed(fields.size(), false);
+  for (const auto* columns : {&options.label_columns, &options.skipped_columns})
+    for (const std::string& column : *columns)
+      if (const auto j = parse_column_number(column, Index(fields.size()))) text_allowed[*j] = true;
   for (std::size_t j = 0; j < fields.size(); ++j)
-    if (!numbered_label[j] && !is_missing(fields[j].text) && !parse_number(fields[j].text) &&
+    if (!text_allowed[j] && !is_missing(fields[j].text) && !parse_number(fields[j].text) &&
         !is_decimal_comma_number(fields[j].text, separator))
       return true;
   return false;
@@ -225,7 +246,8 @@ std::string file_word(const fs::path& file) {
 // line is the index's header.
 void refuse_row_index(const Table& table, Index first_line, bool first_cell_dropped) {
   const Matrix<double>& values = table.values;
-  if (values.rows() < 3 || values.cols() < 2 || table.labels.count(0)) return;
+  if (values.rows() < 3 || values.cols() < 2 || table.labels.count(0) || is_skipped(table, 0))
+    return;
   const bool unnamed = !table.header.empty() && table.header.front().empty();
   const bool header_dropped = table.header.empty() && first_cell_dropped;
   if (!unnamed && !header_dropped) return;
@@ -267,20 +289,6 @@ void refuse_row_index(const Table& table, Index first_line, bool first_cell_drop
 
 }  // namespace
 
-std::optional<Index> find_column(const std::vector<std::string>& header, Index columns,
-                                 std::string_view name, const fs::path& file) {
-  const auto named = std::find(header.begin(), header.end(), name);
-  if (named != header.end()) {
-    if (const auto again = std::find(named + 1, header.end(), name); again != header.end())
-      throw UsageError(
-          fmt::format("--targets: {} is the name of columns {} and {} of {}; give its number",
-                      quote_field(name), named - header.begin() + 1, again - header.begin() + 1,
-                      file.string()));
-    return Index(named - header.begin());
-  }
-  return parse_column_number(name, columns);
-}
-
 Table read_csv(const fs::path& path, const CsvOptions& options) {
   check_separator(options.separator);  // before the file is read
   return parse_csv(read_text_file(path, "a CSV file"), path.string(), options);
@@ -303,7 +311,7 @@ CsvFirstLine csv_first_line(std::string_view text, const std::string& name,
     CsvFirstLine first;
     for (const Field& f : fields)
       first.fields.emplace_back(f.text);
-    first.header = options.header.value_or(is_header(fields, separator, options.label_columns));
+    first.header = options.header.value_or(is_header(fields, separator, options));
     return first;
   }
   return {};
@@ -317,7 +325,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
   const fs::path path = name;
 
   std::vector<double> values;
-  std::vector<bool> is_label;  // per column
+  std::vector<bool> is_label, is_skipped_column;  // per column
   std::size_t columns = 0;
   Index first_line = 0;
   bool first_cell_dropped = false;  // the first line, dropped for an empty first cell
@@ -344,16 +352,24 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       columns = fields.size();
       first_line = line_number;
       is_label.assign(columns, false);
-      const bool header =
-          options.header.value_or(is_header(fields, table.separator, options.label_columns));
+      is_skipped_column.assign(columns, false);
+      const bool header = options.header.value_or(is_header(fields, table.separator, options));
       table.header_told = options.header.has_value();
       first_numbers_columns = !header && !options.header && numbers_the_columns(fields);
       if (header)
         for (const Field& f : fields)
           table.header.emplace_back(f.text);
+      for (const std::string& skipped : options.skipped_columns) {
+        const auto j = find_column(table.header, Index(columns), skipped, path);
+        if (!j) throw unknown_column(skipped, path, header, Index(columns));
+        is_skipped_column[std::size_t(*j)] = true;
+      }
+      for (std::size_t j = 0; j < columns; ++j)
+        if (is_skipped_column[j]) table.skipped_columns.push_back(Index(j));
       for (const std::string& label : options.label_columns) {
         const auto j = find_column(table.header, Index(columns), label, path);
         if (!j) throw unknown_column(label, path, header, Index(columns));
+        if (is_skipped_column[std::size_t(*j)]) continue;
         is_label[std::size_t(*j)] = true;
         table.labels[*j];
       }
@@ -370,6 +386,10 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
     bool missing = false;
     for (std::size_t j = 0; j < fields.size(); ++j) {
       const Field& f = fields[j];
+      if (is_skipped_column[j]) {
+        row.push_back(0);
+        continue;
+      }
       if (is_missing(f.text)) {
         if (!options.drop_missing)
           throw InputError(fmt::format(
@@ -566,7 +586,20 @@ void check_numeric(const Table& table, const std::vector<Index>& columns) {
                                    table.file.string(), column_name(table, j)));
 }
 
-// Fills X from the columns that are not targets and Y from the target columns.
+// A skipped column holds no value to read, only the 0 put in its place.
+void check_read(const Table& table, const std::vector<Index>& columns, const char* as) {
+  for (const Index j : columns)
+    if (is_skipped(table, j))
+      throw InputError(fmt::format("{}: {} was skipped in reading, and is {} the network reads",
+                                   table.file.string(), column_name(table, j), as));
+}
+
+bool any_skipped(const Table& table, const std::vector<Index>& columns) {
+  return std::any_of(columns.begin(), columns.end(), [&](Index j) { return is_skipped(table, j); });
+}
+
+// Fills X from the columns that are not targets and Y from the target columns, unless they were
+// skipped.
 template <class T>
 Dataset<T> split(const Table& table, const std::vector<Index>& target_columns, Index n_out,
                  bool class_numbers) {
@@ -581,7 +614,7 @@ Dataset<T> split(const Table& table, const std::vector<Index>& target_columns, I
     data.X.col(j) = table.values.col(input_columns[std::size_t(j)]).template cast<T>();
   data.input_columns = input_columns;
   data.target_columns = target_columns;
-  if (target_columns.empty()) return data;
+  if (target_columns.empty() || any_skipped(table, target_columns)) return data;
 
   if (!class_numbers) {
     data.Y.resize(m, Index(target_columns.size()));
@@ -632,6 +665,7 @@ Dataset<T> split_classes(const Table& table, Index n_in, Index n_out, const Targ
     data.X.col(j) = table.values.col(input_columns[std::size_t(j)]).template cast<T>();
   data.input_columns = input_columns;
   data.target_columns = {column};
+  if (is_skipped(table, column)) return data;
 
   std::unordered_map<std::string, Index> index;
   for (Index k = 0; k < classes.size(); ++k)
@@ -701,6 +735,8 @@ Dataset<T> select(const Table& table, Index n_in, Index n_out, Loss loss,
                   const TargetColumns& targets, const ClassEncoding* classes,
                   bool targets_optional) {
   Dataset<T> data = choose_columns<T>(table, n_in, n_out, loss, targets, classes, targets_optional);
+  check_read(table, data.input_columns, "an input");
+  if (!targets_optional) check_read(table, data.target_columns, "a target");
   for (Index i = 0; i < data.X.rows(); ++i)
     if (!data.X.row(i).allFinite() || (data.Y.size() && !data.Y.row(i).allFinite()))
       throw InputError(fmt::format("{}:{}: a value is too large for {} precision",

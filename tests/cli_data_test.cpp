@@ -328,41 +328,48 @@ TEST_F(CliDataTest, AModelTakesTheColumnsItWasTrainedOn) {
       Neurona({"evaluate", "--model", "bare.json", "--data", "bare.csv", "--targets", "1"}).out);
 }
 
-TEST_F(CliDataTest, PredictNamesATargetCellItReadsButDoesNotUse) {
+TEST_F(CliDataTest, PredictSkipsTheTargetColumns) {
   Write("train.csv", "a,b,y\n0,1,0\n1,0,1\n1,1,1\n0,0,0\n");
   ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "train.csv", "--layers", "2,1", "--epochs", "5",
                                  "--quiet", "--save", "m.json"})));
-  // Rows to predict whose target is not known yet: --drop-missing would drop every row.
-  Write("unknown.csv", "a,b,y\n0,1,\n1,0,\n");
-  const Result blank = Neurona({"predict", "--model", "m.json", "--data", "unknown.csv"});
-  EXPECT_TRUE(FailedWith(blank, 1,
-                         {"unknown.csv:2:5: field 3: missing value (an empty cell). HINT: column 3 "
-                          "is the target, which predict reads (as evaluate does) but does not "
-                          "use: leave it out of the file"}));
-  EXPECT_EQ(blank.err.find("--drop-missing"), std::string::npos) << blank.err;
-  Write("first.csv", "y,a,b\n?,0,1\n");
-  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "m.json", "--data", "first.csv"}), 1,
-                         {"field 1: expected a number, got \"?\". HINT: column 1 is the target"}));
-  // An input's missing value is no target's: --drop-missing stays the way round.
-  Write("input.csv", "a,b,y\n0,,1\n");
-  const Result input = Neurona({"predict", "--model", "m.json", "--data", "input.csv"});
-  EXPECT_TRUE(FailedWith(input, 1, {"field 2: missing value", "--drop-missing"}));
-  EXPECT_EQ(input.err.find("is the target"), std::string::npos) << input.err;
-  // Without a header, class labels as the target: an input cell spelled like the target's number
-  // is no target; line 1 is a row; given by --targets, the hint says to leave that out too.
+  Write("inputs.csv", "a,b\n0,1\n1,0\n");
+  const Result alone = Neurona({"predict", "--model", "m.json", "--data", "inputs.csv"});
+  ASSERT_TRUE(Succeeded(alone));
+  // Rows whose target is not known yet: blank, NA or anything, where --drop-missing would drop
+  // every row; found by name wherever the header has it.
+  Write("unknown.csv", "a,b,y\n0,1,\n1,0,NA\n");
+  EXPECT_EQ(Neurona({"predict", "--model", "m.json", "--data", "unknown.csv"}).out, alone.out);
+  Write("first.csv", "y,a,b\n?,0,1\nlater,1,0\n");
+  EXPECT_EQ(Neurona({"predict", "--model", "m.json", "--data", "first.csv"}).out, alone.out);
+  // evaluate needs them.
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "m.json", "--data", "unknown.csv"}), 1,
+                         {"unknown.csv:2:5: field 3: missing value"}));
+  // An input's missing value is still refused, and --drop-missing drops its row alone.
+  Write("input.csv", "a,b,y\n0,,1\n1,0,\n");
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "m.json", "--data", "input.csv"}), 1,
+                         {"input.csv:2:3: field 2: missing value", "--drop-missing"}));
+  const Result dropped =
+      Neurona({"predict", "--model", "m.json", "--data", "input.csv", "--drop-missing"});
+  ASSERT_TRUE(Succeeded(dropped)) << dropped.err;
+  EXPECT_EQ(dropped.out, alone.out.substr(alone.out.find('\n') + 1));
+  EXPECT_NE(dropped.err.find("input.csv: no prediction for line 2 "), std::string::npos)
+      << dropped.err;
+  // Without a header, class labels as the target, found by number: a label that is no class is
+  // skipped alike, and so is the column --targets names.
   Write("labels.csv", "4,1,2,a\n1,3,4,b\n2,2,1,a\n3,4,4,b\n");
   ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "labels.csv", "--classes", "--layers", "3,2",
                                  "--epochs", "5", "--quiet", "--save", "labels.json"})));
-  Write("input_gap.csv", "4,1,2,a\n,3,4,b\n");
-  const Result gap = Neurona({"predict", "--model", "labels.json", "--data", "input_gap.csv"});
-  EXPECT_TRUE(FailedWith(gap, 1, {"input_gap.csv:2:1: field 1: missing value", "--drop-missing"}));
-  EXPECT_EQ(gap.err.find("is the target"), std::string::npos) << gap.err;
-  Write("target_gap.csv", "4,1,2,\n1,3,4,b\n");
-  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "labels.json", "--data", "target_gap.csv"}),
-                         1, {"target_gap.csv:1:7: field 4", "HINT: column 4 is the target"}));
-  EXPECT_TRUE(FailedWith(
-      Neurona({"predict", "--model", "labels.json", "--data", "target_gap.csv", "--targets", "4"}),
-      1, {"leave it out of the file and --targets out"}));
+  Write("inputs3.csv", "4,1,2\n1,3,4\n");
+  const Result labels = Neurona({"predict", "--model", "labels.json", "--data", "inputs3.csv"});
+  ASSERT_TRUE(Succeeded(labels));
+  Write("target_gap.csv", "4,1,2,\n1,3,4,c\n");
+  EXPECT_EQ(Neurona({"predict", "--model", "labels.json", "--data", "target_gap.csv"}).out,
+            labels.out);
+  Write("first_target.csv", ",4,1,2\nc,1,3,4\n");
+  EXPECT_EQ(
+      Neurona({"predict", "--model", "labels.json", "--data", "first_target.csv", "--targets", "1"})
+          .out,
+      labels.out);
 }
 
 TEST_F(CliDataTest, AModelsColumnsAreFoundAsTheReaderReadsTheFile) {
@@ -631,10 +638,12 @@ TEST_F(CliDataTest, LabelThatIsNotAClassNamesFileAndLine) {
       Args({{"train", "--data", "iris.csv"}, kIrisFlags, {"--quiet", "--save", "m.json"}}))));
   const std::vector<std::string> lines = Lines(Read("iris.csv"));
   Write("daisy.csv", lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\n5.0,3.0,1.5,0.2,daisy\n");
-  for (const char* command : {"predict", "evaluate"})
-    EXPECT_TRUE(FailedWith(Neurona({command, "--model", "m.json", "--data", "daisy.csv"}), 1,
-                           {"daisy.csv:4:", "\"daisy\"", "not one of the 3 classes", "setosa"}))
-        << command;
+  EXPECT_TRUE(FailedWith(Neurona({"evaluate", "--model", "m.json", "--data", "daisy.csv"}), 1,
+                         {"daisy.csv:4:", "\"daisy\"", "not one of the 3 classes", "setosa"}));
+  // predict skips the class column: a row's label there, known or not, is not its business.
+  const Result daisy = Neurona({"predict", "--model", "m.json", "--data", "daisy.csv"});
+  ASSERT_TRUE(Succeeded(daisy)) << daisy.err;
+  EXPECT_EQ(Lines(daisy.out).size(), 3u);
   // Rows of inputs alone need no label to predict.
   Write("inputs.csv", "5.1,3.5,1.4,0.2\n6.3,3.3,6.0,2.5\n");
   const Result inputs = Neurona({"predict", "--model", "m.json", "--data", "inputs.csv"});

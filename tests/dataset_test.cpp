@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 
 #include "neurona/dataset.hpp"
@@ -336,6 +337,63 @@ TEST_F(Csv, LabelColumnsKeepTheirText) {
   // Without label_columns, text in a column is the error it always was.
   EXPECT_NE(error_of("x,species\n1,setosa\n").find("data.csv:2:3: field 2: expected a number"),
             std::string::npos);
+}
+
+TEST_F(Csv, SkippedColumnsAreNotReadAndGiveInputsAlone) {
+  // The target column of rows yet to be predicted: blank, NA, text, anything.
+  const std::string text = "a,y,b\n1,,2\n3,NA,4\n5,?,6\n7,setosa,8\n";
+  Table table = read_csv(write(text), {.skipped_columns = {"y"}});
+  EXPECT_EQ(table.skipped_columns, (std::vector<Index>{1}));
+  EXPECT_EQ(table.values.rows(), 4);
+  EXPECT_EQ(table.values.col(1), Matrix<double>::Zero(4, 1));
+  EXPECT_EQ(table.dropped_rows, 0);
+  EXPECT_TRUE(table.labels.empty());
+  Dataset<double> data = make_inputs<double>(table, 2, 1, Loss::half_squared_error, {"y"});
+  Matrix<double> inputs(4, 2);
+  inputs << 1, 2, 3, 4, 5, 6, 7, 8;
+  EXPECT_EQ(data.X, inputs);
+  EXPECT_EQ(data.Y.size(), 0);
+  EXPECT_EQ(data.input_columns, (std::vector<Index>{0, 2}));
+  EXPECT_EQ(data.target_columns, (std::vector<Index>{1}));
+  // As a class column too, which is not read as labels though named so.
+  const ClassEncoding classes = make_class_encoding({"setosa", "virginica", "versicolor"});
+  table = read_csv(write(text), {.label_columns = {"y"}, .skipped_columns = {"y"}});
+  EXPECT_TRUE(table.labels.empty());
+  data = make_inputs<double>(table, 2, 3, Loss::cross_entropy, {"y"}, &classes);
+  EXPECT_EQ(data.X, inputs);
+  EXPECT_EQ(data.Y.size(), 0);
+
+  // make_dataset needs its targets, and no input may be skipped.
+  const auto refused = [&](const std::function<void()>& call, const std::string& expected) {
+    try {
+      call();
+      ADD_FAILURE() << "no error, expected " << expected;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  table = read_csv(write(text), {.skipped_columns = {"y"}});
+  refused([&] { make_dataset<double>(table, 2, 1, Loss::half_squared_error, {"y"}); },
+          "data.csv: column 2 (\"y\") was skipped in reading, and is a target the network reads");
+  refused([&] { make_dataset<double>(table, 2, 3, Loss::cross_entropy, {"y"}, &classes); },
+          "column 2 (\"y\") was skipped in reading, and is a target");
+  refused([&] { make_inputs<double>(table, 2, 1, Loss::half_squared_error, {"b"}); },
+          "column 2 (\"y\") was skipped in reading, and is an input the network reads");
+
+  // By number, in a file without a header: text there does not make line 1 one.
+  table = read_csv(write("1,2,x\n3,4,\n"), {.skipped_columns = {"3"}});
+  EXPECT_TRUE(table.header.empty());
+  EXPECT_EQ(table.values.rows(), 2);
+  EXPECT_FALSE(csv_first_line("1,2,x\n", "data.csv", {.skipped_columns = {"3"}}).header);
+  // A missing value elsewhere is still refused, or drops its row.
+  refused([&] { read_csv(write("a,y\n,1\n"), {.skipped_columns = {"y"}}); },
+          "data.csv:2:1: field 1: missing value");
+  table = read_csv(write("a,b,y\n1,,\n2,3,\n"), {.drop_missing = true, .skipped_columns = {"y"}});
+  EXPECT_EQ(table.lines, (std::vector<Index>{3}));
+  EXPECT_THROW(read_csv(write("1,2\n"), {.skipped_columns = {"y"}}), UsageError);
+  // A skipped first column is no row index, whatever it holds.
+  table = read_csv(write(",a,b\n0,1,2\n1,3,4\n2,5,6\n"), {.skipped_columns = {"1"}});
+  EXPECT_EQ(table.values.rows(), 3);
 }
 
 TEST(ClassEncoding, SortsNumbersByValueAndTextByBytes) {

@@ -22,13 +22,18 @@ struct CsvOptions {
   bool drop_missing = false;
   // Columns kept as text labels, each a header name or a 1-based number (as --targets names them).
   std::vector<std::string> label_columns = {};
+  // Columns not read, named alike: a field there may hold anything, or nothing. For targets that
+  // make_inputs need not read (the blank target column of rows yet to be predicted); a skipped
+  // column is not a label column.
+  std::vector<std::string> skipped_columns = {};
   // Whether the first line is a header: true or false as given, or none to tell it from its fields
   // (see Table).
   std::optional<bool> header = std::nullopt;
 };
 
 // A CSV file as numbers, with label columns also kept as text. The first line is a header when
-// one of its fields is neither a number nor missing (label columns given by number not counted; a
+// one of its fields is neither a number nor missing (label and skipped columns given by number not
+// counted; a
 // number with a decimal comma, "2,5", counts as a number, and is then refused with a HINT), unless
 // CsvOptions::header says. A first line that numbers its three or more columns from 0, "0,1,2,3"
 // as pandas writes the header of a frame with numbered columns, above 10 rows or more of which
@@ -38,10 +43,11 @@ struct CsvOptions {
 struct Table {
   std::filesystem::path file;
   std::vector<std::string> header;  // column names, empty when the file has none
-  Matrix<double> values;            // rows x columns; 0 in label columns
+  Matrix<double> values;            // rows x columns; 0 in label and skipped columns
   std::vector<Index> lines;         // the 1-based line number of each row, for messages
   // Label columns (0-based) -> each row's text, as written (unquoted and trimmed).
   std::map<Index, std::vector<std::string>> labels;
+  std::vector<Index> skipped_columns;  // CsvOptions::skipped_columns, 0-based, in column order
   Index dropped_rows = 0;            // rows skipped for a missing value (CsvOptions::drop_missing)
   std::vector<Index> dropped_lines;  // their line numbers, 1-based
   char separator = ',';              // the separator read, given or detected
@@ -57,19 +63,12 @@ std::string quote_field(std::string_view text);
 // Reads a CSV file. Throws InputError naming file, line and column for a missing, empty or
 // unreadable file, a line ended by a lone carriage return, a ragged row, a cell that is not a
 // number, NaN or infinity, and a missing value (NA or an empty cell) unless
-// options.drop_missing; UsageError for a label column that names no column or a separator other
-// than , ; and tab.
+// options.drop_missing (outside skipped columns); UsageError for a label or skipped column that
+// names no column or a separator other than , ; and tab.
 Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
 
 // The same, from text already read (standard input, say); `name` stands for the file in messages.
 Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options = {});
-
-// The column (0-based) a --targets item names in a table with this header (empty for none) and
-// this many columns: a header name, else a 1-based number; names win over numbers. nullopt when it
-// names none. A name two columns share would pick one of them by chance: UsageError, with their
-// numbers.
-std::optional<Index> find_column(const std::vector<std::string>& header, Index columns,
-                                 std::string_view name, const std::filesystem::path& file);
 
 // The first line of CSV text that is not blank, read as parse_csv reads it (a byte-order mark
 // skipped, the separator given or detected): its fields, and whether it is the header. For a
@@ -131,13 +130,15 @@ ClassEncoding fit_classes(const Table& table, const TargetColumns& targets = {})
 // or, for cross_entropy with n_out > 1, one column of class numbers 0 .. n_out-1 (one-hot encoded
 // here). With `classes`, the target is one column of labels (named by `targets`, else the last),
 // one-hot encoded by class: n_out must equal classes->size(), or be 1 for two classes (Y is then
-// the class, 0 or 1). Throws InputError when the columns do not fit or a label is not a class,
-// UsageError for an unknown target column.
+// the class, 0 or 1). Throws InputError when the columns do not fit, a label is not a class or a
+// column the network reads was skipped (CsvOptions::skipped_columns), UsageError for an unknown
+// target column.
 template <class T>
 Dataset<T> make_dataset(const Table& table, Index n_in, Index n_out, Loss loss,
                         const TargetColumns& targets = {}, const ClassEncoding* classes = nullptr);
 
-// As make_dataset, but the targets may be absent: rows of n_in columns give X alone.
+// As make_dataset, but the targets may be absent: rows of n_in columns give X alone. So do target
+// columns the reader skipped, which keep their place: X is the other columns, and Y is empty.
 template <class T>
 Dataset<T> make_inputs(const Table& table, Index n_in, Index n_out, Loss loss,
                        const TargetColumns& targets = {}, const ClassEncoding* classes = nullptr);
