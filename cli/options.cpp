@@ -111,10 +111,12 @@ const CLI::Validator decimal_number(
       const char* end = text.data() + text.size();
       double value = 0;
       const auto [at, error] = std::from_chars(begin, end, value);
-      // Out of range is a number all the same: it reaches the flag's own check as 0 or inf.
-      const bool number = begin != end && at == end && !(plus && *begin == '-') &&
-                          (error == std::errc() || error == std::errc::result_out_of_range);
-      return number ? "" : fmt::format("expected a decimal number, got \"{}\"", text);
+      const bool number = begin != end && at == end && !(plus && *begin == '-');
+      if (!number) return fmt::format("expected a decimal number, got \"{}\"", text);
+      // Else CLI11 reads 1e400 as inf and 1e-400 as 0, and the flag's own check names that.
+      if (error == std::errc::result_out_of_range)
+        return fmt::format("the number {} is beyond double's range", text);
+      return "";
     },
     "");
 

@@ -259,9 +259,17 @@ TEST_F(CliTest, EveryDecimalFlagRefusesWordsAndHexadecimalNamingTheFlag) {
                                {flag + ": expected a decimal number, got \"" + value + "\""}))
             << flag << " " << value;
       }
-  // Numbers in their other forms pass on.
+  // Numbers in their other forms pass on; those a double cannot hold, which read as 0 or inf, are
+  // named as typed.
   EXPECT_TRUE(Succeeded(Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--epochs",
                                  "1", "--quiet", "--lr", "+.5e0", "--momentum", "1E-1"})));
+  for (const std::string value : {"1e-400", "-1e400"})
+    EXPECT_TRUE(
+        FailedWith(Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--lr", value}),
+                   2, {"--lr: the number " + value + " is beyond double's range"}))
+        << value;
+  EXPECT_TRUE(Succeeded(Neurona({"train", "--data", "majority.csv", "--layers", "3,1", "--epochs",
+                                 "1", "--quiet", "--weight-decay", "1e-310"})));
 }
 
 // One message for every epoch count refused, naming the range that is taken.
