@@ -164,9 +164,10 @@ RegressionMetrics regression_metrics(const Matrix<double>& Y_hat, const Matrix<d
     const double mean = Y.col(j).mean();
     const double ss_tot = (Y.col(j).array() - mean).square().sum();
     // A constant target leaves r2 0/0 or x/0; sklearn's force_finite gives 1 for an exact fit.
-    if (ss_tot == 0)
+    if (ss_tot == 0) {
       r2_sum += std::isnan(ss_res) ? ss_res : ss_res == 0 ? 1.0 : 0.0;
-    else
+      metrics.constant_targets.push_back(j);
+    } else
       r2_sum += 1 - ss_res / ss_tot;
   }
   metrics.r2 = r2_sum / double(Y.cols());
@@ -238,8 +239,18 @@ std::string format_classification(const ClassificationMetrics& metrics,
 }
 
 std::string format_regression(const RegressionMetrics& metrics) {
-  return fmt::format("mse: {:.6g}\nmae: {:.6g}\nr2: {:.6g}\n", metrics.mse, metrics.mae,
-                     metrics.r2);
+  std::string out =
+      fmt::format("mse: {:.6g}\nmae: {:.6g}\nr2: {:.6g}\n", metrics.mse, metrics.mae, metrics.r2);
+  const std::vector<Index>& constant = metrics.constant_targets;
+  if (constant.empty()) return out;
+  std::string outputs;
+  for (std::size_t k = 0; k < constant.size(); ++k)
+    outputs += fmt::format("{}{}", k ? ", " : "", constant[k] + 1);
+  return out + fmt::format(
+                   "note: the {} the same in every row, so r2 divides by 0 there; counted as 1 "
+                   "when predicted exactly, else 0 (as scikit-learn's r2_score)\n",
+                   constant.size() > 1 ? "targets of outputs " + outputs + " are"
+                                       : "target of output " + outputs + " is");
 }
 
 std::string metrics_json(const ClassificationMetrics& metrics,

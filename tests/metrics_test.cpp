@@ -158,12 +158,26 @@ TEST(Metrics, RegressionWorkedByHand) {
   EXPECT_DOUBLE_EQ(m.mae, 0.25);
   EXPECT_DOUBLE_EQ(m.r2, (0.6 + 1) / 2);
 
-  // Constant and missed: 0, not -inf (sklearn's force_finite).
+  EXPECT_EQ(m.constant_targets, (std::vector<Index>{1}));
+  EXPECT_EQ(regression_metrics(Y_hat, Y).constant_targets, (std::vector<Index>{}));
+
+  // Constant and missed: 0, not -inf (sklearn's force_finite), which the text says is no fit
+  // worse than the mean.
   Y_hat2(0, 1) = 7.5;
-  EXPECT_DOUBLE_EQ(regression_metrics(Y_hat2, Y2).r2, (0.6 + 0) / 2);
+  m = regression_metrics(Y_hat2, Y2);
+  EXPECT_DOUBLE_EQ(m.r2, (0.6 + 0) / 2);
+  EXPECT_EQ(format_regression(m),
+            "mse: 0.28125\nmae: 0.3125\nr2: 0.3\nnote: the target of output 2 is the same in "
+            "every row, so r2 divides by 0 there; counted as 1 when predicted exactly, else 0 (as "
+            "scikit-learn's r2_score)\n");
+  EXPECT_EQ(format_regression(regression_metrics(Y_hat, Y)), "mse: 0.5\nmae: 0.5\nr2: 0.6\n");
 
   // One row: every target is constant.
-  EXPECT_EQ(regression_metrics(Y.topRows(1), Y.topRows(1)).r2, 1.0);
+  m = regression_metrics(Y_hat2.topRows(1), Y2.topRows(1));
+  EXPECT_EQ(m.r2, 0.5);
+  EXPECT_EQ(m.constant_targets, (std::vector<Index>{0, 1}));
+  EXPECT_NE(format_regression(m).find("note: the targets of outputs 1, 2 are the same"),
+            std::string::npos);
 }
 
 // sklearn: i = arange(12)[:, None]; j = arange(3)[None, :]; y = sin(0.7 i + j);
@@ -306,7 +320,7 @@ TEST(Metrics, JsonHoldsTheSameNumbersAndTheLabels) {
   EXPECT_EQ(j["confusion_matrix"], json::parse("[[3,1,0],[1,2,1],[0,0,2]]"));
   EXPECT_EQ(json::parse(metrics_json(m))["labels"], json({"0", "1", "2"}));
 
-  const RegressionMetrics r{0.1 + 0.2, 1e-300, std::nan("")};
+  const RegressionMetrics r{0.1 + 0.2, 1e-300, std::nan(""), {}};
   const json jr = json::parse(metrics_json(r));
   EXPECT_EQ(jr["mse"].get<double>(), 0.1 + 0.2);
   EXPECT_EQ(jr["mae"].get<double>(), 1e-300);

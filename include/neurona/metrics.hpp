@@ -30,6 +30,8 @@ struct RegressionMetrics {
   double mse;  // mean of (yhat - y)^2 over all rows and outputs
   double mae;  // mean of |yhat - y| over all rows and outputs
   double r2;   // mean over the outputs of 1 - sum (yhat - y)^2 / sum (y - mean y)^2
+  // The outputs (0-based) whose target is the same in every row, where r2's denominator is 0.
+  std::vector<Index> constant_targets = {};
 };
 
 // Scores classes predicted by Y_hat (m x n_out) against Y (m x n_out), m >= 1. With n_out > 1
@@ -58,7 +60,9 @@ RegressionMetrics regression_metrics(const Matrix<double>& Y_hat, const Matrix<d
 std::string format_classification(const ClassificationMetrics& metrics,
                                   const std::vector<std::string>& labels = {});
 
-// "mse: ...", "mae: ..." and "r2: ..." lines, 6 significant digits. Ends with a newline.
+// "mse: ...", "mae: ..." and "r2: ..." lines, 6 significant digits, then a note naming the
+// outputs whose target is constant, whose r2 is counted as force_finite says: a 0 there is no
+// model worse than the mean. Ends with a newline.
 std::string format_regression(const RegressionMetrics& metrics);
 
 // The same as one JSON object on one line, ending with a newline. Numbers are exact (they read
