@@ -228,8 +228,10 @@ std::vector<std::string> label_columns(const DataArgs& args, char separator, Ind
 // n_in: the network's inputs, or -1 before there is a network.
 Table read_table(const DataArgs& args, Index n_in, Targets targets) {
   CsvOptions options = csv_options(args);
+  // Skipped, a class column is still named as a label column: its text on line 1 of a file
+  // without a header does not make a header of that line, as evaluate reads it.
   if (targets == Targets::skipped) options.skipped_columns = args.target_columns();
-  if (args.classes && options.skipped_columns.empty())
+  if (args.classes)
     options.label_columns =
         label_columns(args, options.separator, n_in, targets != Targets::required);
   return is_stream(args.file) ? parse_csv(stream_text(args.file), args.file, options)
@@ -406,8 +408,9 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
         loaded.classes = classes ? *classes : fit_classes(table, args.target_columns());
       else if (classes)
         loaded.classes = *classes;
-      // A skipped class column is still the one column of the classes, not n_out of numbers.
-      const bool class_column = labelled || (args.classes && !table.skipped_columns.empty());
+      // A model's skipped class column is still the one column of its classes, not n_out of
+      // numbers.
+      const bool class_column = labelled || (classes && !table.skipped_columns.empty());
       const ClassEncoding* encoding = class_column ? &loaded.classes : nullptr;
       const TargetColumns target_columns = args.target_columns();
       loaded.data = targets_optional

@@ -189,15 +189,15 @@ std::string number_hint(std::string_view text, char separator) {
   return "";
 }
 
-// A first line is a header when one of its fields is neither a number nor missing. Label and
-// skipped columns given by number may hold text in a first row of data, and are not counted.
-bool is_header(const std::vector<Field>& fields, char separator, const CsvOptions& options) {
-  std::vector<bool> text_allowed(fields.size(), false);
-  for (const auto* columns : {&options.label_columns, &options.skipped_columns})
-    for (const std::string& column : *columns)
-      if (const auto j = parse_column_number(column, Index(fields.size()))) text_allowed[*j] = true;
+// A first line is a header when one of its fields is neither a number nor missing. Label columns
+// given by number may hold text in a first row of data, and are not counted.
+bool is_header(const std::vector<Field>& fields, char separator,
+               const std::vector<std::string>& label_columns) {
+  std::vector<bool> numbered_label(fields.size(), false);
+  for (const std::string& label : label_columns)
+    if (const auto j = parse_column_number(label, Index(fields.size()))) numbered_label[*j] = true;
   for (std::size_t j = 0; j < fields.size(); ++j)
-    if (!text_allowed[j] && !is_missing(fields[j].text) && !parse_number(fields[j].text) &&
+    if (!numbered_label[j] && !is_missing(fields[j].text) && !parse_number(fields[j].text) &&
         !is_decimal_comma_number(fields[j].text, separator))
       return true;
   return false;
@@ -246,6 +246,7 @@ std::string file_word(const fs::path& file) {
 // line is the index's header.
 void refuse_row_index(const Table& table, Index first_line, bool first_cell_dropped) {
   const Matrix<double>& values = table.values;
+  // A skipped column is not data, whatever it holds: predict's target there is not read.
   if (values.rows() < 3 || values.cols() < 2 || table.labels.count(0) || is_skipped(table, 0))
     return;
   const bool unnamed = !table.header.empty() && table.header.front().empty();
@@ -311,7 +312,7 @@ CsvFirstLine csv_first_line(std::string_view text, const std::string& name,
     CsvFirstLine first;
     for (const Field& f : fields)
       first.fields.emplace_back(f.text);
-    first.header = options.header.value_or(is_header(fields, separator, options));
+    first.header = options.header.value_or(is_header(fields, separator, options.label_columns));
     return first;
   }
   return {};
@@ -353,7 +354,8 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       first_line = line_number;
       is_label.assign(columns, false);
       is_skipped_column.assign(columns, false);
-      const bool header = options.header.value_or(is_header(fields, table.separator, options));
+      const bool header =
+          options.header.value_or(is_header(fields, table.separator, options.label_columns));
       table.header_told = options.header.has_value();
       first_numbers_columns = !header && !options.header && numbers_the_columns(fields);
       if (header)
@@ -590,8 +592,8 @@ void check_numeric(const Table& table, const std::vector<Index>& columns) {
 void check_read(const Table& table, const std::vector<Index>& columns, const char* as) {
   for (const Index j : columns)
     if (is_skipped(table, j))
-      throw InputError(fmt::format("{}: {} was skipped in reading, and is {} the network reads",
-                                   table.file.string(), column_name(table, j), as));
+      throw InputError(fmt::format("{}: {} was skipped in reading, and is {}", table.file.string(),
+                                   column_name(table, j), as));
 }
 
 bool any_skipped(const Table& table, const std::vector<Index>& columns) {
@@ -735,8 +737,8 @@ Dataset<T> select(const Table& table, Index n_in, Index n_out, Loss loss,
                   const TargetColumns& targets, const ClassEncoding* classes,
                   bool targets_optional) {
   Dataset<T> data = choose_columns<T>(table, n_in, n_out, loss, targets, classes, targets_optional);
-  check_read(table, data.input_columns, "an input");
-  if (!targets_optional) check_read(table, data.target_columns, "a target");
+  check_read(table, data.input_columns, "an input the network reads");
+  if (!targets_optional) check_read(table, data.target_columns, "a target the network reads");
   for (Index i = 0; i < data.X.rows(); ++i)
     if (!data.X.row(i).allFinite() || (data.Y.size() && !data.Y.row(i).allFinite()))
       throw InputError(fmt::format("{}:{}: a value is too large for {} precision",
@@ -803,6 +805,7 @@ void refuse_header_taken_for_a_row(const Table& table, Index column) {
 
 ClassEncoding fit_classes(const Table& table, const TargetColumns& targets) {
   const Index column = class_column(table, targets);
+  check_read(table, {column}, "the column of the classes");
   if (targets.empty()) refuse_header_taken_for_a_row(table, column);
   return make_class_encoding(labels_of(table, column));
 }

@@ -380,11 +380,21 @@ TEST_F(Csv, SkippedColumnsAreNotReadAndGiveInputsAlone) {
   refused([&] { make_inputs<double>(table, 2, 1, Loss::half_squared_error, {"b"}); },
           "column 2 (\"y\") was skipped in reading, and is an input the network reads");
 
-  // By number, in a file without a header: text there does not make line 1 one.
+  // By number, in a file without a header: text there makes line 1 a header, as in any column,
+  // unless the column is also named a label column, whose first row may hold text.
   table = read_csv(write("1,2,x\n3,4,\n"), {.skipped_columns = {"3"}});
+  EXPECT_EQ(table.header, (std::vector<std::string>{"1", "2", "x"}));
+  table = read_csv(write("1,2,x\n3,4,\n"), {.label_columns = {"3"}, .skipped_columns = {"3"}});
   EXPECT_TRUE(table.header.empty());
   EXPECT_EQ(table.values.rows(), 2);
-  EXPECT_FALSE(csv_first_line("1,2,x\n", "data.csv", {.skipped_columns = {"3"}}).header);
+  EXPECT_TRUE(table.labels.empty());
+  EXPECT_FALSE(
+      csv_first_line("1,2,x\n", "data.csv", {.label_columns = {"3"}, .skipped_columns = {"3"}})
+          .header);
+  // Nor are its classes there to fit.
+  table = read_csv(write(text), {.skipped_columns = {"y"}});
+  refused([&] { fit_classes(table, {"y"}); },
+          "column 2 (\"y\") was skipped in reading, and is the column of the classes");
   // A missing value elsewhere is still refused, or drops its row.
   refused([&] { read_csv(write("a,y\n,1\n"), {.skipped_columns = {"y"}}); },
           "data.csv:2:1: field 1: missing value");

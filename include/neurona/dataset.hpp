@@ -23,8 +23,9 @@ struct CsvOptions {
   // Columns kept as text labels, each a header name or a 1-based number (as --targets names them).
   std::vector<std::string> label_columns = {};
   // Columns not read, named alike: a field there may hold anything, or nothing. For targets that
-  // make_inputs need not read (the blank target column of rows yet to be predicted); a skipped
-  // column is not a label column.
+  // make_inputs need not read (the blank target column of rows yet to be predicted). A column
+  // both skipped and a label column is skipped, its name kept only for telling the header, where
+  // a label column by number may hold text; a skipped one's text counts as any other's.
   std::vector<std::string> skipped_columns = {};
   // Whether the first line is a header: true or false as given, or none to tell it from its fields
   // (see Table).
@@ -32,8 +33,7 @@ struct CsvOptions {
 };
 
 // A CSV file as numbers, with label columns also kept as text. The first line is a header when
-// one of its fields is neither a number nor missing (label and skipped columns given by number not
-// counted; a
+// one of its fields is neither a number nor missing (label columns given by number not counted; a
 // number with a decimal comma, "2,5", counts as a number, and is then refused with a HINT), unless
 // CsvOptions::header says. A first line that numbers its three or more columns from 0, "0,1,2,3"
 // as pandas writes the header of a frame with numbered columns, above 10 rows or more of which
@@ -123,7 +123,8 @@ ClassEncoding make_class_encoding(const std::vector<std::string>& labels);
 // UsageError for more than one or an unknown target column, and InputError when `targets` is empty
 // and the first row of a table without a header looks like one: its label is text that no other
 // row has, in a column whose other labels repeat ("0,1,2,target" above rows of classes); not when
-// the reader was told whether line 1 is a header (CsvOptions::header).
+// the reader was told whether line 1 is a header (CsvOptions::header), and when the column was
+// skipped in reading.
 ClassEncoding fit_classes(const Table& table, const TargetColumns& targets = {});
 
 // Splits a table for a network with n_in inputs and n_out outputs. Targets are n_out columns,
@@ -138,7 +139,8 @@ Dataset<T> make_dataset(const Table& table, Index n_in, Index n_out, Loss loss,
                         const TargetColumns& targets = {}, const ClassEncoding* classes = nullptr);
 
 // As make_dataset, but the targets may be absent: rows of n_in columns give X alone. So do target
-// columns the reader skipped, which keep their place: X is the other columns, and Y is empty.
+// columns the reader skipped (any one of them), which keep their place: X is the other columns,
+// and Y is empty.
 template <class T>
 Dataset<T> make_inputs(const Table& table, Index n_in, Index n_out, Loss loss,
                        const TargetColumns& targets = {}, const ClassEncoding* classes = nullptr);
