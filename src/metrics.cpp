@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cwchar>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <utility>
 
 #include "neurona/error.hpp"
@@ -62,31 +63,59 @@ std::vector<std::string> names_of(const ClassificationMetrics& metrics,
 // Columns on a terminal, so that labels like "café", "猫" or "e\u0301" align: a UTF-8 character
 // takes one, an East Asian wide one two and a combining mark none, as the C library's wcwidth says
 // under C.UTF-8 (switched to on this thread alone, without touching the program's locale). A byte
-// that starts no character takes one; without that locale every character takes one.
-std::size_t display_width(const std::string& text) {
+// that starts no character takes one; without that locale every character takes one. Calls
+// each(start, columns) for each character, in order, with the byte it starts at.
+template <class Each>
+void for_each_character(const std::string& text, Each each) {
   static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(0));
-  if (!utf8)
-    return std::size_t(std::count_if(text.begin(), text.end(), [](char c) {
-      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
+  if (!utf8) {
+    for (std::size_t at = 0; at < text.size(); ++at)
+      if ((static_cast<unsigned char>(text[at]) & 0xC0) != 0x80) each(at, std::size_t(1));
+    return;
+  }
   const locale_t previous = uselocale(utf8);
-  std::size_t width = 0;
   std::mbstate_t state{};
   for (std::size_t at = 0; at < text.size();) {
     wchar_t character = 0;
     const std::size_t length = std::mbrtowc(&character, text.data() + at, text.size() - at, &state);
     if (length == std::size_t(-1) || length == std::size_t(-2)) {
-      ++width;
+      each(at, std::size_t(1));
       ++at;
       state = {};
       continue;
     }
     const int columns = wcwidth(character);
-    width += columns < 0 ? 1 : std::size_t(columns);
+    each(at, columns < 0 ? std::size_t(1) : std::size_t(columns));
     at += std::max<std::size_t>(length, 1);  // 0: a NUL byte, one column
   }
   uselocale(previous);
+}
+
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for_each_character(text, [&](std::size_t, std::size_t columns) { width += columns; });
   return width;
+}
+
+// Labels as the tables show them: one wider than `most` columns is cut, ending in "...", so that
+// a long label does not push the numbers off the screen; unless two would then read alike.
+std::vector<std::string> shown_labels(const std::vector<std::string>& labels, std::size_t most) {
+  std::vector<std::string> shown;
+  for (const std::string& label : labels) {
+    if (display_width(label) <= most) {
+      shown.push_back(label);
+      continue;
+    }
+    // Cut where the first character that does not fit, with the "...", starts.
+    std::size_t width = 0, cut = label.size();
+    for_each_character(label, [&](std::size_t at, std::size_t columns) {
+      if (cut == label.size() && width + columns > most - 3) cut = at;
+      width += columns;
+    });
+    shown.push_back(label.substr(0, cut) + "...");
+  }
+  const std::set<std::string> distinct(shown.begin(), shown.end());
+  return distinct.size() == shown.size() ? shown : labels;
 }
 
 std::string pad_left(const std::string& text, std::size_t width) {
@@ -176,7 +205,7 @@ RegressionMetrics regression_metrics(const Matrix<double>& Y_hat, const Matrix<d
 
 std::string format_classification(const ClassificationMetrics& metrics,
                                   const std::vector<std::string>& labels) {
-  const std::vector<std::string> names = names_of(metrics, labels);
+  const std::vector<std::string> names = shown_labels(names_of(metrics, labels), 40);
   const std::size_t k = names.size();
   std::string out = fmt::format("accuracy: {:.4f}\n\n", metrics.accuracy);
 

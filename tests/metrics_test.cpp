@@ -274,6 +274,27 @@ TEST(Metrics, TheReportAlignsTheTableAndTheConfusionMatrix) {
       "cafe\u0301   1     2     1\n"
       "ＡＢ   0     0     2\n";
   EXPECT_EQ(format_classification(hand_metrics(), {"猫", "cafe\u0301", "ＡＢ"}), wide);
+  // A label wider than 40 columns is cut to 40, wide characters counted as two; not when two
+  // labels would then read alike.
+  const std::string long_label(300, 'x'), cut = std::string(37, 'x') + "...";
+  const std::string cat_row = "\n" + cut + "     0.7500     0.7500     0.7500        4\n";
+  std::string text = format_classification(hand_metrics(), {long_label, "dog", "cat"});
+  EXPECT_NE(text.find(cat_row), std::string::npos) << text;
+  EXPECT_EQ(text.find(long_label), std::string::npos);
+  EXPECT_NE(text.find("\n" + std::string(40, ' ') + "  " + cut + "  dog  cat\n"), std::string::npos)
+      << text;
+  std::string wide_label;
+  for (int i = 0; i < 30; ++i)
+    wide_label += "猫";
+  text = format_classification(hand_metrics(), {wide_label, "dog", "cat"});
+  std::string wide_cut;
+  for (int i = 0; i < 18; ++i)
+    wide_cut += "猫";
+  EXPECT_NE(text.find("\n" + wide_cut + "...     0.7500"), std::string::npos) << text;
+  const std::string other = long_label.substr(0, 299) + "y";
+  text = format_classification(hand_metrics(), {long_label, other, "cat"});
+  EXPECT_NE(text.find("\n" + long_label + "     0.7500"), std::string::npos);
+  EXPECT_NE(text.find("\n" + other + "     0.6667"), std::string::npos);
   // Without labels the classes are numbered from 0.
   const std::string numbered = format_classification(hand_metrics());
   EXPECT_NE(numbered.find("\n0                0.7500"), std::string::npos) << numbered;

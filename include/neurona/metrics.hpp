@@ -55,7 +55,8 @@ RegressionMetrics regression_metrics(const Matrix<double>& Y_hat, const Matrix<d
 // precision, recall, f1 and support per class with the macro and weighted averages, then the
 // confusion matrix with the labels on both axes, then a note naming the classes whose
 // precision or recall is 0/0, shown as 0 (never predicted; no rows). `labels` names the k classes;
-// empty means "0" .. "k-1". Ends with a newline. Throws ShapeError when labels is neither empty nor
+// empty means "0" .. "k-1". A label wider than 40 columns is cut to 40, ending in "...", unless two
+// would then read alike. Ends with a newline. Throws ShapeError when labels is neither empty nor
 // k long.
 std::string format_classification(const ClassificationMetrics& metrics,
                                   const std::vector<std::string>& labels = {});
