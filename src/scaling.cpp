@@ -39,9 +39,10 @@ Scaling parse_scaling(std::string_view name) {
 // rounds twice, and change those bits, so none is allowed to form.
 template <class T>
 Scaler fit_scaler(Scaling kind, const Matrix<T>& X) {
+  // No rows are refused whatever the kind: training on none would fail later, further from why.
+  if (X.rows() == 0) throw ShapeError("fit_scaler: X has no rows to fit a scaling on");
   Scaler scaler{kind, {}, {}};
   if (kind == Scaling::none) return scaler;
-  if (X.rows() == 0) throw ShapeError("fit_scaler: X has no rows to fit a scaling on");
   const Index m = X.rows();
   const Index n = X.cols();
   const std::size_t columns = std::size_t(n);

@@ -193,7 +193,8 @@ TEST(Scaling, ATemporaryIsScaledInItsOwnStorageToTheSameBits) {
 }
 
 TEST(Scaling, ErrorsSayWhatDoesNotFit) {
-  EXPECT_THROW(fit_scaler(Scaling::standard, Matrix<double>(0, 3)), ShapeError);
+  for (const Scaling kind : {Scaling::standard, Scaling::minmax, Scaling::none})
+    EXPECT_THROW(fit_scaler(kind, Matrix<double>(0, 3)), ShapeError);
   try {
     fit_scaler(Scaling::minmax, training()).apply(Matrix<double>(Matrix<double>::Zero(1, 2)));
     FAIL();
