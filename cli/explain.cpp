@@ -234,6 +234,13 @@ void add_explain_command(CLI::App& app, int& /*status*/) {
                                                          : explanation_text(step, digits);
     fmt::print("{}", out);
     if (out.empty() || out.back() != '\n') fmt::print("\n");
+    // The chain rule is written for one row alone; on a whole table a student would not know it
+    // is there to see.
+    if (args->format == "text" && !weight)
+      fmt::print(
+          "\nThe chain rule behind one of these gradients is written term by term for one row: "
+          "add\n"
+          "--row N (and --weight layer,row,col for a weight other than W^1[1][1]).\n");
   });
 }
 

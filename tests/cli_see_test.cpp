@@ -12,6 +12,16 @@ TEST_F(CliSeeTest, ExplainWithNoArgumentsShowsTheTutorialsNetworkStep) {
   for (const char* part : {"X (8 x 3)", "W^1 (3 x 2)", "W^2 (2 x 4)", "W^3 (4 x 1)", "Z^2 (8 x 4)",
                            "dW^1 (3 x 2)", "dA^1 (8 x 2)", "alpha = 0.5"})
     EXPECT_NE(result.out.find(part), std::string::npos) << part << "\n" << result.out;
+  // On 8 rows there is no chain rule; the last line says where it is.
+  EXPECT_EQ(result.out.find("Chain rule"), std::string::npos);
+  EXPECT_NE(result.out.find("is written term by term for one row: add\n--row N"), std::string::npos)
+      << result.out;
+  const Result row = Neurona({"explain", "--row", "5"});
+  ASSERT_TRUE(Succeeded(row));
+  EXPECT_EQ(row.out.find("add\n--row N"), std::string::npos) << row.out;
+  for (const char* format : {"markdown", "json"})
+    EXPECT_EQ(Neurona({"explain", "--format", format}).out.find("add\n--row N"), std::string::npos)
+        << format;
 }
 
 TEST_F(CliSeeTest, ExplainHouseWritesTheTutorialsChainRuleWithItsNumbers) {
