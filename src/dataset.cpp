@@ -203,6 +203,25 @@ bool is_header(const std::vector<Field>& fields, char separator,
   return false;
 }
 
+// Whether the first line is a header: as told, else by is_header. A line whose only text is in
+// skipped columns given by number is refused as ambiguous: "0,1,y" above rows of numbers is a
+// header whose inputs are named by numbers, "0.1,0.2,unknown" a row of data whose target is not
+// known, and the skipped column is not read to tell them apart. (Given by name, a skipped column
+// is found in the header, which settles it.)
+bool first_line_is_header(const std::vector<Field>& fields, char separator,
+                          const CsvOptions& options, const std::string& where) {
+  if (options.header) return *options.header;
+  if (!is_header(fields, separator, options.label_columns)) return false;
+  std::vector<std::string> text_allowed = options.label_columns;
+  for (const std::string& column : options.skipped_columns)
+    if (parse_column_number(column, Index(fields.size()))) text_allowed.push_back(column);
+  if (is_header(fields, separator, text_allowed)) return true;
+  throw InputError(fmt::format(
+      "{}: its only text is in a column that is skipped (a target not read): is it a header or a "
+      "row of data? HINT: --header yes reads it as the header, --header no as a row of data",
+      where));
+}
+
 // Three or more fields that number the columns from 0, "0,1,2,3", as pandas writes the header of
 // a frame with numbered columns. (From 1, "1,2,3" is as likely a first row of data.)
 bool numbers_the_columns(const std::vector<Field>& fields) {
@@ -312,7 +331,8 @@ CsvFirstLine csv_first_line(std::string_view text, const std::string& name,
     CsvFirstLine first;
     for (const Field& f : fields)
       first.fields.emplace_back(f.text);
-    first.header = options.header.value_or(is_header(fields, separator, options.label_columns));
+    first.header =
+        first_line_is_header(fields, separator, options, fmt::format("{}:{}", name, line_number));
     return first;
   }
   return {};
@@ -354,8 +374,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       first_line = line_number;
       is_label.assign(columns, false);
       is_skipped_column.assign(columns, false);
-      const bool header =
-          options.header.value_or(is_header(fields, table.separator, options.label_columns));
+      const bool header = first_line_is_header(fields, table.separator, options, where);
       table.header_told = options.header.has_value();
       first_numbers_columns = !header && !options.header && numbers_the_columns(fields);
       if (header)

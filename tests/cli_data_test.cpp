@@ -365,15 +365,28 @@ TEST_F(CliDataTest, PredictSkipsTheTargetColumns) {
   Write("target_gap.csv", "4,1,2,\n1,3,4,c\n");
   EXPECT_EQ(Neurona({"predict", "--model", "labels.json", "--data", "target_gap.csv"}).out,
             labels.out);
-  // Text in the target column of line 1 makes a header of it, as evaluate reads it, unless the
-  // column holds the model's classes.
+  // Text in the target column of line 1 alone: a header of inputs named by numbers, or a row whose
+  // target is not known? Asked, unless the column holds the model's classes, whose labels a row
+  // holds.
   Write("bare.csv", "0,1,0\n1,0,1\n1,1,1\n0,0,0\n");
   ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "bare.csv", "--layers", "2,1", "--epochs", "5",
                                  "--quiet", "--save", "bare.json"})));
   const Result bare = Neurona({"predict", "--model", "bare.json", "--data", "inputs.csv"});
   ASSERT_TRUE(Succeeded(bare));
   Write("named.csv", "0,1,y\n0,1,0\n1,0,1\n");
-  EXPECT_EQ(Neurona({"predict", "--model", "bare.json", "--data", "named.csv"}).out, bare.out);
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "bare.json", "--data", "named.csv"}), 1,
+                         {"named.csv:1: its only text is in a column that is skipped",
+                          "HINT: --header yes reads it as the header"}));
+  EXPECT_EQ(
+      Neurona({"predict", "--model", "bare.json", "--data", "named.csv", "--header", "yes"}).out,
+      bare.out);
+  Write("unknown_rows.csv", "0,1,unknown\n1,0,unknown\n");
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "bare.json", "--data", "unknown_rows.csv"}),
+                         1, {"unknown_rows.csv:1: its only text", "--header no"}));
+  EXPECT_EQ(
+      Neurona({"predict", "--model", "bare.json", "--data", "unknown_rows.csv", "--header", "no"})
+          .out,
+      bare.out);
   // --classes for a model of numbers does not make its skipped column one of classes.
   EXPECT_EQ(Neurona({"predict", "--model", "m.json", "--data", "unknown.csv", "--classes"}).out,
             alone.out);

@@ -380,10 +380,9 @@ TEST_F(Csv, SkippedColumnsAreNotReadAndGiveInputsAlone) {
   refused([&] { make_inputs<double>(table, 2, 1, Loss::half_squared_error, {"b"}); },
           "column 2 (\"y\") was skipped in reading, and is an input the network reads");
 
-  // By number, in a file without a header: text there makes line 1 a header, as in any column,
-  // unless the column is also named a label column, whose first row may hold text.
-  table = read_csv(write("1,2,x\n3,4,\n"), {.skipped_columns = {"3"}});
-  EXPECT_EQ(table.header, (std::vector<std::string>{"1", "2", "x"}));
+  // By number, in a file without a header: text there alone does not make line 1 a header (see
+  // below), nor does it when the column is also named a label column, whose first row may hold
+  // text.
   table = read_csv(write("1,2,x\n3,4,\n"), {.label_columns = {"3"}, .skipped_columns = {"3"}});
   EXPECT_TRUE(table.header.empty());
   EXPECT_EQ(table.values.rows(), 2);
@@ -391,6 +390,22 @@ TEST_F(Csv, SkippedColumnsAreNotReadAndGiveInputsAlone) {
   EXPECT_FALSE(
       csv_first_line("1,2,x\n", "data.csv", {.label_columns = {"3"}, .skipped_columns = {"3"}})
           .header);
+  // Line 1 whose only text is in a skipped column given by number: a header of inputs named by
+  // numbers, or a row whose target is not known? Asked, not guessed; told, it is read so.
+  refused(
+      [&] { read_csv(write("0.1,0.2,unknown\n0.3,0.4,unknown\n"), {.skipped_columns = {"3"}}); },
+      "data.csv:1: its only text is in a column that is skipped (a target not read): is it a "
+      "header or a row of data? HINT: --header yes");
+  refused([&] { csv_first_line("0,1,y\n", "data.csv", {.skipped_columns = {"3"}}); },
+          "data.csv:1: its only text is in a column that is skipped");
+  table = read_csv(write("0.1,0.2,unknown\n0.3,0.4,unknown\n"),
+                   {.skipped_columns = {"3"}, .header = false});
+  EXPECT_EQ(table.values.rows(), 2);
+  table = read_csv(write("0,1,y\n0,1,0\n"), {.skipped_columns = {"3"}, .header = true});
+  EXPECT_EQ(table.header, (std::vector<std::string>{"0", "1", "y"}));
+  // By name, the column is found in line 1, which is so the header; text elsewhere settles it too.
+  EXPECT_EQ(read_csv(write("0,1,y\n0,1,0\n"), {.skipped_columns = {"y"}}).values.rows(), 1);
+  EXPECT_EQ(read_csv(write("a,1,y\n0,1,0\n"), {.skipped_columns = {"3"}}).values.rows(), 1);
   // Nor are its classes there to fit.
   table = read_csv(write(text), {.skipped_columns = {"y"}});
   refused([&] { fit_classes(table, {"y"}); },
