@@ -98,7 +98,8 @@ std::size_t display_width(const std::string& text) {
 }
 
 // Labels as the tables show them: one wider than `most` columns is cut, ending in "...", so that
-// a long label does not push the numbers off the screen; unless two would then read alike.
+// a long label does not push the numbers off the screen; not one that would then read as another
+// label does.
 std::vector<std::string> shown_labels(const std::vector<std::string>& labels, std::size_t most) {
   std::vector<std::string> shown;
   for (const std::string& label : labels) {
@@ -114,8 +115,12 @@ std::vector<std::string> shown_labels(const std::vector<std::string>& labels, st
     });
     shown.push_back(label.substr(0, cut) + "...");
   }
-  const std::set<std::string> distinct(shown.begin(), shown.end());
-  return distinct.size() == shown.size() ? shown : labels;
+  // Kept whole, a long label is wider than every label shown cut or short: no two alike remain.
+  std::multiset<std::string> all(shown.begin(), shown.end());
+  all.insert(labels.begin(), labels.end());
+  for (std::size_t c = 0; c < shown.size(); ++c)
+    if (shown[c] != labels[c] && all.count(shown[c]) > 1) shown[c] = labels[c];
+  return shown;
 }
 
 std::string pad_left(const std::string& text, std::size_t width) {
@@ -193,7 +198,9 @@ RegressionMetrics regression_metrics(const Matrix<double>& Y_hat, const Matrix<d
     const double mean = Y.col(j).mean();
     const double ss_tot = (Y.col(j).array() - mean).square().sum();
     // A constant target leaves r2 0/0 or x/0; sklearn's force_finite gives 1 for an exact fit.
-    if (ss_tot == 0) {
+    // Told by its values: a rounded mean (of three 0.1s, say) leaves SS_tot a speck above 0, and r2
+    // near -1e34.
+    if (Y.col(j).minCoeff() == Y.col(j).maxCoeff()) {
       r2_sum += std::isnan(ss_res) ? ss_res : ss_res == 0 ? 1.0 : 0.0;
       metrics.constant_targets.push_back(j);
     } else

@@ -172,6 +172,13 @@ TEST(Metrics, RegressionWorkedByHand) {
             "scikit-learn's r2_score)\n");
   EXPECT_EQ(format_regression(regression_metrics(Y_hat, Y)), "mse: 0.5\nmae: 0.5\nr2: 0.6\n");
 
+  // Three 0.1s are constant, though their mean, rounded, is not quite 0.1.
+  const Matrix<double> tenths = Matrix<double>::Constant(3, 1, 0.1);
+  ASSERT_NE((tenths.array() - tenths.mean()).square().sum(), 0.0);
+  m = regression_metrics(Matrix<double>::Constant(3, 1, 0.2), tenths);
+  EXPECT_EQ(m.r2, 0.0);
+  EXPECT_EQ(m.constant_targets, (std::vector<Index>{0}));
+
   // One row: every target is constant.
   m = regression_metrics(Y_hat2.topRows(1), Y2.topRows(1));
   EXPECT_EQ(m.r2, 0.5);
@@ -291,10 +298,15 @@ TEST(Metrics, TheReportAlignsTheTableAndTheConfusionMatrix) {
   for (int i = 0; i < 18; ++i)
     wide_cut += "猫";
   EXPECT_NE(text.find("\n" + wide_cut + "...     0.7500"), std::string::npos) << text;
-  const std::string other = long_label.substr(0, 299) + "y";
-  text = format_classification(hand_metrics(), {long_label, other, "cat"});
+  // Two that would read alike stay whole; a third long one is still cut.
+  const std::string other = long_label.substr(0, 299) + "y", third(60, 'q');
+  text = format_classification(hand_metrics(), {long_label, other, third});
   EXPECT_NE(text.find("\n" + long_label + "     0.7500"), std::string::npos);
   EXPECT_NE(text.find("\n" + other + "     0.6667"), std::string::npos);
+  EXPECT_NE(text.find("\n" + std::string(37, 'q') + "...  "), std::string::npos) << text;
+  // So does one that would read as another label, short, written with "...".
+  text = format_classification(hand_metrics(), {long_label, cut, "cat"});
+  EXPECT_NE(text.find("\n" + long_label + "     0.7500"), std::string::npos);
   // Without labels the classes are numbered from 0.
   const std::string numbered = format_classification(hand_metrics());
   EXPECT_NE(numbered.find("\n0                0.7500"), std::string::npos) << numbered;

@@ -48,16 +48,18 @@ ClassificationMetrics classification_metrics(const Matrix<double>& Y_hat, const 
 // Scores Y_hat (m x n_out) against Y (m x n_out), m >= 1. r2 is sklearn's r2_score with
 // multioutput='uniform_average' and force_finite=True: an output whose target is constant
 // (always so when m is 1) scores 1 when predicted exactly and 0 otherwise, instead of dividing
-// by zero. NaN in Y_hat gives NaN. Throws ShapeError when the shapes differ or m is 0.
+// by zero; constant as its values compare, where sklearn's rounded mean of three 0.1s leaves a
+// denominator a speck above 0, and r2 near -1e34. NaN in Y_hat gives NaN. Throws ShapeError when
+// the shapes differ or m is 0.
 RegressionMetrics regression_metrics(const Matrix<double>& Y_hat, const Matrix<double>& Y);
 
 // The report as text: "accuracy: 0.9737" (4 decimals) on the first line, then a table of
 // precision, recall, f1 and support per class with the macro and weighted averages, then the
 // confusion matrix with the labels on both axes, then a note naming the classes whose
 // precision or recall is 0/0, shown as 0 (never predicted; no rows). `labels` names the k classes;
-// empty means "0" .. "k-1". A label wider than 40 columns is cut to 40, ending in "...", unless two
-// would then read alike. Ends with a newline. Throws ShapeError when labels is neither empty nor
-// k long.
+// empty means "0" .. "k-1". A label wider than 40 columns is cut to at most 40, ending in "...",
+// unless it would then read as another label. Ends with a newline. Throws ShapeError when labels is
+// neither empty nor k long.
 std::string format_classification(const ClassificationMetrics& metrics,
                                   const std::vector<std::string>& labels = {});
 
