@@ -25,7 +25,8 @@ struct CsvOptions {
   // Columns not read, named alike: a field there may hold anything, or nothing. For targets that
   // make_inputs need not read (the blank target column of rows yet to be predicted). A column
   // both skipped and a label column is skipped, its name kept only for telling the header, where
-  // a label column by number may hold text; a skipped one's text counts as any other's.
+  // a label column by number may hold text. A first line whose only text is in skipped columns
+  // given by number is refused as ambiguous, unless `header` says (see Table).
   std::vector<std::string> skipped_columns = {};
   // Whether the first line is a header: true or false as given, or none to tell it from its fields
   // (see Table).
@@ -37,7 +38,9 @@ struct CsvOptions {
 // number with a decimal comma, "2,5", counts as a number, and is then refused with a HINT), unless
 // CsvOptions::header says. A first line that numbers its three or more columns from 0, "0,1,2,3"
 // as pandas writes the header of a frame with numbered columns, above 10 rows or more of which
-// none does, is refused as ambiguous (InputError) when CsvOptions::header does not say;
+// none does, is refused as ambiguous (InputError) when CsvOptions::header does not say, as is a
+// first line whose only text is in skipped columns given by number ("0,1,y" may name inputs by
+// numbers, "0.1,0.2,unknown" be a row whose target is not known);
 // blank lines are skipped; a field may be quoted with "" (a "" inside stands for one "). Lines
 // end in \n or \r\n: a line end of a lone \r is refused.
 struct Table {
