@@ -320,6 +320,7 @@ std::string metrics_json(const RegressionMetrics& metrics) {
   out["mse"] = metrics.mse;
   out["mae"] = metrics.mae;
   out["r2"] = metrics.r2;
+  out["constant_targets"] = metrics.constant_targets;
   return out.dump() + "\n";
 }
 

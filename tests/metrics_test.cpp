@@ -358,6 +358,9 @@ TEST(Metrics, JsonHoldsTheSameNumbersAndTheLabels) {
   EXPECT_EQ(jr["mse"].get<double>(), 0.1 + 0.2);
   EXPECT_EQ(jr["mae"].get<double>(), 1e-300);
   EXPECT_TRUE(jr["r2"].is_null());
+  EXPECT_EQ(jr["constant_targets"], json::array());
+  const RegressionMetrics constant{0, 0, 1, {0, 2}};
+  EXPECT_EQ(json::parse(metrics_json(constant))["constant_targets"], json({0, 2}));
 }
 
 }  // namespace

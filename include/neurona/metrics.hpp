@@ -73,7 +73,7 @@ std::string format_regression(const RegressionMetrics& metrics);
 // Classification: {"accuracy", "labels": [k names], "classes": [{"label", "precision", "recall",
 // "f1", "support"}], "macro_avg" and "weighted_avg": {"precision", "recall", "f1", "support"},
 // "confusion_matrix": k rows (true class) of k counts (predicted class), in label order}.
-// Regression: {"mse", "mae", "r2"}.
+// Regression: {"mse", "mae", "r2", "constant_targets": [0-based outputs]}.
 std::string metrics_json(const ClassificationMetrics& metrics,
                          const std::vector<std::string>& labels = {});
 std::string metrics_json(const RegressionMetrics& metrics);
