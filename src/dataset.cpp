@@ -380,19 +380,21 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
       if (header)
         for (const Field& f : fields)
           table.header.emplace_back(f.text);
-      for (const std::string& skipped : options.skipped_columns) {
-        const auto j = find_column(table.header, Index(columns), skipped, path);
-        if (!j) throw unknown_column(skipped, path, header, Index(columns));
-        is_skipped_column[std::size_t(*j)] = true;
-      }
+      // A skipped or label column, by name or number, must be one of the file's.
+      auto column_of = [&](const std::string& name) {
+        const auto j = find_column(table.header, Index(columns), name, path);
+        if (!j) throw unknown_column(name, path, header, Index(columns));
+        return std::size_t(*j);
+      };
+      for (const std::string& skipped : options.skipped_columns)
+        is_skipped_column[column_of(skipped)] = true;
       for (std::size_t j = 0; j < columns; ++j)
         if (is_skipped_column[j]) table.skipped_columns.push_back(Index(j));
       for (const std::string& label : options.label_columns) {
-        const auto j = find_column(table.header, Index(columns), label, path);
-        if (!j) throw unknown_column(label, path, header, Index(columns));
-        if (is_skipped_column[std::size_t(*j)]) continue;
-        is_label[std::size_t(*j)] = true;
-        table.labels[*j];
+        const std::size_t j = column_of(label);
+        if (is_skipped_column[j]) continue;
+        is_label[j] = true;
+        table.labels[Index(j)];
       }
       if (header) continue;
     }
