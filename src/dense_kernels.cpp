@@ -3,10 +3,10 @@
 //  - layers of at most 8 inputs and 8 units (the tutorial's network) take loops whose sizes are
 //    known at compile time: the compiler keeps a row's sums in registers and unrolls everything,
 //    where a general matrix product would spend more time choosing blocks than multiplying;
-//  - every other layer calls a blocked matrix product: Eigen's, or for large products OpenBLAS's
-//    (blas.cpp), about 1.4 times faster on one core. Large ones are cut into tiles of columns
-//    that threads share; the tiles depend on the shapes alone, so any thread count gives the
-//    same bits.
+//  - every other layer calls a blocked matrix product: Eigen's (its GEMM through eigen_gemm.cpp,
+//    which keeps the packing space), or for large products OpenBLAS's (blas.cpp), about 1.4 times
+//    faster on one core. Large ones are cut into tiles of columns that threads share; the tiles
+//    depend on the shapes alone, so any thread count gives the same bits.
 // src/reference.cpp has the same equations as plain expressions; tests compare the two.
 #include <algorithm>
 #include <array>
@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "blas.hpp"
+#include "eigen_gemm.hpp"
 #include "kernels.hpp"
 #include "parallel.hpp"
 
@@ -136,6 +137,21 @@ void by_column_tiles(Index columns, double work, const Product& product) {
   });
 }
 
+// C = op(A) op(B) + beta C, as blas_product: by the BLAS when the product is large and one is
+// loaded, else by Eigen: its GEMM with the packing space kept, or where Eigen takes another path,
+// `expression` (the same product as an Eigen expression).
+template <class T, class Expression>
+void product(bool large, bool transpose_a, bool transpose_b, Index m, Index n, Index k, const T* A,
+             Index lda, const T* B, Index ldb, T beta, T* C, Index ldc,
+             const Expression& expression) {
+  if (large && blas_product<T>(transpose_a, transpose_b, m, n, k, A, lda, B, ldb, beta, C, ldc))
+    return;
+  if (eigen_uses_gemm(m, n, k))
+    eigen_gemm<T>(transpose_a, transpose_b, m, n, k, A, lda, B, ldb, beta, C, ldc);
+  else
+    expression();
+}
+
 double work(Index m, Index n_in, Index n_out) {
   return double(m) * double(n_in) * double(n_out);
 }
@@ -153,10 +169,9 @@ void affine(ConstMatrixRef<T> A_prev, const Matrix<T>& W, const RowVector<T>& b,
   by_column_tiles(n_out, work(m, n_in, n_out), [&](Index first, Index count, bool large) {
     auto Z_tile = Z.middleCols(first, count);
     Z_tile.rowwise() = b.segment(first, count);  // the product then adds onto b
-    if (!large ||
-        !blas_product<T>(false, false, m, count, n_in, A_prev.data(), A_prev.outerStride(),
-                         W.data() + first, n_out, T(1), Z_tile.data(), Z.outerStride()))
-      Z_tile.noalias() += A_prev * W.middleCols(first, count);
+    product<T>(large, false, false, m, count, n_in, A_prev.data(), A_prev.outerStride(),
+               W.data() + first, n_out, T(1), Z_tile.data(), Z.outerStride(),
+               [&] { Z_tile.noalias() += A_prev * W.middleCols(first, count); });
   });
 }
 
@@ -170,10 +185,11 @@ void weight_gradients(ConstMatrixRef<T> A_prev, ConstMatrixRef<T> dZ, Matrix<T>&
     return;
   }
   by_column_tiles(n_out, work(m, n_in, n_out), [&](Index first, Index count, bool large) {
-    if (!large ||
-        !blas_product<T>(true, false, n_in, count, m, A_prev.data(), A_prev.outerStride(),
-                         dZ.data() + first, dZ.outerStride(), T(0), dW.data() + first, n_out))
-      dW.middleCols(first, count).noalias() = A_prev.transpose() * dZ.middleCols(first, count);
+    product<T>(large, true, false, n_in, count, m, A_prev.data(), A_prev.outerStride(),
+               dZ.data() + first, dZ.outerStride(), T(0), dW.data() + first, n_out, [&] {
+                 dW.middleCols(first, count).noalias() =
+                     A_prev.transpose() * dZ.middleCols(first, count);
+               });
   });
   db = dZ.colwise().sum();
 }
@@ -187,10 +203,11 @@ void input_gradient(ConstMatrixRef<T> dZ, const Matrix<T>& W, MatrixRef<T> dA_pr
     return;
   }
   by_column_tiles(n_in, work(m, n_in, n_out), [&](Index first, Index count, bool large) {
-    if (!large || !blas_product<T>(false, true, m, count, n_out, dZ.data(), dZ.outerStride(),
-                                   W.data() + first * n_out, n_out, T(0), dA_prev.data() + first,
-                                   dA_prev.outerStride()))
-      dA_prev.middleCols(first, count).noalias() = dZ * W.middleRows(first, count).transpose();
+    product<T>(
+        large, false, true, m, count, n_out, dZ.data(), dZ.outerStride(), W.data() + first * n_out,
+        n_out, T(0), dA_prev.data() + first, dA_prev.outerStride(), [&] {
+          dA_prev.middleCols(first, count).noalias() = dZ * W.middleRows(first, count).transpose();
+        });
   });
 }
 

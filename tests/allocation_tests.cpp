@@ -138,6 +138,30 @@ TYPED_TEST(AllocationTest, LargeLayersOnTwoThreads) {
   set_thread_count(before);
 }
 
+// Products under 2^20 multiply-adds go through Eigen whether OpenBLAS is there or not: a 10-row
+// batch through 200-256-128-1 packs more than Eigen's 128 KiB stack limit on most processors, and
+// Eigen would take that space from the heap at every product.
+TYPED_TEST(AllocationTest, MidSizedLayersThatEigenMultiplies) {
+  using T = TypeParam;
+  const Matrix<T> X = random_matrix<T>(40, 200, 8), Y = random_matrix<T>(40, 1, 9);
+  Network<T> network(200,
+                     {{256, Activation::relu}, {128, Activation::relu}, {1, Activation::linear}},
+                     Loss::half_squared_error);
+  initialize(network, 1);
+  GradientDescent<T> optimizer(T(0.01));
+  Trainer<T> trainer(network, optimizer, {100, 10, 1});
+  EXPECT_EQ(allocations_in_epochs(trainer, X, Y, 3), 0);
+
+  Predictor<T> predictor(network);
+  predictor.predict(X.topRows(10));
+  allocations = 0;
+  counting = true;
+  const T sum = predictor.predict(X.topRows(10)).sum() + predictor.predict(X.bottomRows(7)).sum();
+  counting = false;
+  EXPECT_EQ(allocations.load(), 0);
+  EXPECT_TRUE(std::isfinite(double(sum)));
+}
+
 TYPED_TEST(AllocationTest, PredictorOnOneRowAndOnBatchesNoLargerThanItsFirst) {
   using T = TypeParam;
   const Network<T> small = tutorial::majority_network<T>(1);

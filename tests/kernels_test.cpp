@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "blas.hpp"
+#include "eigen_gemm.hpp"
 #include "kernels.hpp"
 #include "neurona/error.hpp"
 #include "neurona/parallel.hpp"
@@ -100,6 +101,63 @@ TYPED_TEST(KernelsTest, ProductsOfABlockOfRowsMatchTheReference) {
   detail::affine<TypeParam>(X.middleRows(4, 7), W, b, Z);
   EXPECT_LT(relative_difference<TypeParam>(Z, reference::affine(block, W, b)),
             tolerance<TypeParam>(5));
+}
+
+// eigen_gemm is Eigen's own GEMM with its packing space kept: the bits of Eigen's expression, for
+// each transpose, for = and +=, on blocks of wider matrices as the layers' tiles are, and on
+// shapes whose packing passes Eigen's 128 KiB stack limit with common caches.
+TYPED_TEST(KernelsTest, EigenGemmIsEigensExpressionBitForBit) {
+  using T = TypeParam;
+  RandomEngine engine(9);
+  const Index shapes[][3] = {{2, 2, 16},     {6, 6, 8},      {2, 9, 9},       {128, 10, 300},
+                             {300, 10, 128}, {34, 300, 100}, {200, 256, 200}, {500, 40, 300}};
+  for (const auto& [m, n, k] : shapes)
+    for (bool transpose_a : {false, true})
+      for (bool transpose_b : {false, true})
+        for (T beta : {T(0), T(1)}) {
+          SCOPED_TRACE(testing::Message()
+                       << m << " x " << n << " x " << k << (transpose_a ? " A^T" : "")
+                       << (transpose_b ? " B^T" : "") << " beta " << beta);
+          ASSERT_TRUE(detail::eigen_uses_gemm(m, n, k));
+          // Each operand the left columns of a matrix 3 columns wider.
+          const Matrix<T> A =
+              random_matrix<T>(transpose_a ? k : m, (transpose_a ? m : k) + 3, engine);
+          const Matrix<T> B =
+              random_matrix<T>(transpose_b ? n : k, (transpose_b ? k : n) + 3, engine);
+          const Matrix<T> C_before = random_matrix<T>(m, n + 3, engine);
+          const auto op_A = A.leftCols(A.cols() - 3);
+          const auto op_B = B.leftCols(B.cols() - 3);
+          Matrix<T> expected = C_before, fast = C_before;
+          auto product = [&](auto& C, const auto& left, const auto& right) {
+            if (beta == T(0))
+              C.leftCols(n).noalias() = left * right;
+            else
+              C.leftCols(n).noalias() += left * right;
+          };
+          if (transpose_a && transpose_b)
+            product(expected, op_A.transpose(), op_B.transpose());
+          else if (transpose_a)
+            product(expected, op_A.transpose(), op_B);
+          else if (transpose_b)
+            product(expected, op_A, op_B.transpose());
+          else
+            product(expected, op_A, op_B);
+          detail::eigen_gemm<T>(transpose_a, transpose_b, m, n, k, A.data(), A.cols(), B.data(),
+                                B.cols(), beta, fast.data(), fast.cols());
+          EXPECT_TRUE(fast == expected);
+        }
+}
+
+// Eigen's other paths, which the layers still take through its expressions: a matrix-vector
+// product for one row or one column, nothing for k = 0, and coefficient by coefficient while
+// m + n + k < 20.
+TEST(EigenGemm, IsUsedWhereEigensExpressionsUseIt) {
+  EXPECT_FALSE(detail::eigen_uses_gemm(1, 300, 300));
+  EXPECT_FALSE(detail::eigen_uses_gemm(300, 1, 300));
+  EXPECT_FALSE(detail::eigen_uses_gemm(300, 300, 0));
+  EXPECT_FALSE(detail::eigen_uses_gemm(2, 2, 15));
+  EXPECT_TRUE(detail::eigen_uses_gemm(2, 2, 16));
+  EXPECT_TRUE(detail::eigen_uses_gemm(300, 300, 1));
 }
 
 TYPED_TEST(KernelsTest, ActivationsMatchTheReference) {

@@ -30,11 +30,10 @@ using ConstMatrixRef = Eigen::Ref<const Matrix<T>>;
 
 // Storage for an m x n matrix whose m changes from batch to batch (the last mini-batch of an
 // epoch is smaller). It only ever grows, so once the largest batch has been seen, resizing it
-// allocates nothing: a training step after the first allocates no buffer of its own. (The
-// products of layers wider than 8 that Eigen computes, those under 2^20 multiply-adds or any
-// without OpenBLAS, take Eigen's packing space from the heap when it passes Eigen's 128 KiB
-// stack limit: a 200-256 layer on 10 rows does. Layers of at most 8 x 8, and OpenBLAS's
-// products, allocate nothing.)
+// allocates nothing: a training step after the first allocates no buffer of its own. (Eigen's
+// matrix products, for layers wider than 8 and products OpenBLAS does not take, keep the space
+// they pack their operands into in a buffer each thread grows the same way, up to 8 MiB; only
+// larger products without OpenBLAS have Eigen allocate it each time.)
 template <class T>
 class BatchStorage {
  public:

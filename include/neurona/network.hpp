@@ -51,9 +51,9 @@ class Network {
   Index parameter_count() const;
 
   // Y_hat for X (m x n_in), m x n_out. Keeps X and each layer's Z and A for backward; allocates
-  // no buffer once it has seen a batch of m rows or more (but see BatchStorage on Eigen's products
-  // of mid-sized layers). Throws UsageError, before allocating, when
-  // m rows are more than this machine's memory holds (see check_topology).
+  // nothing once it has seen a batch of m rows or more (but see BatchStorage on Eigen's largest
+  // products). Throws UsageError, before allocating, when m rows are more than this machine's
+  // memory holds (see check_topology).
   ConstMatrixMap<T> forward(ConstMatrixRef<T> X);
 
   // E of the last forward pass against targets Y (m x n_out), each row's loss weighed by

@@ -3,10 +3,9 @@
 //
 // Network::predict returns a new matrix each call and Network::forward keeps the state a training
 // step needs; a Predictor does neither, so one row takes only the arithmetic, and after its first
-// batch of m rows it allocates no buffer for batches of m rows or fewer: nothing at all for one
-// row, or for layers of at most 8 x 8 (the tutorial's), or products OpenBLAS computes; Eigen's
-// products of wider layers may take their packing space from the heap (see BatchStorage). One
-// Predictor per thread.
+// batch of m rows it allocates nothing for batches of m rows or fewer (but for products of 2^20
+// multiply-adds or more on a machine without OpenBLAS: see BatchStorage). One Predictor per
+// thread.
 #pragma once
 
 #include <vector>

@@ -1,0 +1,77 @@
+// Eigen's GEMM called one level below its expressions, so that its packing space comes from a
+// buffer the thread keeps. The rest is what the expression does: the same block sizes and the
+// same kernel, so the same bits (tests/kernels_test.cpp compares them).
+#include "eigen_gemm.hpp"
+
+#include <vector>
+
+namespace neurona::detail {
+namespace {
+
+constexpr std::size_t kept_bytes = std::size_t(8) << 20;
+
+// The block sizes Eigen's gemm_blocking_space chooses for a product on one thread, with the
+// packing space taken from the thread's buffer. Eigen computes a row-major C as the column-major
+// C^T = op(B)^T op(A)^T, whose rows are C's columns.
+template <class T>
+class KeptBlocking : public Eigen::internal::level3_blocking<T, T> {
+ public:
+  KeptBlocking(Index m, Index n, Index k) {
+    this->m_mc = n;
+    this->m_nc = m;
+    this->m_kc = k;
+    Eigen::internal::computeProductBlockingSizes<T, T, 1>(this->m_kc, this->m_mc, this->m_nc,
+                                                          Index(1));
+    // Both blocks on the alignment of Eigen's own packing space.
+    constexpr Index align = EIGEN_DEFAULT_ALIGN_BYTES / Index(sizeof(T));
+    const Index size_a = (this->m_mc * this->m_kc + align - 1) / align * align;
+    const std::size_t size = std::size_t(size_a + this->m_kc * this->m_nc);
+    if (size * sizeof(T) > kept_bytes) return;  // null blocks: Eigen allocates them
+    thread_local std::vector<T, Eigen::aligned_allocator<T>> space;
+    if (space.size() < size) space.resize(size);
+    this->m_blockA = space.data();
+    this->m_blockB = space.data() + size_a;
+  }
+};
+
+// C += op(A) op(B), with the storage orders of op(A) and op(B) known at compile time.
+template <class T, int a_order, int b_order>
+void gemm(Index m, Index n, Index k, const T* A, Index lda, const T* B, Index ldb, T* C,
+          Index ldc) {
+  KeptBlocking<T> blocking(m, n, k);
+  using Product =
+      Eigen::internal::general_matrix_matrix_product<Index, T, a_order, false, T, b_order, false,
+                                                     Eigen::RowMajor, 1>;
+  Product::run(m, n, k, A, lda, B, ldb, C, 1, ldc, T(1), blocking);
+}
+
+}  // namespace
+
+bool eigen_uses_gemm(Index m, Index n, Index k) {
+  return m > 1 && n > 1 && k > 0 && m + n + k >= EIGEN_GEMM_TO_COEFFBASED_THRESHOLD;
+}
+
+template <class T>
+void eigen_gemm(bool transpose_a, bool transpose_b, Index m, Index n, Index k, const T* A,
+                Index lda, const T* B, Index ldb, T beta, T* C, Index ldc) {
+  // `=` sets C to 0 and then adds the product, as Eigen's does.
+  if (beta == T(0))
+    Eigen::Map<Matrix<T>, 0, Eigen::OuterStride<>>(C, m, n, Eigen::OuterStride<>(ldc)).setZero();
+  // A transposed row-major matrix is a column-major one with the same data and stride.
+  constexpr int row = Eigen::RowMajor, column = Eigen::ColMajor;
+  if (transpose_a && transpose_b)
+    gemm<T, column, column>(m, n, k, A, lda, B, ldb, C, ldc);
+  else if (transpose_a)
+    gemm<T, column, row>(m, n, k, A, lda, B, ldb, C, ldc);
+  else if (transpose_b)
+    gemm<T, row, column>(m, n, k, A, lda, B, ldb, C, ldc);
+  else
+    gemm<T, row, row>(m, n, k, A, lda, B, ldb, C, ldc);
+}
+
+template void eigen_gemm<float>(bool, bool, Index, Index, Index, const float*, Index, const float*,
+                                Index, float, float*, Index);
+template void eigen_gemm<double>(bool, bool, Index, Index, Index, const double*, Index,
+                                 const double*, Index, double, double*, Index);
+
+}  // namespace neurona::detail

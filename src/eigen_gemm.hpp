@@ -1,0 +1,24 @@
+// Inside the library: Eigen's general matrix product (GEMM) without its heap allocations, for the
+// layers' products that no BLAS takes.
+#pragma once
+
+#include "neurona/matrix.hpp"
+
+namespace neurona::detail {
+
+// Whether Eigen's expression for an (m x k) (k x n) product runs its GEMM. It does not for a
+// product with one row or one column (a matrix-vector product), with k = 0, or with m + n + k
+// under 20 (a product coefficient by coefficient), and those allocate nothing.
+bool eigen_uses_gemm(Index m, Index n, Index k);
+
+// C = op(A) op(B) + beta C, beta 0 or 1, with blas_product's arguments (row-major matrices, op
+// transposing when asked), by Eigen's GEMM as `C.noalias() = op(A) * op(B)` (or `+=`) runs it
+// where eigen_uses_gemm, to the last bit. Eigen takes the space it packs A and B into from the heap
+// when it passes its 128 KiB stack limit, which with the caches of some processors is already a
+// 300-10 layer on 128 rows; here it is a buffer each thread keeps, grown to the largest product it
+// has run (up to 8 MiB; a larger one is left to Eigen, which allocates it for the product).
+template <class T>
+void eigen_gemm(bool transpose_a, bool transpose_b, Index m, Index n, Index k, const T* A,
+                Index lda, const T* B, Index ldb, T beta, T* C, Index ldc);
+
+}  // namespace neurona::detail
