@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gzip_input.hpp"
+#include "kernels.hpp"
 #include "neurona/error.hpp"
 
 namespace neurona {
@@ -267,7 +268,7 @@ Dataset<T> read_idx_pair(const fs::path& images, const fs::path& labels, Index c
   } else {
     data.X = x.values.template cast<T>();
     x.values.resize(0, 0);
-    if (!data.X.allFinite())
+    if (!detail::all_finite<T>(data.X))
       throw InputError(
           fmt::format("{}: a value is too large for float precision", images.string()));
   }

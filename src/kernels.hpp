@@ -25,6 +25,17 @@ Eigen::Map<FlatArray<T>> flat_writable(MatrixRef<T> M) {
   return {M.data(), M.size()};
 }
 
+// Whether every value of M is finite, read in the order they are stored: Eigen's allFinite()
+// walks a row-major matrix column by column, a cache miss a value once the rows are wide (0.8 s
+// for Fashion-MNIST's 60000 x 784 images, against 0.03 s in order).
+template <class T>
+bool all_finite(const ConstMatrixRef<T>& M) {
+  if (is_contiguous<T>(M)) return flat<T>(M).allFinite();
+  for (Index i = 0; i < M.rows(); ++i)
+    if (!M.row(i).allFinite()) return false;
+  return true;
+}
+
 // Z = A_prev W + b:  (m x n_in) (n_in x n_out) + (1 x n_out) broadcast over the m rows.
 template <class T>
 void affine(ConstMatrixRef<T> A_prev, const Matrix<T>& W, const RowVector<T>& b, MatrixRef<T> Z);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "json_text.hpp"
+#include "kernels.hpp"
 #include "neurona/atomic_file.hpp"
 #include "neurona/dataset.hpp"
 #include "neurona/error.hpp"
@@ -381,7 +382,7 @@ std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
   }
   const auto& layers = network.layers();
   for (std::size_t l = 0; l < layers.size(); ++l)
-    if (!layers[l].W.allFinite() || !layers[l].b.allFinite())
+    if (!detail::all_finite<T>(layers[l].W) || !layers[l].b.allFinite())
       throw InputError(fmt::format("not written: layer {} has a NaN or infinite parameter", l + 1));
   std::string info_text = info_to_json(info);
   if (!info_text.empty()) {

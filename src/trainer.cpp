@@ -7,6 +7,7 @@
 #include <numeric>
 #include <vector>
 
+#include "kernels.hpp"
 #include "neurona/error.hpp"
 #include "neurona/loss.hpp"
 #include "neurona/random.hpp"
@@ -30,7 +31,7 @@ void check_rows(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& 
 template <class T>
 void check_values(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& Y,
                   const char* what) {
-  if (!X.allFinite())
+  if (!detail::all_finite<T>(X))
     for (Index i = 0; i < X.rows(); ++i)
       for (Index j = 0; j < X.cols(); ++j)
         if (!std::isfinite(X(i, j)))

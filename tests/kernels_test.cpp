@@ -160,6 +160,26 @@ TEST(EigenGemm, IsUsedWhereEigensExpressionsUseIt) {
   EXPECT_TRUE(detail::eigen_uses_gemm(300, 300, 1));
 }
 
+// all_finite reads a matrix in the order it is stored, and a block of one row by row: a NaN or an
+// infinity anywhere is found, in the block only where the block holds it.
+TYPED_TEST(KernelsTest, AllFiniteFindsANonFiniteValueAnywhere) {
+  using T = TypeParam;
+  RandomEngine engine(11);
+  Matrix<T> M = random_matrix<T>(7, 5, engine);
+  EXPECT_TRUE(detail::all_finite<T>(M));
+  EXPECT_TRUE(detail::all_finite<T>(M.block(1, 1, 3, 3)));
+  for (const T bad : {std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity(),
+                      -std::numeric_limits<T>::infinity()})
+    for (Index i = 0; i < M.rows(); ++i)
+      for (Index j = 0; j < M.cols(); ++j) {
+        Matrix<T> with_bad = M;
+        with_bad(i, j) = bad;
+        EXPECT_FALSE(detail::all_finite<T>(with_bad)) << i << ", " << j;
+        const bool in_block = i >= 1 && i <= 3 && j >= 1 && j <= 3;
+        EXPECT_EQ(detail::all_finite<T>(with_bad.block(1, 1, 3, 3)), !in_block) << i << ", " << j;
+      }
+}
+
 TYPED_TEST(KernelsTest, ActivationsMatchTheReference) {
   using T = TypeParam;
   RandomEngine engine(11);
