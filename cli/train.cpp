@@ -325,12 +325,12 @@ struct Part {
   Matrix<T> X, Y;
 };
 
+// X: the inputs of those rows, as take_rows gives them; scaled where they are.
 template <class T>
-Part<T> part(const LoadedData& loaded, const std::vector<Index>& rows, const Scaler& scaler,
-             const std::string& file) {
-  const Dataset<double>& data = loaded.data;
-  return {network_inputs<T>(scaler, take_rows(data.X, rows), file, loaded, &rows),
-          in_precision<T>(take_rows(data.Y, rows), file, loaded, Values::targets, &rows)};
+Part<T> part(const LoadedData& loaded, const std::vector<Index>& rows, Matrix<double> X,
+             const Scaler& scaler, const std::string& file) {
+  return {network_inputs<T>(scaler, std::move(X), file, loaded, &rows),
+          in_precision<T>(take_rows(loaded.data.Y, rows), file, loaded, Values::targets, &rows)};
 }
 
 // The test set's metrics, as `neurona evaluate` prints them; made before any file is written, so
@@ -375,19 +375,23 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
   const Dataset<double>& data = loaded.data;
   const bool classes = network.loss_type() != Loss::half_squared_error;
 
-  // Scaling is fitted on the training rows alone, unless the --init model brings its own.
+  // Scaling is fitted on the training rows alone, unless the --init model brings its own; on the
+  // same copy of them that is then scaled (a second copy of 50000 images took 0.7 s here).
+  Matrix<double> train_X = take_rows(data.X, split.train);
   if (info.scaler.kind == Scaling::none) {
     try {
-      // Fitted on a copy of the training rows only when there is a scaling to fit.
       if (const Scaling kind = parse_scaling(args.scale); kind != Scaling::none)
-        info.scaler = fit_scaler(kind, take_rows(data.X, split.train));
+        info.scaler = fit_scaler(kind, train_X);
     } catch (const InputError& e) {
       throw InputError(fmt::format("{}: --scale {}: {}", args.data.file, args.scale, e.what()));
     }
   }
-  const Part<T> train_part = part<T>(loaded, split.train, info.scaler, args.data.file);
-  const Part<T> validation = part<T>(loaded, split.validation, info.scaler, args.data.file);
-  const Part<T> test = part<T>(loaded, split.test, info.scaler, args.data.file);
+  const std::string& file = args.data.file;
+  const Part<T> train_part = part<T>(loaded, split.train, std::move(train_X), info.scaler, file);
+  const Part<T> validation =
+      part<T>(loaded, split.validation, take_rows(data.X, split.validation), info.scaler, file);
+  const Part<T> test =
+      part<T>(loaded, split.test, take_rows(data.X, split.test), info.scaler, file);
 
   Matrix<T> row_weights;
   if (args.class_weight == "balanced") {
