@@ -13,10 +13,12 @@ bool eigen_uses_gemm(Index m, Index n, Index k);
 
 // C = op(A) op(B) + beta C, beta 0 or 1, with blas_product's arguments (row-major matrices, op
 // transposing when asked), by Eigen's GEMM as `C.noalias() = op(A) * op(B)` (or `+=`) runs it
-// where eigen_uses_gemm, to the last bit. Eigen takes the space it packs A and B into from the heap
-// when it passes its 128 KiB stack limit, which with the caches of some processors is already a
-// 300-10 layer on 128 rows; here it is a buffer each thread keeps, grown to the largest product it
-// has run (up to 8 MiB; a larger one is left to Eigen, which allocates it for the product).
+// where eigen_uses_gemm, to the last bit. Eigen takes the space it packs A into, or B into, from
+// the heap when it passes its 128 KiB stack limit, which with the caches of some processors is
+// already a 300-10 layer on 128 rows; here both come from a buffer each thread keeps. After a
+// product of m rows, the buffer holds the blocks of every product with the same n and k and at
+// most m rows, so none of them allocates. The buffer grows to at most 8 MiB; blocks larger than
+// that are left to Eigen, which allocates them for the product.
 template <class T>
 void eigen_gemm(bool transpose_a, bool transpose_b, Index m, Index n, Index k, const T* A,
                 Index lda, const T* B, Index ldb, T beta, T* C, Index ldc);

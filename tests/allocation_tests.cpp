@@ -162,6 +162,29 @@ TYPED_TEST(AllocationTest, MidSizedLayersThatEigenMultiplies) {
   EXPECT_TRUE(std::isfinite(double(sum)));
 }
 
+// Eigen's block sizes are not monotone in the rows (a 784-10 layer can pack more for 52 rows than
+// for 53), so a smaller batch must not find the packing space too small.
+TYPED_TEST(AllocationTest, PredictorOnEverySmallerBatchOfLayersThatEigenMultiplies) {
+  using T = TypeParam;
+  // Each under 2^20 multiply-adds on 128 rows: larger products go to OpenBLAS where it is there.
+  const Index layers[][2] = {{784, 10}, {300, 10}, {100, 60}, {64, 64}, {20, 300}};
+  for (const auto& [inputs, outputs] : layers) {
+    Network<T> network(inputs, {{outputs, Activation::linear}}, Loss::half_squared_error);
+    initialize(network, 1);
+    const Matrix<T> X = random_matrix<T>(128, inputs, 7);
+    Predictor<T> predictor(network);
+    predictor.predict(X);
+    allocations = 0;
+    counting = true;
+    T sum = 0;
+    for (Index rows = 1; rows <= X.rows(); ++rows)
+      sum += predictor.predict(X.topRows(rows))(0, 0);
+    counting = false;
+    EXPECT_EQ(allocations.load(), 0) << inputs << "-" << outputs;
+    EXPECT_TRUE(std::isfinite(double(sum)));
+  }
+}
+
 TYPED_TEST(AllocationTest, PredictorOnOneRowAndOnBatchesNoLargerThanItsFirst) {
   using T = TypeParam;
   const Network<T> small = tutorial::majority_network<T>(1);

@@ -31,9 +31,11 @@ using ConstMatrixRef = Eigen::Ref<const Matrix<T>>;
 // Storage for an m x n matrix whose m changes from batch to batch (the last mini-batch of an
 // epoch is smaller). It only ever grows, so once the largest batch has been seen, resizing it
 // allocates nothing: a training step after the first allocates no buffer of its own. (Eigen's
-// matrix products, for layers wider than 8 and products OpenBLAS does not take, keep the space
-// they pack their operands into in a buffer each thread grows the same way, up to 8 MiB; only
-// larger products without OpenBLAS have Eigen allocate it each time.)
+// matrix products, for layers wider than 8 and products OpenBLAS does not take, pack their
+// operands into a buffer each thread grows the same way, up to 8 MiB. Without OpenBLAS, products
+// of 2^20 multiply-adds or more are split among threads, and a thread that first gets such a
+// piece after the first step grows its buffer then, once; a product whose blocks need more than
+// 8 MiB has Eigen allocate them each time.)
 template <class T>
 class BatchStorage {
  public:

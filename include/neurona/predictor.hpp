@@ -3,9 +3,9 @@
 //
 // Network::predict returns a new matrix each call and Network::forward keeps the state a training
 // step needs; a Predictor does neither, so one row takes only the arithmetic, and after its first
-// batch of m rows it allocates nothing for batches of m rows or fewer (but for products of 2^20
-// multiply-adds or more on a machine without OpenBLAS: see BatchStorage). One Predictor per
-// thread.
+// batch of m rows it allocates nothing for batches of m rows or fewer (on a machine without
+// OpenBLAS, products of 2^20 multiply-adds or more may still: see BatchStorage). One Predictor
+// per thread.
 #pragma once
 
 #include <vector>
