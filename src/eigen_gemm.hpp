@@ -17,8 +17,8 @@ bool eigen_uses_gemm(Index m, Index n, Index k);
 // the heap when it passes its 128 KiB stack limit, which with the caches of some processors is
 // already a 300-10 layer on 128 rows; here both come from a buffer each thread keeps. After a
 // product of m rows, the buffer holds the blocks of every product with the same n and k and at
-// most m rows, so none of them allocates. The buffer grows to at most 8 MiB; blocks larger than
-// that are left to Eigen, which allocates them for the product.
+// most m rows (or smaller n or k), so none of them allocates. The buffer grows to at most 8 MiB;
+// blocks larger than that are left to Eigen, which allocates them for the product.
 template <class T>
 void eigen_gemm(bool transpose_a, bool transpose_b, Index m, Index n, Index k, const T* A,
                 Index lda, const T* B, Index ldb, T beta, T* C, Index ldc);
