@@ -11,31 +11,6 @@ namespace {
 
 constexpr std::size_t kept_bytes = std::size_t(8) << 20;
 
-// A thread's packing space, left uninitialized as Eigen's own is: only what the blocks use is
-// ever touched, which for a small product is far less than the space kept.
-template <class T>
-class PackingSpace {
- public:
-  PackingSpace() = default;
-  PackingSpace(const PackingSpace&) = delete;
-  PackingSpace& operator=(const PackingSpace&) = delete;
-  ~PackingSpace() { Eigen::internal::aligned_free(data_); }
-
-  T* at_least(std::size_t size) {
-    if (size > size_) {
-      T* larger = static_cast<T*>(Eigen::internal::aligned_malloc(size * sizeof(T)));
-      Eigen::internal::aligned_free(data_);
-      data_ = larger;
-      size_ = size;
-    }
-    return data_;
-  }
-
- private:
-  T* data_ = nullptr;
-  std::size_t size_ = 0;
-};
-
 // The block sizes Eigen's gemm_blocking_space chooses for a product on one thread, with the
 // packing space taken from the thread's buffer. Eigen computes a row-major C as the column-major
 // C^T = op(B)^T op(A)^T, whose rows are C's columns.
@@ -58,19 +33,19 @@ class KeptBlocking : public Eigen::internal::level3_blocking<T, T> {
     // for n x k and k x m (or all that is kept, if less) holds the blocks of any product with
     // these n and k and at most m rows, and such a product allocates nothing after this one.
     const std::size_t whole = std::size_t(aligned(n * k) + k * m);
-    T* space = thread_space().at_least(std::max(size, std::min(whole, kept)));
-    this->m_blockA = space;
-    this->m_blockB = space + size_a;
+    // An Eigen vector, as it leaves new space uninitialized, like Eigen's own packing space: only
+    // what the blocks use is ever touched, for a small product far less than the space kept.
+    thread_local Eigen::Matrix<T, Eigen::Dynamic, 1> space;
+    const Index wanted = Index(std::max(size, std::min(whole, kept)));
+    if (space.size() < wanted) space.resize(wanted);
+    this->m_blockA = space.data();
+    this->m_blockB = space.data() + size_a;
   }
 
  private:
   static Index aligned(Index size) {
     constexpr Index align = EIGEN_DEFAULT_ALIGN_BYTES / Index(sizeof(T));
     return (size + align - 1) / align * align;
-  }
-  static PackingSpace<T>& thread_space() {
-    thread_local PackingSpace<T> space;
-    return space;
   }
 };
 
