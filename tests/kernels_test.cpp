@@ -208,6 +208,36 @@ TYPED_TEST(KernelsTest, ActivationsMatchTheReference) {
   EXPECT_EQ(A(0, 1), T(1));
 }
 
+// activate_values writes out the scalar operations for fewer values than a vector register
+// holds; Eigen, which the other paths use, takes such values through its scalar routines. Every
+// length around a register's, at every alignment, must give Eigen's bits.
+TYPED_TEST(KernelsTest, ActivatedValuesHaveEigensBitsAtEveryLengthAndAlignment) {
+  using T = TypeParam;
+  constexpr Index P = Eigen::internal::packet_traits<T>::size;
+  RandomEngine engine(12);
+  Matrix<T> values = random_matrix<T>(1, 4 * P, engine) * T(20);
+  values(0, 1) = T(-1000);
+  values(0, 2) = T(1000);
+  for (Activation activation : {Activation::linear, Activation::sigmoid, Activation::tanh,
+                                Activation::relu, Activation::leaky_relu}) {
+    for (Index offset = 0; offset < P; ++offset) {
+      for (Index size = 1; size <= 2 * P + 1; ++size) {
+        SCOPED_TRACE(testing::Message()
+                     << to_string(activation) << ", " << size << " values from " << offset);
+        const auto Z = values.middleCols(offset, size);
+        Matrix<T> expected(1, size);
+        detail::activate<T>(activation, Z, expected);  // Eigen's expression on the whole row
+        Matrix<T> A(1, size);
+        detail::activate_values<T>(activation, Z.data(), A.data(), size);
+        EXPECT_EQ(A, expected);
+        Matrix<T> in_place = Z;
+        detail::activate_values<T>(activation, in_place.data(), in_place.data(), size);
+        EXPECT_EQ(in_place, expected);
+      }
+    }
+  }
+}
+
 TYPED_TEST(KernelsTest, ThreadCountsGiveTheSameBits) {
   using T = TypeParam;
   RandomEngine engine(5);
