@@ -25,8 +25,11 @@ struct Probe {
 }  // namespace
 
 template <class T>
-GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X,
+GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<T>>& X,
                                    const Same<Matrix<T>>& Y, double step) {
+  // Each step changes a parameter and runs forward, which keeps every layer's values: a copy
+  // leaves the caller's network untouched, even when a step throws.
+  Network<T> network = checked;
   network.forward(X);
   // Differences of an infinite loss are NaN: there would be nothing to compare backprop with.
   const double loss = double(network.loss(Y));
@@ -89,13 +92,12 @@ GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X
       result.rounding = scale > 0 ? rounding / scale : 0.0;
     }
   }
-  network.forward(X);
   return result;
 }
 
-template GradientCheckResult gradient_check<float>(Network<float>&, const Matrix<float>&,
+template GradientCheckResult gradient_check<float>(const Network<float>&, const Matrix<float>&,
                                                    const Matrix<float>&, double);
-template GradientCheckResult gradient_check<double>(Network<double>&, const Matrix<double>&,
+template GradientCheckResult gradient_check<double>(const Network<double>&, const Matrix<double>&,
                                                     const Matrix<double>&, double);
 
 }  // namespace neurona

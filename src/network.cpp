@@ -29,6 +29,7 @@ template <class T>
 void Network<T>::check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss loss,
                                 Index rows) {
   if (inputs < 1) throw UsageError(fmt::format("a network needs at least 1 input, got {}", inputs));
+  if (rows < 0) throw UsageError(fmt::format("a batch needs 0 rows or more, got {}", rows));
   if (layers.empty()) throw UsageError("a network needs at least one layer");
   if (to_string(loss) == "?") throw UsageError(fmt::format("no such loss ({})", int(loss)));
   // Counted in double, which cannot overflow here: W, b, dW and db; per row, its inputs and each

@@ -72,13 +72,19 @@ TEST(GradientCheck, EveryActivationAndLossAtSeveralDepths) {
   EXPECT_EQ(checked, int(output_losses.size()) * (1 + 3 * int(hidden_activations.size())));
 }
 
-TEST(GradientCheck, LeavesTheParametersAsTheyWere) {
-  Network<double> net =
+// The steps are taken on a copy: a const network can be checked, and one whose check throws
+// halfway (a step that overflows the loss) keeps every parameter.
+TEST(GradientCheck, LeavesTheNetworkAsItWas) {
+  const Network<double> net =
       random_network(3, {Activation::tanh}, Activation::linear, 1, Loss::half_squared_error, 3);
   const Dataset<double> data = random_data(5, 3, 1, Loss::half_squared_error, 3);
-  const Matrix<double> W = net.layers()[0].W;
+  const Matrix<double> W1 = net.layers()[0].W, W2 = net.layers()[1].W;
   gradient_check(net, data.X, data.Y);
-  EXPECT_EQ(net.layers()[0].W, W);
+  EXPECT_EQ(net.layers()[0].W, W1);
+  // The output weights a step of 1e306 away square to infinity in the loss.
+  EXPECT_THROW(gradient_check(net, data.X, data.Y, 1e306), UsageError);
+  EXPECT_EQ(net.layers()[0].W, W1);
+  EXPECT_EQ(net.layers()[1].W, W2);
 }
 
 // A check that passes everything would be worthless: at a ReLU kink the one-sided slopes differ,

@@ -85,6 +85,9 @@ TEST(Network, RefusesMoreRowsAtOnceThanMemoryHoldsBeforeAllocating) {
       UsageError);
   EXPECT_NO_THROW(
       Network<double>::check_topology(3, net.layer_specs(), Loss::half_squared_error, 2));
+  // A negative count would pass as needing less than no rows at all.
+  EXPECT_THROW(Network<double>::check_topology(3, net.layer_specs(), Loss::half_squared_error, -1),
+               UsageError);
 }
 
 TEST(Network, ShapesAreCheckedAtTheBoundary) {

@@ -23,11 +23,11 @@ struct GradientCheckResult {
 // (8 (E(p+h) - E(p-h)) - (E(p+2h) - E(p-2h))) / 12h, on X (m x n_in) and Y (m x n_out). The
 // relative error of one parameter is |backprop - numeric| / max(|backprop|, |numeric|, floor), the
 // floor being 1e-6 of the largest gradient entry so that entries of nearly zero are not divided
-// by their own rounding noise. The network's parameters are left as they were. Throws InputError
-// when the loss on X and Y is not finite (targets near 1e200, squared), and UsageError when the
-// loss a step away is not (a step near 1e308).
+// by their own rounding noise. The steps are taken on a copy of the network, which is left as it
+// was. Throws InputError when the loss on X and Y is not finite (targets near 1e200, squared),
+// and UsageError when the loss a step away is not (a step near 1e308).
 template <class T>
-GradientCheckResult gradient_check(Network<T>& network, const Same<Matrix<T>>& X,
+GradientCheckResult gradient_check(const Network<T>& network, const Same<Matrix<T>>& X,
                                    const Same<Matrix<T>>& Y, double step = 1e-3);
 
 }  // namespace neurona

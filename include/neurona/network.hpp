@@ -32,9 +32,10 @@ class Network {
   // parameters that could not fit in this machine's memory.
   Network(Index inputs, const std::vector<LayerSpec>& layers, Loss loss);
 
-  // Throws UsageError for what the constructor refuses and, with rows > 0, when that many rows
-  // through the network at once (their inputs and every layer's Z, A and dZ) would need more than
-  // this machine's memory, as forward does. Allocates nothing: checks a topology before building.
+  // Throws UsageError for what the constructor refuses, for rows below 0 and, with rows > 0, when
+  // that many rows through the network at once (their inputs and every layer's Z, A and dZ) would
+  // need more than this machine's memory, as forward does. Allocates nothing: checks a topology
+  // before building.
   static void check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss loss,
                              Index rows = 0);
 
