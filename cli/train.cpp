@@ -267,10 +267,14 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
 }
 
 // The planned network, its weights drawn from --seed.
-Network<double> build_network(const NetworkPlan& plan, std::uint64_t seed) {
-  Network<double> network(plan.inputs, plan.layers, plan.loss);
-  initialize(network, seed);
-  return network;
+Network<double> build_network(const TrainArgs& args, const NetworkPlan& plan) {
+  try {
+    Network<double> network(plan.inputs, plan.layers, plan.loss);
+    initialize(network, args.seed);
+    return network;
+  } catch (const UsageError& e) {
+    throw UsageError(fmt::format("--layers {}: {}", args.layers, e.what()));
+  }
 }
 
 // The model of --init, after checking that no flag given contradicts it.
@@ -666,7 +670,7 @@ void train_command(TrainArgs& args) {
     check_run_fits<float>(args, whole, split);
   else
     check_run_fits<double>(args, whole, split);
-  Network<double> network = model ? std::move(model->network) : build_network(*plan, args.seed);
+  Network<double> network = model ? std::move(model->network) : build_network(args, *plan);
   info.classes = loaded.classes.labels;
   info.columns = layout_of(loaded);
   info.provenance = {version, invocation(), args.seed, args.data.file, file_crc32(args.data.file)};

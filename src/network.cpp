@@ -91,14 +91,24 @@ template <class T>
 Network<T>::Network(Index inputs, const std::vector<LayerSpec>& layers, Loss loss)
     : inputs_(inputs), loss_(loss) {
   check_topology(inputs, layers, loss);
+  Index n_in = inputs;
   try {
-    Index n_in = inputs;
     for (const LayerSpec& layer : layers) {
       layers_.emplace_back(n_in, layer.units, layer.activation);
       n_in = layer.units;
     }
   } catch (const std::bad_alloc&) {
-    throw UsageError(fmt::format("cannot allocate the weights of a {} network", topology()));
+    // Named by the whole topology and the layer that failed: the layers built so far are only
+    // the part that fitted.
+    std::string topology = std::to_string(inputs);
+    for (const LayerSpec& layer : layers)
+      topology += fmt::format("-{}", layer.units);
+    const Index units = layers[layers_.size()].units;
+    throw UsageError(fmt::format(
+        "cannot allocate the weights of layer {} ({} x {}, {:.3g} GiB with its gradients) of a {} "
+        "network",
+        layers_.size() + 1, n_in, units,
+        2.0 * (double(n_in) + 1.0) * double(units) * sizeof(T) / double(1 << 30), topology));
   }
 }
 

@@ -1,6 +1,10 @@
 // The network: topology checks, shapes at the boundary, and predict agreeing with forward.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include "neurona/error.hpp"
 #include "neurona/initialization.hpp"
@@ -88,6 +92,32 @@ TEST(Network, RefusesMoreRowsAtOnceThanMemoryHoldsBeforeAllocating) {
   // A negative count would pass as needing less than no rows at all.
   EXPECT_THROW(Network<double>::check_topology(3, net.layer_specs(), Loss::half_squared_error, -1),
                UsageError);
+}
+
+// Weights that fit this machine's memory but not the process's address space (a container's or
+// ulimit's limit): the allocation fails, and the message names the layer that failed within the
+// whole topology, not the layers built before it.
+TEST(Network, NamesTheLayerWhoseWeightsCannotBeAllocated) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  auto build_beyond_the_limit = [] {
+    const rlimit limit{512 << 20, 512 << 20};  // 512 MiB; layer 2's W alone is 800 MB
+    if (setrlimit(RLIMIT_AS, &limit) != 0) std::exit(2);
+    try {
+      Network<double> net(
+          3, {{10000, Activation::relu}, {10000, Activation::relu}, {1, Activation::linear}},
+          Loss::half_squared_error);
+    } catch (const UsageError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      std::exit(0);
+    }
+    std::exit(1);
+  };
+  EXPECT_EXIT(
+      build_beyond_the_limit(), ::testing::ExitedWithCode(0),
+      "cannot allocate the weights of layer 2 \\(10000 x 10000, 1.49 GiB with its gradients\\) "
+      "of a 3-10000-10000-1 network");
 }
 
 TEST(Network, ShapesAreCheckedAtTheBoundary) {
