@@ -222,7 +222,13 @@ void add_explain_command(CLI::App& app, int& /*status*/) {
       weight = WeightIndex{};  // the tutorial's dC/dw1: the first layer's W[1][1]
     }
 
-    StepExplanation step = explain_step(problem.network, X, Y, learning_rate);
+    StepExplanation step;
+    try {
+      step = explain_step(problem.network, X, Y, learning_rate);
+    } catch (const InputError& e) {  // an overflow: named by the rows' file, as gradcheck does
+      if (args->data.file.empty()) throw;
+      throw InputError(fmt::format("{}: {}", args->data.file, e.what()));
+    }
     step.title = problem.title;
     step.rows = rows;
     if (weight) step.chain = chain_rule(step, *weight);

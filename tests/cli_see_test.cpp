@@ -90,7 +90,15 @@ TEST_F(CliSeeTest, ExplainNamesTheMatrixWhereAnOverflowStarts) {
                            {"units": 1, "activation": "linear", "W": [[1e308]], "b": [1e308]}]})");
   WriteFile(Path("one.csv"), "x,y\n1,0\n");
   EXPECT_TRUE(FailedWith(Neurona({"explain", "--model", "deep.json", "--data", "one.csv"}), 1,
-                         {"the step overflows double at Z^2"}));
+                         {"one.csv: the step overflows double at Z^2"}));
+  // Finite values but an infinite error: a target of 1e308 squared.
+  WriteFile(Path("far.csv"), "x,y\n1,1e308\n");
+  WriteFile(Path("small.json"),
+            R"({"format": "neurona", "version": 1, "precision": "double", "inputs": 1,
+                "loss": "half_squared_error",
+                "layers": [{"units": 1, "activation": "linear", "W": [[1]], "b": [0]}]})");
+  EXPECT_TRUE(FailedWith(Neurona({"explain", "--model", "small.json", "--data", "far.csv"}), 1,
+                         {"far.csv: the error E of these rows overflows double"}));
 }
 
 TEST_F(CliSeeTest, ReportIsOneSelfContainedPage) {
