@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -41,10 +42,21 @@ const std::string& stream_text(const std::string& path) {
   if (first) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot open for reading: " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
+    // Appended chunk by chunk, whose failure to grow the text throws: copied through a stream
+    // buffer, a text that cannot grow ends where it stopped, and nothing says so.
+    std::string& text = at->second;
+    try {
+      std::array<char, 1 << 16> chunk;
+      while (in.read(chunk.data(), chunk.size()), in.gcount() > 0)
+        text.append(chunk.data(), std::size_t(in.gcount()));
+    } catch (const std::exception&) {  // bad_alloc, or length_error past a string's size
+      const double read = double(text.size());
+      kept.erase(at);
+      throw InputError(fmt::format(
+          "{}: too large to hold in this process's memory ({:.0f} MB read when it ran out)", path,
+          read / 1e6));
+    }
     if (in.bad()) throw InputError(path + ": read error");
-    at->second = text.str();
   }
   return at->second;
 }

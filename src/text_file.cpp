@@ -2,13 +2,15 @@
 #include "text_file.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <new>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -23,10 +25,30 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view k
     throw InputError(path.string() + ": is a folder, expected " + std::string(kind));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string() + ": cannot open for reading: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Appended chunk by chunk, whose failure to grow the text throws. (Copied through a stream
+  // buffer, a text that cannot grow ends where it stopped, and nothing says so.) A regular file's
+  // size is reserved first; a pipe's or device's text grows as it comes.
+  std::string contents;
+  std::uintmax_t size = 0;
+  if (std::filesystem::is_regular_file(path, error)) size = std::filesystem::file_size(path, error);
+  if (error) size = 0;
+  auto too_large = [&] {
+    return InputError(fmt::format("{}: too large to hold in this process's memory ({:.0f} MB{})",
+                                  path.string(),
+                                  double(std::max<std::uintmax_t>(size, contents.size())) / 1e6,
+                                  size > 0 ? "" : " read when it ran out"));
+  };
+  try {
+    contents.reserve(std::size_t(size));
+    std::array<char, 1 << 16> chunk;
+    while (in.read(chunk.data(), chunk.size()), in.gcount() > 0)
+      contents.append(chunk.data(), std::size_t(in.gcount()));
+  } catch (const std::bad_alloc&) {
+    throw too_large();
+  } catch (const std::length_error&) {
+    throw too_large();
+  }
   if (in.bad()) throw InputError(path.string() + ": read error");
-  std::string contents = text.str();
   // A byte-order mark, as some spreadsheets save UTF-8, is not part of the first field.
   if (contents.starts_with("\xEF\xBB\xBF")) contents.erase(0, 3);
   return contents;

@@ -1076,6 +1076,23 @@ TEST_F(CliDataTest, FannXorTrains) {
     EXPECT_NEAR(ParseDouble(lines[i]), xor_targets[i], 0.1) << "pair " << i + 1;
 }
 
+// A stream that never ends is read until memory runs out; that, and a model file read whole, must
+// be errors naming the file, not "out of memory" alone (or a text cut where it stopped).
+TEST_F(CliDataTest, InputTooLargeForMemoryIsAnErrorNamingIt) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "1", "--save", "m.json"})));
+  const rlim_t limit = rlim_t(512) << 20;
+  EXPECT_TRUE(
+      FailedWith(NeuronaWithin({"predict", "--model", "m.json", "--data", "/dev/zero"}, limit), 1,
+                 {"error: /dev/zero: too large to hold in this process's memory"}));
+  EXPECT_TRUE(FailedWith(
+      NeuronaWithin({"evaluate", "--model", "/dev/zero", "--data", "majority.csv"}, limit), 1,
+      {"error: /dev/zero: too large to hold in this process's memory"}));
+}
+
 TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {
   // A pipe has no extension: the first line, "pairs inputs outputs", says FANN.
   const Result pairs = NeuronaWithInput(

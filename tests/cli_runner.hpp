@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,9 +41,10 @@ struct Result {
 // Runs the neurona binary with `args` in folder `cwd`, stdout and stderr captured. Its stdin is
 // empty, or a pipe carrying `input` (written whole before the output is read: keep it under the
 // pipe's 64 KiB). With `stdout_path` its stdout is that file instead (/dev/full), opened for
-// writing.
+// writing. With `address_space` bytes, the child may map no more (as `ulimit -v` limits it).
 inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& args,
-                         const std::string* input = nullptr, const char* stdout_path = nullptr) {
+                         const std::string* input = nullptr, const char* stdout_path = nullptr,
+                         rlim_t address_space = 0) {
   std::vector<std::string> argv_text{NEURONA_CLI};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -63,6 +65,8 @@ inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& ar
     if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err_pipe[1], 2) < 0 ||
         chdir(cwd.c_str()) != 0)
       _exit(126);
+    const rlimit limit{address_space, address_space};
+    if (address_space > 0 && setrlimit(RLIMIT_AS, &limit) != 0) _exit(126);
     execv(argv[0], argv.data());
     _exit(127);
   }
@@ -244,6 +248,10 @@ class CliTest : public testing::Test {
   // Its stdout written to the file `stdout_path`, not captured.
   Result NeuronaWritingTo(const std::vector<std::string>& args, const char* stdout_path) const {
     return RunNeurona(dir_, args, nullptr, stdout_path);
+  }
+  // Its address space limited to `address_space` bytes.
+  Result NeuronaWithin(const std::vector<std::string>& args, rlim_t address_space) const {
+    return RunNeurona(dir_, args, nullptr, nullptr, address_space);
   }
 
   // `train --data data` with the majority flags. A flag of `changes` followed by a value replaces

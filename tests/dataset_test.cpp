@@ -1,9 +1,12 @@
 // CSV reading and the split into X and Y: headers, targets, classes, and errors that point at the
 // cell.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -34,6 +37,28 @@ class Csv : public ::TempFolderTest {
     return "no error";
   }
 };
+
+// A device or pipe that never ends (or a file larger than the process may hold) is read until
+// memory runs out: that must be an error naming it, never a text cut where it stopped.
+TEST(ReadCsv, EndlessInputIsAnErrorNamingItWhenMemoryRunsOut) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  auto read_endless_input = [] {
+    const rlimit limit{256 << 20, 256 << 20};
+    if (setrlimit(RLIMIT_AS, &limit) != 0) std::exit(2);
+    try {
+      read_csv("/dev/zero");
+    } catch (const InputError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      std::exit(0);
+    }
+    std::exit(1);
+  };
+  EXPECT_EXIT(read_endless_input(), ::testing::ExitedWithCode(0),
+              "^/dev/zero: too large to hold in this process's memory \\([0-9]+ MB read when it "
+              "ran out\\)");
+}
 
 TEST_F(Csv, ReadsNumbersWithOrWithoutAHeader) {
   Table table = read_csv(write("1,2,3\n4.5,-6e-1,+7\n"));
