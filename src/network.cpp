@@ -23,6 +23,14 @@ double physical_memory_bytes() {
   return double(pages) * double(page_size);
 }
 
+// "3-2-4-1"
+std::string topology_text(Index inputs, const std::vector<LayerSpec>& layers) {
+  std::string text = std::to_string(inputs);
+  for (const LayerSpec& layer : layers)
+    text += fmt::format("-{}", layer.units);
+  return text;
+}
+
 }  // namespace
 
 template <class T>
@@ -100,15 +108,13 @@ Network<T>::Network(Index inputs, const std::vector<LayerSpec>& layers, Loss los
   } catch (const std::bad_alloc&) {
     // Named by the whole topology and the layer that failed: the layers built so far are only
     // the part that fitted.
-    std::string topology = std::to_string(inputs);
-    for (const LayerSpec& layer : layers)
-      topology += fmt::format("-{}", layer.units);
     const Index units = layers[layers_.size()].units;
     throw UsageError(fmt::format(
         "cannot allocate the weights of layer {} ({} x {}, {:.3g} GiB with its gradients) of a {} "
         "network",
         layers_.size() + 1, n_in, units,
-        2.0 * (double(n_in) + 1.0) * double(units) * sizeof(T) / double(1 << 30), topology));
+        2.0 * (double(n_in) + 1.0) * double(units) * sizeof(T) / double(1 << 30),
+        topology_text(inputs, layers)));
   }
 }
 
@@ -130,10 +136,7 @@ Index Network<T>::parameter_count() const {
 
 template <class T>
 std::string Network<T>::topology() const {
-  std::string text = std::to_string(inputs_);
-  for (const auto& layer : layers_)
-    text += fmt::format("-{}", layer.units());
-  return text;
+  return topology_text(inputs_, layer_specs());
 }
 
 template <class T>
