@@ -34,6 +34,20 @@ bool is_stream(const std::string& path) {
   return fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status);
 }
 
+// What a data file is turned into can need far more memory than its text: eight bytes a number
+// written "0,", and a row's class label one value per class. Running out is an error of that
+// file, never a bare "out of memory".
+template <class Read>
+auto reading_in_memory(const DataArgs& args, Read read) {
+  try {
+    return read();
+  } catch (const std::bad_alloc&) {
+    throw InputError(fmt::format(
+        "{}: its rows take more than this process's memory once read as numbers{}", args.file,
+        args.classes ? " (with --classes, each row's label becomes one number per class)" : ""));
+  }
+}
+
 // A stream's bytes, read on first use and kept: a command reads its data more than once (the
 // format, the classes, the rows), and a pipe would be empty the second time.
 const std::string& stream_text(const std::string& path) {
@@ -304,7 +318,9 @@ ClassEncoding classes_in(const DataArgs& args) {
   if (!args.classes) return {};
   if (const Format format = format_of(args.file); format != Format::csv)
     reject_csv_flags(args, format);
-  return fit_classes(read_table(args, -1, Targets::required), args.target_columns());
+  return reading_in_memory(args, [&] {
+    return fit_classes(read_table(args, -1, Targets::required), args.target_columns());
+  });
 }
 
 void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classes, Index outputs,
@@ -353,7 +369,9 @@ void check_probability_targets(const LoadedData& loaded, Loss loss, const std::s
   }
 }
 
-LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
+namespace {
+
+LoadedData read_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
                      const ClassEncoding* classes, Targets targets) {
   const bool targets_optional = targets != Targets::required;
   LoadedData loaded;
@@ -442,6 +460,14 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
       loaded.classes.size() ? fmt::format(", {} classes", loaded.classes.size()) : "",
       loaded.summary);
   return loaded;
+}
+
+}  // namespace
+
+LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
+                     const ClassEncoding* classes, Targets targets) {
+  return reading_in_memory(args,
+                           [&] { return read_data(args, n_in, n_out, loss, classes, targets); });
 }
 
 namespace {

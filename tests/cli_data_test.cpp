@@ -1093,6 +1093,32 @@ TEST_F(CliDataTest, InputTooLargeForMemoryIsAnErrorNamingIt) {
       {"error: /dev/zero: too large to hold in this process's memory"}));
 }
 
+// A file of a few hundred kilobytes whose 30,000 rows each have a class of their own is 7 GB of
+// one-hot targets: past the memory this process may take, an error of that file and that flag.
+TEST_F(CliDataTest, RowsTooLargeForMemoryOnceReadAreAnErrorNamingTheFile) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  std::string csv = "x,label\n";
+  for (int i = 0; i < 30000; ++i)
+    csv += std::to_string(i) + ",c" + std::to_string(i) + "\n";
+  Write("labels.csv", csv);
+  const rlim_t limit = rlim_t(1) << 30;
+  const std::vector<std::string> train{"train",    "--data",    "labels.csv", "--classes",
+                                       "--layers", "1,4,30000", "--epochs",   "1"};
+  EXPECT_TRUE(FailedWith(
+      NeuronaWithin(train, limit), 1,
+      {"error: labels.csv: its rows take more than this process's memory once read as numbers "
+       "(with --classes, each row's label becomes one number per class)"}));
+  // The same rows in two classes fit under the same limit: the 30,000 classes were refused.
+  csv = "x,label\n";
+  for (int i = 0; i < 30000; ++i)
+    csv += std::to_string(i) + ",c" + std::to_string(i % 2) + "\n";
+  Write("two.csv", csv);
+  EXPECT_TRUE(Succeeded(NeuronaWithin(
+      {"train", "--data", "two.csv", "--classes", "--layers", "1,4,2", "--epochs", "1"}, limit)));
+}
+
 TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {
   // A pipe has no extension: the first line, "pairs inputs outputs", says FANN.
   const Result pairs = NeuronaWithInput(
