@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "neurona/error.hpp"
+#include "neurona/loss.hpp"
 
 namespace neurona {
 namespace {
@@ -27,6 +28,16 @@ struct Probe {
 template <class T>
 GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<T>>& X,
                                    const Same<Matrix<T>>& Y, double step) {
+  // Rows that training would refuse, refused as Trainer does: a NaN input makes every difference
+  // NaN, and for cross_entropy targets that do not sum to 1 backprop's dZ = (A - Y) / m is not
+  // the loss's gradient, so the check would blame backprop for the data.
+  if (!X.allFinite())
+    for (Index i = 0; i < X.rows(); ++i)
+      for (Index j = 0; j < X.cols(); ++j)
+        if (!std::isfinite(X(i, j)))
+          throw InputError(
+              fmt::format("the input X({}, {}) is {}; inputs must be finite", i, j, X(i, j)));
+  check_targets<T>(checked.loss_type(), Y);
   // Each step changes a parameter and runs forward, which keeps every layer's values: a copy
   // leaves the caller's network untouched, even when a step throws.
   Network<T> network = checked;

@@ -1,6 +1,8 @@
 // Backpropagation against central differences for every activation and loss, at several depths.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "neurona/error.hpp"
 #include "neurona/gradient_check.hpp"
 #include "neurona/tutorial.hpp"
@@ -101,6 +103,30 @@ TEST(GradientCheck, ReportsADisagreementAtAReluKink) {
   const GradientCheckResult result = gradient_check(net, X, Y);
   EXPECT_GT(result.max_relative_error, 0.1);
   EXPECT_EQ(result.worst.substr(0, 7), "layer 1");
+}
+
+// Rows that training refuses are refused here too, before a difference is taken: for
+// cross_entropy targets summing to 0.5 backprop's (A - Y) / m is not the loss's gradient, and the
+// check would report backprop wrong for what is wrong with the data.
+TEST(GradientCheck, RefusesTheRowsTrainingRefuses) {
+  const Network<double> net =
+      random_network(3, {Activation::tanh}, Activation::softmax, 3, Loss::cross_entropy, 4);
+  const Dataset<double> data = random_data(4, 3, 3, Loss::cross_entropy, 4);
+  EXPECT_LT(gradient_check(net, data.X, data.Y).max_relative_error, 1e-6);
+  auto message = [&](const Matrix<double>& X, const Matrix<double>& Y) -> std::string {
+    try {
+      gradient_check(net, X, Y);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(message(data.X, 0.5 * data.Y),
+            "the targets of row 0 of Y sum to 0.5; cross_entropy needs one probability per class, "
+            "summing to 1");
+  Matrix<double> X = data.X;
+  X(2, 1) = std::nan("");
+  EXPECT_EQ(message(X, data.Y), "the input X(2, 1) is nan; inputs must be finite");
 }
 
 // Inputs and targets near 1e100: the loss (near 1e200) and the gradient (near 1e200) are finite,

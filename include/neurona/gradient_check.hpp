@@ -24,8 +24,9 @@ struct GradientCheckResult {
 // relative error of one parameter is |backprop - numeric| / max(|backprop|, |numeric|, floor), the
 // floor being 1e-6 of the largest gradient entry so that entries of nearly zero are not divided
 // by their own rounding noise. The steps are taken on a copy of the network, which is left as it
-// was. Throws InputError when the loss on X and Y is not finite (targets near 1e200, squared),
-// and UsageError when the loss a step away is not (a step near 1e308).
+// was. Throws InputError for an input that is not finite, for targets the loss does not take
+// (check_targets), and when the loss on X and Y is not finite (targets near 1e200, squared); and
+// UsageError when the loss a step away is not (a step near 1e308).
 template <class T>
 GradientCheckResult gradient_check(const Network<T>& network, const Same<Matrix<T>>& X,
                                    const Same<Matrix<T>>& Y, double step = 1e-3);
