@@ -1,7 +1,11 @@
 // `neurona gradcheck`: backpropagation against central differences on a model and data set.
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <functional>
 #include <memory>
 
 #include "commands.hpp"
@@ -35,6 +39,37 @@ Index inputs_near_kinks(Network<double>& network, const Matrix<double>& X, doubl
   return count;
 }
 
+// A check that runs past a second on a terminal says how far it is on stderr, redrawn at most ten
+// times a second and erased at the end: a large model on many rows takes minutes.
+class CheckProgress {
+ public:
+  CheckProgress() : shown_(isatty(STDERR_FILENO)), start_(Clock::now()), last_(start_) {}
+  ~CheckProgress() {
+    if (drawn_) fmt::print(stderr, "\r\033[K");
+  }
+  CheckProgress(const CheckProgress&) = delete;
+  CheckProgress& operator=(const CheckProgress&) = delete;
+
+  void operator()(Index checked, Index total) {
+    if (!shown_) return;
+    const Clock::time_point now = Clock::now();
+    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100))
+      return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - start_).count();
+    const double left = seconds * double(total - checked) / double(checked);
+    fmt::print(stderr, "\rgradcheck: {} of {} parameters, about {:.0f}s left\033[K", checked, total,
+               std::ceil(left));
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool shown_, drawn_ = false;
+  Clock::time_point start_, last_;
+};
+
 }  // namespace
 
 void add_gradcheck_command(CLI::App& app, int& status) {
@@ -66,7 +101,8 @@ void add_gradcheck_command(CLI::App& app, int& status) {
         network_inputs<double>(model.info.scaler, loaded.data.X, args->data.file, loaded);
     GradientCheckResult result;
     try {
-      result = gradient_check(network, X, loaded.data.Y, args->step);
+      CheckProgress progress;
+      result = gradient_check(network, X, loaded.data.Y, args->step, std::ref(progress));
     } catch (const InputError& e) {
       throw InputError(fmt::format("{}: {}", args->data.file, e.what()));
     } catch (const UsageError& e) {

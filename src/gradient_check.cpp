@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "central_differences.hpp"
 #include "neurona/error.hpp"
 #include "neurona/loss.hpp"
 
@@ -16,18 +17,23 @@ namespace neurona {
 namespace {
 
 // One parameter: where it lives and its backprop gradient.
-template <class T>
 struct Probe {
-  T* value;
+  std::size_t layer;
+  Index i, j;  // W(i, j), or b(j) when i is -1
   double analytic;
-  std::string name;
 };
+
+std::string name_of(const Probe& probe) {
+  return probe.i < 0 ? fmt::format("layer {} b[{}]", probe.layer + 1, probe.j + 1)
+                     : fmt::format("layer {} W[{}][{}]", probe.layer + 1, probe.i + 1, probe.j + 1);
+}
 
 }  // namespace
 
 template <class T>
 GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<T>>& X,
-                                   const Same<Matrix<T>>& Y, double step) {
+                                   const Same<Matrix<T>>& Y, double step,
+                                   const GradientCheckProgress& progress) {
   // Rows that training would refuse, refused as Trainer does: a NaN input makes every difference
   // NaN, and for cross_entropy targets that do not sum to 1 backprop's dZ = (A - Y) / m is not
   // the loss's gradient, so the check would blame backprop for the data.
@@ -38,8 +44,7 @@ GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<
           throw InputError(
               fmt::format("the input X({}, {}) is {}; inputs must be finite", i, j, X(i, j)));
   check_targets<T>(checked.loss_type(), Y);
-  // Each step changes a parameter and runs forward, which keeps every layer's values: a copy
-  // leaves the caller's network untouched, even when a step throws.
+  // forward and backward keep every layer's values: a copy leaves the caller's network as it was.
   Network<T> network = checked;
   network.forward(X);
   // Differences of an infinite loss are NaN: there would be nothing to compare backprop with.
@@ -51,17 +56,15 @@ GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<
         loss, std::is_same_v<T, float> ? "float" : "double"));
   network.backward(Y);
 
-  std::vector<Probe<T>> probes;
+  std::vector<Probe> probes;
   double largest = 0, squared = 0;
   for (std::size_t l = 0; l < network.layers().size(); ++l) {
-    auto& layer = network.layers()[l];
+    const auto& layer = network.layers()[l];
     for (Index i = 0; i < layer.W.rows(); ++i)
       for (Index j = 0; j < layer.W.cols(); ++j)
-        probes.push_back({&layer.W(i, j), double(layer.dW(i, j)),
-                          fmt::format("layer {} W[{}][{}]", l + 1, i + 1, j + 1)});
+        probes.push_back({l, i, j, double(layer.dW(i, j))});
     for (Index j = 0; j < layer.b.cols(); ++j)
-      probes.push_back(
-          {&layer.b(j), double(layer.db(j)), fmt::format("layer {} b[{}]", l + 1, j + 1)});
+      probes.push_back({l, -1, j, double(layer.db(j))});
   }
   for (const auto& probe : probes)
     largest = std::max(largest, std::abs(probe.analytic));
@@ -70,45 +73,39 @@ GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<
   for (const auto& probe : probes)
     if (largest > 0) squared += (probe.analytic / largest) * (probe.analytic / largest);
 
-  auto loss_at = [&](T* parameter, T value) {
-    *parameter = value;
-    network.forward(X);
-    return double(network.loss(Y));
-  };
-
   GradientCheckResult result{0.0, "", largest * std::sqrt(squared), loss, 0.0};
   const double rounding = 1.5 * std::numeric_limits<T>::epsilon() * std::abs(loss) / step;
   const double floor = 1e-6 * largest;
-  for (const auto& probe : probes) {
-    const T original = *probe.value;
-    const T h = T(step);
-    // Differences first: a loss that does not move gives exactly 0, not rounding noise.
-    const double near = loss_at(probe.value, original + h) - loss_at(probe.value, original - h);
-    const double far =
-        loss_at(probe.value, original + 2 * h) - loss_at(probe.value, original - 2 * h);
-    const double numeric = (8 * near - far) / (12 * double(h));
-    *probe.value = original;
+  const Index total = Index(probes.size());
+  Index checked_count = 0;
+  const Probe* worst = nullptr;
+  detail::central_differences<T>(network, X, Y, step, [&](double numeric) {
+    const Probe& probe = probes[std::size_t(checked_count++)];
     // A step that overflows a parameter or the loss measures nothing: it is the step's fault.
-    if (!std::isfinite(near) || !std::isfinite(far))
+    if (!std::isfinite(numeric))
       throw UsageError(fmt::format(
           "a step of {:g} takes the loss out of range at {} (it is {:g} at these weights); take a "
           "smaller step",
-          step, probe.name, loss));
+          step, name_of(probe), loss));
     const double scale = std::max({std::abs(probe.analytic), std::abs(numeric), floor});
     double error = scale > 0 ? std::abs(probe.analytic - numeric) / scale : 0.0;
     if (!std::isfinite(error)) error = HUGE_VAL;  // a NaN must fail the check, not vanish from it
-    if (result.worst.empty() || error > result.max_relative_error) {
+    if (!worst || error > result.max_relative_error) {
       result.max_relative_error = error;
-      result.worst = probe.name;
+      worst = &probe;
       result.rounding = scale > 0 ? rounding / scale : 0.0;
     }
-  }
+    if (progress) progress(checked_count, total);
+  });
+  if (worst) result.worst = name_of(*worst);
   return result;
 }
 
 template GradientCheckResult gradient_check<float>(const Network<float>&, const Matrix<float>&,
-                                                   const Matrix<float>&, double);
+                                                   const Matrix<float>&, double,
+                                                   const GradientCheckProgress&);
 template GradientCheckResult gradient_check<double>(const Network<double>&, const Matrix<double>&,
-                                                    const Matrix<double>&, double);
+                                                    const Matrix<double>&, double,
+                                                    const GradientCheckProgress&);
 
 }  // namespace neurona

@@ -58,12 +58,42 @@ Matrix<T> activate(Activation activation, const Matrix<T>& Z) {
   return Z;
 }
 
-#define NEURONA_REFERENCE(T)                                                             \
-  template Matrix<T> affine<T>(const Matrix<T>&, const Matrix<T>&, const RowVector<T>&); \
-  template void weight_gradients<T>(const Matrix<T>&, const Matrix<T>&, Matrix<T>&,      \
-                                    RowVector<T>&);                                      \
-  template Matrix<T> input_gradient<T>(const Matrix<T>&, const Matrix<T>&);              \
-  template Matrix<T> activate<T>(Activation, const Matrix<T>&);
+template <class T>
+std::vector<double> central_differences(const Network<T>& network, const Matrix<T>& X,
+                                        const Matrix<T>& Y, double step) {
+  Network<T> moved = network;
+  auto loss_at = [&](T* parameter, T value) {
+    const T original = *parameter;
+    *parameter = value;
+    moved.forward(X);
+    *parameter = original;
+    return double(moved.loss(Y));
+  };
+  std::vector<double> slopes;
+  auto difference = [&](T* p) {
+    const T h = T(step);
+    const double near = loss_at(p, *p + h) - loss_at(p, *p - h);
+    const double far = loss_at(p, *p + 2 * h) - loss_at(p, *p - 2 * h);
+    slopes.push_back((8 * near - far) / (12 * double(h)));
+  };
+  for (auto& layer : moved.layers()) {
+    for (Index i = 0; i < layer.W.rows(); ++i)
+      for (Index j = 0; j < layer.W.cols(); ++j)
+        difference(&layer.W(i, j));
+    for (Index j = 0; j < layer.b.cols(); ++j)
+      difference(&layer.b(j));
+  }
+  return slopes;
+}
+
+#define NEURONA_REFERENCE(T)                                                               \
+  template Matrix<T> affine<T>(const Matrix<T>&, const Matrix<T>&, const RowVector<T>&);   \
+  template void weight_gradients<T>(const Matrix<T>&, const Matrix<T>&, Matrix<T>&,        \
+                                    RowVector<T>&);                                        \
+  template Matrix<T> input_gradient<T>(const Matrix<T>&, const Matrix<T>&);                \
+  template Matrix<T> activate<T>(Activation, const Matrix<T>&);                            \
+  template std::vector<double> central_differences<T>(const Network<T>&, const Matrix<T>&, \
+                                                      const Matrix<T>&, double);
 NEURONA_REFERENCE(float)
 NEURONA_REFERENCE(double)
 #undef NEURONA_REFERENCE
