@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include "commands.hpp"
 #include "data.hpp"
@@ -37,6 +38,20 @@ Index inputs_near_kinks(Network<double>& network, const Matrix<double>& X, doubl
     input_size = layer.A().cwiseAbs().maxCoeff();
   }
   return count;
+}
+
+// The largest value a weight multiplies, and its layer (1-based): a step of h in that weight moves
+// the layer's Z by h times it. At least 1, a bias's.
+std::pair<double, std::size_t> largest_multiplier(Network<double>& network,
+                                                  const Matrix<double>& X) {
+  network.forward(X);
+  std::pair<double, std::size_t> largest{1.0, 0};
+  double input_size = X.cwiseAbs().maxCoeff();
+  for (std::size_t l = 0; l < network.layers().size(); ++l) {
+    if (input_size > largest.first) largest = {input_size, l + 1};
+    input_size = network.layers()[l].A().cwiseAbs().maxCoeff();
+  }
+  return largest;
 }
 
 // A check that runs past a second on a terminal says how far it is on stderr, redrawn at most ten
@@ -134,11 +149,21 @@ void add_gradcheck_command(CLI::App& app, int& status) {
                                       : "Targets (and inputs) nearer 1");
       // The differences' own error grows with the step: over a span of 0.1 or more they measure
       // the loss's curve (a sigmoid gone flat, say), not its slope at the point.
-      if (args->step >= 0.1)
+      if (args->step >= 0.1) {
         fmt::print(
             "HINT: --step {:g} is a wide span for a difference: over it the loss curves, so the "
             "differences measure no slope at the point; the default is 1e-3\n",
             args->step);
+      } else if (const auto [size, layer] = largest_multiplier(network, X);
+                 args->step * size >= 0.1) {
+        // Unscaled inputs (pixels of 0 to 255) make a small step wide where it counts, in Z.
+        fmt::print(
+            "HINT: {} as large as {:.3g} make a step of {:g} in a weight of layer {} a move of "
+            "{:.3g} in its Z, a wide span for a difference: over it the loss curves. Inputs "
+            "scaled in training (--scale standard), or a smaller --step, narrow it\n",
+            layer == 1 ? "inputs" : fmt::format("values of layer {}", layer - 1), size, args->step,
+            layer, args->step * size);
+      }
       if (const Index near = inputs_near_kinks(network, X, args->step); near > 0)
         fmt::print(
             "HINT: {} ReLU inputs lie within reach of their kink at 0, where a difference "

@@ -762,6 +762,14 @@ TEST_F(CliTest, GradcheckSaysWhenTheStepIsTooWide) {
   EXPECT_NE(result.out.find("HINT: --step 1e+30 is a wide span"), std::string::npos) << result.out;
   EXPECT_EQ(Neurona({"gradcheck", "--model", "m.json", "--data", "majority.csv"}).out.find("wide"),
             std::string::npos);
+  // Inputs of 100 make the default step a move of 0.1 in the first layer's Z: the same width.
+  Write("wide.csv", "x1,x2,x3,y\n100,0,0,0\n0,100,100,1\n100,100,0,1\n");
+  const Result unscaled = Neurona({"gradcheck", "--model", "m.json", "--data", "wide.csv"});
+  EXPECT_EQ(unscaled.status, 1);
+  EXPECT_NE(unscaled.out.find("HINT: inputs as large as 100 make a step of 0.001 in a weight of "
+                              "layer 1 a move of 0.1 in its Z, a wide span for a difference"),
+            std::string::npos)
+      << unscaled.out;
 }
 
 TEST_F(CliTest, GradcheckFailsWhenTheGradientIsZero) {
