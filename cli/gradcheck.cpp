@@ -40,6 +40,22 @@ Index inputs_near_kinks(Network<double>& network, const Matrix<double>& X, doubl
   return count;
 }
 
+// What narrows the rounding in the differences (epsilon |E| / step over the derivative): a larger
+// step, a smaller loss; where neither applies, no tolerance finer than the rounding can be met.
+std::string rounding_remedy(const GradientCheckResult& result, double step) {
+  const bool larger_step = step<default_step, smaller_loss = std::abs(result.loss)> 10;
+  if (larger_step && smaller_loss)
+    return "A larger --step (the default, 1e-3), or targets (and inputs) nearer 1, make it "
+           "smaller";
+  if (larger_step) return "A larger --step (the default, 1e-3) makes it smaller";
+  if (smaller_loss) return "Targets (and inputs) nearer 1 make it smaller";
+  if (result.rounding >= 1) return "The check cannot resolve this derivative";
+  // Three times the estimate, up to a power of ten: 1.07e-11 asks for 1e-10.
+  const double tolerance = std::pow(10.0, std::ceil(std::log10(3 * result.rounding)));
+  return fmt::format("The check resolves no finer here: --tolerance {:g} asks what it can answer",
+                     tolerance);
+}
+
 // The largest value a weight multiplies, and its layer (1-based): a step of h in that weight moves
 // the layer's Z by h times it. At least 1, a bias's.
 std::pair<double, std::size_t> largest_multiplier(Network<double>& network,
@@ -138,15 +154,12 @@ void add_gradcheck_command(CLI::App& app, int& status) {
       if (result.rounding * 10 > args->tolerance)
         fmt::print(
             "HINT: the loss is {:.3g}, and rounding in its differences over --step {:g} alone {} "
-            "at {}: the check cannot tell backprop's error from it. {} make it smaller\n",
+            "at {}: the check cannot tell backprop's error from it. {}\n",
             result.loss, args->step,
             result.rounding < 1
                 ? fmt::format("can give a relative error of {:.3g}", result.rounding)
                 : std::string("can outweigh the derivative"),
-            result.worst,
-            args->step < default_step ? "A larger --step (the default, 1e-3), or targets (and "
-                                        "inputs) nearer 1,"
-                                      : "Targets (and inputs) nearer 1");
+            result.worst, rounding_remedy(result, args->step));
       // The differences' own error grows with the step: over a span of 0.1 or more they measure
       // the loss's curve (a sigmoid gone flat, say), not its slope at the point.
       if (args->step >= 0.1) {

@@ -750,6 +750,20 @@ TEST_F(CliTest, GradcheckSaysWhenRoundingOutweighsTheCheck) {
       Neurona({"gradcheck", "--model", "m.json", "--data", "majority.csv", "--step", "1e-300"});
   EXPECT_EQ(tiny.status, 1);
   EXPECT_NE(tiny.out.find("A larger --step (the default, 1e-3)"), std::string::npos) << tiny.out;
+  // A loss near 1 and the default step: the rounding is the check's resolution, and a tolerance
+  // above it is what the check can answer.
+  auto check = [&](const std::string& tolerance) {
+    return Neurona(
+        {"gradcheck", "--model", "m.json", "--data", "majority.csv", "--tolerance", tolerance});
+  };
+  const Result fine = check("1e-13");
+  EXPECT_EQ(fine.status, 1);
+  const std::string answer = "The check resolves no finer here: --tolerance ";
+  const std::size_t at = fine.out.find(answer);
+  ASSERT_NE(at, std::string::npos) << fine.out;
+  const std::string suggested = fine.out.substr(
+      at + answer.size(), fine.out.find(' ', at + answer.size()) - at - answer.size());
+  EXPECT_TRUE(Succeeded(check(suggested))) << suggested;
 }
 
 TEST_F(CliTest, GradcheckSaysWhenTheStepIsTooWide) {
