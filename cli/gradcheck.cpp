@@ -43,7 +43,8 @@ Index inputs_near_kinks(Network<double>& network, const Matrix<double>& X, doubl
 // What narrows the rounding in the differences (epsilon |E| / step over the derivative): a larger
 // step, a smaller loss; where neither applies, no tolerance finer than the rounding can be met.
 std::string rounding_remedy(const GradientCheckResult& result, double step) {
-  const bool larger_step = step<default_step, smaller_loss = std::abs(result.loss)> 10;
+  const bool larger_step = step < default_step;
+  const bool smaller_loss = std::abs(result.loss) > 10;
   if (larger_step && smaller_loss)
     return "A larger --step (the default, 1e-3), or targets (and inputs) nearer 1, make it "
            "smaller";

@@ -77,8 +77,9 @@ TEST(GradientCheck, EveryActivationAndLossAtSeveralDepths) {
 }
 
 // The slopes computed from one forward pass by what each parameter changes equal those of whole
-// forward passes with the parameter moved, to the rounding of the loss: every parameter, every
-// activation and loss, depths 1 to 4, and in float.
+// forward passes with the parameter moved, to the rounding of the loss (measured against the
+// largest slope, or 1): every parameter, every activation and loss, depths 1 to 4, in float too,
+// and on layers wider than the small networks' loop takes.
 TEST(GradientCheck, SlopesFromOnePassEqualThoseOfWholePasses) {
   int compared = 0;
   for (const OutputAndLoss& out : output_losses)
@@ -115,6 +116,22 @@ TEST(GradientCheck, SlopesFromOnePassEqualThoseOfWholePasses) {
         ++compared;
       }
   EXPECT_EQ(compared, int(output_losses.size()) * (1 + 3 * int(hidden_activations.size())));
+
+  // Layers wider than 8, whose passes take the general path rather than the small networks' loop.
+  Network<double> wide(12,
+                       {{20, Activation::tanh}, {16, Activation::relu}, {3, Activation::softmax}},
+                       Loss::cross_entropy);
+  initialize(wide, 3);
+  const Dataset<double> data = random_data(7, 12, 3, Loss::cross_entropy, 3);
+  const std::vector<double> whole = reference::central_differences(wide, data.X, data.Y, 1e-3);
+  wide.forward(data.X);
+  std::size_t k = 0;
+  double worst = 0;
+  detail::central_differences<double>(wide, data.X, data.Y, 1e-3, [&](double slope) {
+    worst = std::max(worst, std::abs(slope - whole[k++]));
+  });
+  EXPECT_EQ(k, whole.size());
+  EXPECT_LT(worst, 1e-10);
 }
 
 // The progress callback hears of every parameter once, in order, with the count of all of them.
