@@ -11,6 +11,21 @@ namespace {
 
 constexpr std::size_t kept_bytes = std::size_t(8) << 20;
 
+// Set when this thread's packing space is destroyed: the objects of a thread are destroyed before
+// the static ones (for the main thread, at exit), and a product run from a static object's
+// destructor then leaves its blocks to Eigen rather than packing into freed memory. A bool has
+// no destructor, so it can still be read then.
+template <class T>
+thread_local bool space_destroyed = false;
+
+// An Eigen vector, as it leaves new space uninitialized, like Eigen's own packing space: only
+// what the blocks use is ever touched, for a small product far less than the space kept.
+template <class T>
+struct PackingSpace {
+  Eigen::Matrix<T, Eigen::Dynamic, 1> values;
+  ~PackingSpace() { space_destroyed<T> = true; }
+};
+
 // The block sizes Eigen's gemm_blocking_space chooses for a product on one thread, with the
 // packing space taken from the thread's buffer. Eigen computes a row-major C as the column-major
 // C^T = op(B)^T op(A)^T, whose rows are C's columns.
@@ -27,19 +42,17 @@ class KeptBlocking : public Eigen::internal::level3_blocking<T, T> {
     const Index size_a = aligned(this->m_mc * this->m_kc);
     const std::size_t size = std::size_t(size_a + this->m_kc * this->m_nc);
     constexpr std::size_t kept = kept_bytes / sizeof(T);
-    if (size > kept) return;  // null blocks: Eigen allocates them
+    if (size > kept || space_destroyed<T>) return;  // null blocks: Eigen allocates them
     // Eigen's blocks are not monotone in the rows: on one machine a 784-10 layer in float packs
     // 119 KB for 53 rows and 194 KB for 52. Blocks are never larger than the operands, so space
     // for n x k and k x m (or all that is kept, if less) holds the blocks of any product with
     // these n and k and at most m rows, and such a product allocates nothing after this one.
     const std::size_t whole = std::size_t(aligned(n * k) + k * m);
-    // An Eigen vector, as it leaves new space uninitialized, like Eigen's own packing space: only
-    // what the blocks use is ever touched, for a small product far less than the space kept.
-    thread_local Eigen::Matrix<T, Eigen::Dynamic, 1> space;
+    thread_local PackingSpace<T> space;
     const Index wanted = Index(std::max(size, std::min(whole, kept)));
-    if (space.size() < wanted) space.resize(wanted);
-    this->m_blockA = space.data();
-    this->m_blockB = space.data() + size_a;
+    if (space.values.size() < wanted) space.values.resize(wanted);
+    this->m_blockA = space.values.data();
+    this->m_blockB = space.values.data() + size_a;
   }
 
  private:
