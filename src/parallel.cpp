@@ -22,6 +22,11 @@ namespace {
 
 std::atomic<int> requested_threads{0};
 
+// Set when the pool is destroyed at exit, after which work from a static object's destructor runs
+// its tiles on the calling thread (the same bits: tiles are fixed by shape). An atomic bool has no
+// destructor to run, so it can still be read then; the pool's joined workers could take no tile.
+std::atomic<bool> pool_destroyed{false};
+
 int cores() {
   return std::max(1, int(std::thread::hardware_concurrency()));
 }
@@ -39,6 +44,7 @@ void leave_signals_to_the_program() {
 class ThreadPool {
  public:
   ~ThreadPool() {
+    pool_destroyed.store(true);
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
@@ -129,7 +135,7 @@ namespace detail {
 
 void run_tiles(Index tiles, void (*tile)(const void*, Index), const void* context) {
   const int threads = thread_count();
-  if (threads <= 1 || tiles <= 1) {
+  if (threads <= 1 || tiles <= 1 || pool_destroyed.load()) {
     for (Index t = 0; t < tiles; ++t)
       tile(context, t);
     return;
