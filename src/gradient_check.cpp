@@ -11,7 +11,7 @@
 
 #include "central_differences.hpp"
 #include "neurona/error.hpp"
-#include "neurona/loss.hpp"
+#include "row_values.hpp"
 
 namespace neurona {
 namespace {
@@ -34,16 +34,9 @@ template <class T>
 GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<T>>& X,
                                    const Same<Matrix<T>>& Y, double step,
                                    const GradientCheckProgress& progress) {
-  // Rows that training would refuse, refused as Trainer does: a NaN input makes every difference
-  // NaN, and for cross_entropy targets that do not sum to 1 backprop's dZ = (A - Y) / m is not
-  // the loss's gradient, so the check would blame backprop for the data.
-  if (!X.allFinite())
-    for (Index i = 0; i < X.rows(); ++i)
-      for (Index j = 0; j < X.cols(); ++j)
-        if (!std::isfinite(X(i, j)))
-          throw InputError(
-              fmt::format("the input X({}, {}) is {}; inputs must be finite", i, j, X(i, j)));
-  check_targets<T>(checked.loss_type(), Y);
+  // Rows that training would refuse, refused as Trainer does: a NaN input or targets the loss does
+  // not take would be reported as backprop's error.
+  detail::check_row_values<T>(checked.loss_type(), X, Y);
   // forward and backward keep every layer's values: a copy leaves the caller's network as it was.
   Network<T> network = checked;
   network.forward(X);

@@ -12,6 +12,7 @@
 #include "neurona/loss.hpp"
 #include "neurona/random.hpp"
 #include "neurona/schedule.hpp"
+#include "row_values.hpp"
 
 namespace neurona {
 namespace {
@@ -24,24 +25,6 @@ void check_rows(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& 
     throw ShapeError(fmt::format(
         "{} X is {}x{} and Y is {}x{}; a {} network needs m x {} and m x {}", what, X.rows(),
         X.cols(), Y.rows(), Y.cols(), network.topology(), network.inputs(), network.outputs()));
-}
-
-// Rows to learn from: finite inputs, targets that suit the loss. Checked before training, as a
-// NaN would make the loss NaN and be reported as a diverging run.
-template <class T>
-void check_values(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& Y,
-                  const char* what) {
-  if (!detail::all_finite<T>(X))
-    for (Index i = 0; i < X.rows(); ++i)
-      for (Index j = 0; j < X.cols(); ++j)
-        if (!std::isfinite(X(i, j)))
-          throw InputError(fmt::format("the {} input X({}, {}) is {}; inputs must be finite", what,
-                                       i, j, X(i, j)));
-  try {
-    check_targets<T>(network.loss_type(), Y);
-  } catch (const InputError& e) {
-    throw InputError(fmt::format("{} rows: {}", what, e.what()));
-  }
 }
 
 template <class T>
@@ -100,7 +83,7 @@ Trainer<T>::Trainer(Network<T>& network, Optimizer<T>& optimizer, const TrainOpt
 template <class T>
 void Trainer<T>::set_validation(const Matrix<T>& X, const Matrix<T>& Y) {
   check_rows(network_, X, Y, "validation");
-  check_values(network_, X, Y, "validation");
+  detail::check_row_values(network_.loss_type(), X, Y, "validation");
   X_validation_ = &X;
   Y_validation_ = &Y;
 }
@@ -198,13 +181,14 @@ EpochStats Trainer<T>::run_epoch(const Matrix<T>& X, const Matrix<T>& Y) {
   check_rows(network_, X, Y, "training");
   // Every epoch, though the rows be the same: a caller may change them in place, or give new ones
   // where old ones were. O(m (n_in + n_out)) against the O(m parameters) of the epoch.
-  check_values(network_, X, Y, "training");
+  detail::check_row_values(network_.loss_type(), X, Y, "training");
   if (options_.patience > 0 && !X_validation_) refuse_patience(options_.patience);
   if (row_weights_ && (row_weights_->rows() != X.rows() || row_weights_->cols() != 1))
     throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights_->rows(),
                                  row_weights_->cols(), X.rows()));
   if (row_weights_) check_row_weights(*row_weights_);
-  if (X_validation_) check_values(network_, *X_validation_, *Y_validation_, "validation");
+  if (X_validation_)
+    detail::check_row_values(network_.loss_type(), *X_validation_, *Y_validation_, "validation");
   const Index epoch = state_.epochs_done + 1;
   EpochStats stats{epoch, 0, std::nan(""), optimizer_.learning_rate(), false};
   stats.loss = run_batches(X, Y, epoch);
