@@ -2,12 +2,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <memory>
-#include <utility>
+#include <vector>
 
 #include "commands.hpp"
 #include "data.hpp"
@@ -26,16 +27,26 @@ struct GradcheckArgs {
   double step = default_step;
 };
 
-// ReLU-family inputs so near 0 that the differences' +-2 steps can cross the kink, where they
-// measure neither slope: the likeliest cause of a failed check on a ReLU network.
-Index inputs_near_kinks(Network<double>& network, const Matrix<double>& X, double step) {
+// The largest value each layer's weights multiply, max |A_prev|, after a forward pass on X, which
+// leaves every layer's Z: a step of h in a weight moves its Z by up to h times it.
+std::vector<double> largest_inputs(Network<double>& network, const Matrix<double>& X) {
   network.forward(X);
+  std::vector<double> largest{X.cwiseAbs().maxCoeff()};
+  for (std::size_t l = 0; l + 1 < network.layers().size(); ++l)
+    largest.push_back(network.layers()[l].A().cwiseAbs().maxCoeff());
+  return largest;
+}
+
+// ReLU-family inputs so near 0 that the differences' +-2 steps can cross the kink, where they
+// measure neither slope: the likeliest cause of a failed check on a ReLU network. `network` has
+// run forward on the rows whose largest_inputs are given.
+Index inputs_near_kinks(const Network<double>& network, const std::vector<double>& largest,
+                        double step) {
   Index count = 0;
-  double input_size = X.cwiseAbs().maxCoeff();
-  for (const auto& layer : network.layers()) {
+  for (std::size_t l = 0; l < network.layers().size(); ++l) {
+    const auto& layer = network.layers()[l];
     if (layer.activation == Activation::relu || layer.activation == Activation::leaky_relu)
-      count += (layer.Z().array().abs() < 2 * step * (1 + input_size)).count();
-    input_size = layer.A().cwiseAbs().maxCoeff();
+      count += (layer.Z().array().abs() < 2 * step * (1 + largest[l])).count();
   }
   return count;
 }
@@ -55,20 +66,6 @@ std::string rounding_remedy(const GradientCheckResult& result, double step) {
   const double tolerance = std::pow(10.0, std::ceil(std::log10(3 * result.rounding)));
   return fmt::format("The check resolves no finer here: --tolerance {:g} asks what it can answer",
                      tolerance);
-}
-
-// The largest value a weight multiplies, and its layer (1-based): a step of h in that weight moves
-// the layer's Z by h times it. At least 1, a bias's.
-std::pair<double, std::size_t> largest_multiplier(Network<double>& network,
-                                                  const Matrix<double>& X) {
-  network.forward(X);
-  std::pair<double, std::size_t> largest{1.0, 0};
-  double input_size = X.cwiseAbs().maxCoeff();
-  for (std::size_t l = 0; l < network.layers().size(); ++l) {
-    if (input_size > largest.first) largest = {input_size, l + 1};
-    input_size = network.layers()[l].A().cwiseAbs().maxCoeff();
-  }
-  return largest;
 }
 
 // A check that runs past a second on a terminal says how far it is on stderr, redrawn at most ten
@@ -163,22 +160,24 @@ void add_gradcheck_command(CLI::App& app, int& status) {
             result.worst, rounding_remedy(result, args->step));
       // The differences' own error grows with the step: over a span of 0.1 or more they measure
       // the loss's curve (a sigmoid gone flat, say), not its slope at the point.
+      const std::vector<double> largest = largest_inputs(network, X);
+      const auto widest = std::max_element(largest.begin(), largest.end());
+      const std::size_t layer = std::size_t(widest - largest.begin()) + 1;
       if (args->step >= 0.1) {
         fmt::print(
             "HINT: --step {:g} is a wide span for a difference: over it the loss curves, so the "
             "differences measure no slope at the point; the default is 1e-3\n",
             args->step);
-      } else if (const auto [size, layer] = largest_multiplier(network, X);
-                 args->step * size >= 0.1) {
+      } else if (args->step * *widest >= 0.1) {
         // Unscaled inputs (pixels of 0 to 255) make a small step wide where it counts, in Z.
         fmt::print(
             "HINT: {} as large as {:.3g} make a step of {:g} in a weight of layer {} a move of "
             "{:.3g} in its Z, a wide span for a difference: over it the loss curves. Inputs "
             "scaled in training (--scale standard), or a smaller --step, narrow it\n",
-            layer == 1 ? "inputs" : fmt::format("values of layer {}", layer - 1), size, args->step,
-            layer, args->step * size);
+            layer == 1 ? "inputs" : fmt::format("values of layer {}", layer - 1), *widest,
+            args->step, layer, args->step * *widest);
       }
-      if (const Index near = inputs_near_kinks(network, X, args->step); near > 0)
+      if (const Index near = inputs_near_kinks(network, largest, args->step); near > 0)
         fmt::print(
             "HINT: {} ReLU inputs lie within reach of their kink at 0, where a difference "
             "straddles two slopes; a smaller --step (1e-5, say) avoids it\n",

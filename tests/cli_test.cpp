@@ -786,6 +786,27 @@ TEST_F(CliTest, GradcheckSaysWhenTheStepIsTooWide) {
       << unscaled.out;
 }
 
+// One ReLU unit at z = 0.0005: the bias's differences, +-2 steps of 1e-3, cross the kink at 0 and
+// measure neither slope. The hint says so, and its smaller step passes.
+TEST_F(CliTest, GradcheckSaysWhenAReluInputIsNearItsKink) {
+  Write("kink.json", R"({"format": "neurona", "version": 1, "precision": "double", "inputs": 1,
+    "loss": "half_squared_error", "layers": [
+    {"units": 1, "activation": "relu", "W": [[1.0]], "b": [0.0]},
+    {"units": 1, "activation": "linear", "W": [[1.0]], "b": [0.0]}]})");
+  Write("near.csv", "x,y\n0.0005,1\n");
+  const Result near = Neurona({"gradcheck", "--model", "kink.json", "--data", "near.csv"});
+  EXPECT_EQ(near.status, 1);
+  EXPECT_NE(near.out.find("HINT: 1 ReLU inputs lie within reach of their kink at 0"),
+            std::string::npos)
+      << near.out;
+  EXPECT_TRUE(Succeeded(
+      Neurona({"gradcheck", "--model", "kink.json", "--data", "near.csv", "--step", "1e-5"})));
+  Write("far.csv", "x,y\n0.5,1\n");
+  const Result far = Neurona({"gradcheck", "--model", "kink.json", "--data", "far.csv"});
+  EXPECT_TRUE(Succeeded(far));
+  EXPECT_EQ(far.out.find("HINT"), std::string::npos) << far.out;
+}
+
 TEST_F(CliTest, GradcheckFailsWhenTheGradientIsZero) {
   // All weights zero and ReLU units everywhere: every unit sits at z = 0, so every gradient is 0.
   Fixture("majority.csv");
