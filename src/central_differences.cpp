@@ -77,14 +77,15 @@ class MovedLoss {
 
 template <class T>
 void central_differences(const Network<T>& network, const Matrix<T>& X, const Matrix<T>& Y,
-                         double step, const std::function<void(double slope)>& slope) {
+                         double step,
+                         const std::function<void(const Parameter& p, double slope)>& slope) {
   MovedLoss<T> loss_at(network, X, Y);
   const T h = T(step);
   auto difference = [&](std::size_t l, Index i, Index j) {
     // Differences first: a loss that does not move gives exactly 0, not rounding noise.
     const double near = loss_at(l, i, j, h) - loss_at(l, i, j, -h);
     const double far = loss_at(l, i, j, 2 * h) - loss_at(l, i, j, -2 * h);
-    slope((8 * near - far) / (12 * double(h)));
+    slope(Parameter{l, i, j}, (8 * near - far) / (12 * double(h)));
   };
   for (std::size_t l = 0; l < network.layers().size(); ++l) {
     const DenseLayer<T>& layer = network.layers()[l];
@@ -98,9 +99,9 @@ void central_differences(const Network<T>& network, const Matrix<T>& X, const Ma
 
 template void central_differences<float>(const Network<float>&, const Matrix<float>&,
                                          const Matrix<float>&, double,
-                                         const std::function<void(double)>&);
+                                         const std::function<void(const Parameter&, double)>&);
 template void central_differences<double>(const Network<double>&, const Matrix<double>&,
                                           const Matrix<double>&, double,
-                                          const std::function<void(double)>&);
+                                          const std::function<void(const Parameter&, double)>&);
 
 }  // namespace neurona::detail

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <type_traits>
-#include <vector>
 
 #include "central_differences.hpp"
 #include "neurona/error.hpp"
@@ -16,16 +16,9 @@
 namespace neurona {
 namespace {
 
-// One parameter: where it lives and its backprop gradient.
-struct Probe {
-  std::size_t layer;
-  Index i, j;  // W(i, j), or b(j) when i is -1
-  double analytic;
-};
-
-std::string name_of(const Probe& probe) {
-  return probe.i < 0 ? fmt::format("layer {} b[{}]", probe.layer + 1, probe.j + 1)
-                     : fmt::format("layer {} W[{}][{}]", probe.layer + 1, probe.i + 1, probe.j + 1);
+std::string name_of(const detail::Parameter& p) {
+  return p.i < 0 ? fmt::format("layer {} b[{}]", p.layer + 1, p.j + 1)
+                 : fmt::format("layer {} W[{}][{}]", p.layer + 1, p.i + 1, p.j + 1);
 }
 
 }  // namespace
@@ -49,46 +42,46 @@ GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<
         loss, std::is_same_v<T, float> ? "float" : "double"));
   network.backward(Y);
 
-  std::vector<Probe> probes;
+  // Every entry of the gradient, in central_differences' order.
+  auto each_entry = [&](auto visit) {
+    for (const auto& layer : network.layers()) {
+      for (Index k = 0; k < layer.dW.size(); ++k)
+        visit(double(layer.dW.data()[k]));
+      for (Index k = 0; k < layer.db.size(); ++k)
+        visit(double(layer.db.data()[k]));
+    }
+  };
   double largest = 0, squared = 0;
-  for (std::size_t l = 0; l < network.layers().size(); ++l) {
-    const auto& layer = network.layers()[l];
-    for (Index i = 0; i < layer.W.rows(); ++i)
-      for (Index j = 0; j < layer.W.cols(); ++j)
-        probes.push_back({l, i, j, double(layer.dW(i, j))});
-    for (Index j = 0; j < layer.b.cols(); ++j)
-      probes.push_back({l, -1, j, double(layer.db(j))});
-  }
-  for (const auto& probe : probes)
-    largest = std::max(largest, std::abs(probe.analytic));
+  each_entry([&](double g) { largest = std::max(largest, std::abs(g)); });
   // Squares of the entries over the largest, which cannot overflow where the entries themselves
   // (near 1e200) do not.
-  for (const auto& probe : probes)
-    if (largest > 0) squared += (probe.analytic / largest) * (probe.analytic / largest);
+  if (largest > 0) each_entry([&](double g) { squared += (g / largest) * (g / largest); });
 
   GradientCheckResult result{0.0, "", largest * std::sqrt(squared), loss, 0.0};
   const double rounding = 1.5 * std::numeric_limits<T>::epsilon() * std::abs(loss) / step;
   const double floor = 1e-6 * largest;
-  const Index total = Index(probes.size());
+  const Index total = network.parameter_count();
   Index checked_count = 0;
-  const Probe* worst = nullptr;
-  detail::central_differences<T>(network, X, Y, step, [&](double numeric) {
-    const Probe& probe = probes[std::size_t(checked_count++)];
+  std::optional<detail::Parameter> worst;
+  detail::central_differences<
+      T>(network, X, Y, step, [&](const detail::Parameter& p, double numeric) {
+    const auto& layer = network.layers()[p.layer];
+    const double analytic = double(p.i < 0 ? layer.db(p.j) : layer.dW(p.i, p.j));
     // A step that overflows a parameter or the loss measures nothing: it is the step's fault.
     if (!std::isfinite(numeric))
       throw UsageError(fmt::format(
           "a step of {:g} takes the loss out of range at {} (it is {:g} at these weights); take a "
           "smaller step",
-          step, name_of(probe), loss));
-    const double scale = std::max({std::abs(probe.analytic), std::abs(numeric), floor});
-    double error = scale > 0 ? std::abs(probe.analytic - numeric) / scale : 0.0;
+          step, name_of(p), loss));
+    const double scale = std::max({std::abs(analytic), std::abs(numeric), floor});
+    double error = scale > 0 ? std::abs(analytic - numeric) / scale : 0.0;
     if (!std::isfinite(error)) error = HUGE_VAL;  // a NaN must fail the check, not vanish from it
     if (!worst || error > result.max_relative_error) {
       result.max_relative_error = error;
-      worst = &probe;
+      worst = p;
       result.rounding = scale > 0 ? rounding / scale : 0.0;
     }
-    if (progress) progress(checked_count, total);
+    if (progress) progress(++checked_count, total);
   });
   if (worst) result.worst = name_of(*worst);
   return result;

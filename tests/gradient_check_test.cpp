@@ -98,8 +98,9 @@ TEST(GradientCheck, SlopesFromOnePassEqualThoseOfWholePasses) {
           auto moved = network;
           moved.forward(X);
           std::vector<double> from_one_pass;
-          detail::central_differences(moved, X, Y, 1e-3,
-                                      [&](double slope) { from_one_pass.push_back(slope); });
+          detail::central_differences(
+              moved, X, Y, 1e-3,
+              [&](const detail::Parameter&, double slope) { from_one_pass.push_back(slope); });
           ASSERT_EQ(from_one_pass.size(), std::size_t(network.parameter_count())) << what;
           ASSERT_EQ(whole.size(), from_one_pass.size()) << what;
           double largest = 1;
@@ -125,11 +126,24 @@ TEST(GradientCheck, SlopesFromOnePassEqualThoseOfWholePasses) {
   const Dataset<double> data = random_data(7, 12, 3, Loss::cross_entropy, 3);
   const std::vector<double> whole = reference::central_differences(wide, data.X, data.Y, 1e-3);
   wide.forward(data.X);
+  // Each parameter once, named as it comes: each layer's W row by row, then its b.
+  std::vector<std::vector<Index>> expected, named;
+  for (std::size_t l = 0; l < wide.layers().size(); ++l) {
+    const auto& layer = wide.layers()[l];
+    for (Index i = 0; i < layer.W.rows(); ++i)
+      for (Index j = 0; j < layer.W.cols(); ++j)
+        expected.push_back({Index(l), i, j});
+    for (Index j = 0; j < layer.b.cols(); ++j)
+      expected.push_back({Index(l), -1, j});
+  }
   std::size_t k = 0;
   double worst = 0;
-  detail::central_differences<double>(wide, data.X, data.Y, 1e-3, [&](double slope) {
-    worst = std::max(worst, std::abs(slope - whole[k++]));
-  });
+  detail::central_differences<double>(wide, data.X, data.Y, 1e-3,
+                                      [&](const detail::Parameter& p, double slope) {
+                                        named.push_back({Index(p.layer), p.i, p.j});
+                                        worst = std::max(worst, std::abs(slope - whole[k++]));
+                                      });
+  EXPECT_EQ(named, expected);
   EXPECT_EQ(k, whole.size());
   EXPECT_LT(worst, 1e-10);
 }
