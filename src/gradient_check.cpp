@@ -42,7 +42,7 @@ GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<
         loss, std::is_same_v<T, float> ? "float" : "double"));
   network.backward(Y);
 
-  // Every entry of the gradient, in central_differences' order.
+  // Every entry of the gradient: each layer's dW row by row, then its db.
   auto each_entry = [&](auto visit) {
     for (const auto& layer : network.layers()) {
       for (Index k = 0; k < layer.dW.size(); ++k)
@@ -63,8 +63,7 @@ GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<
   const Index total = network.parameter_count();
   Index checked_count = 0;
   std::optional<detail::Parameter> worst;
-  detail::central_differences<
-      T>(network, X, Y, step, [&](const detail::Parameter& p, double numeric) {
+  auto compare = [&](const detail::Parameter& p, double numeric) {
     const auto& layer = network.layers()[p.layer];
     const double analytic = double(p.i < 0 ? layer.db(p.j) : layer.dW(p.i, p.j));
     // A step that overflows a parameter or the loss measures nothing: it is the step's fault.
@@ -82,7 +81,8 @@ GradientCheckResult gradient_check(const Network<T>& checked, const Same<Matrix<
       result.rounding = scale > 0 ? rounding / scale : 0.0;
     }
     if (progress) progress(++checked_count, total);
-  });
+  };
+  detail::central_differences<T>(network, X, Y, step, compare);
   if (worst) result.worst = name_of(*worst);
   return result;
 }
