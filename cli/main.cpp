@@ -134,7 +134,12 @@ int main(int argc, char** argv) {
   CLI::App app{
       "neurona: train and run multilayer perceptrons, as derived in the tutorial "
       "\"Red neuronal 1\"."};
-  app.set_version_flag("--version", std::string("neurona ") + neurona::version);
+  // Which library takes the large products decides their speed and last bits (see parallel.hpp);
+  // finding it opens OpenBLAS, which only --version should pay for.
+  app.set_version_flag("--version", [] {
+    return fmt::format("neurona {}\nlarge matrix products (2^20 multiply-adds or more): {}",
+                       neurona::version, neurona::large_product_library());
+  });
   app.require_subcommand(1);
   int status = 0;
   neurona::cli::invocation() = neurona::cli::training_command(argc, argv);

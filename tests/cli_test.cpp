@@ -439,7 +439,10 @@ TEST_F(CliTest, DivergentTrainingLeavesAnOlderModelUntouched) {
 TEST_F(CliTest, VersionPrintsTheVersion) {
   const Result result = Neurona({"--version"});
   ASSERT_TRUE(Succeeded(result));
-  EXPECT_TRUE(std::regex_match(result.out, std::regex("neurona [0-9]+\\.[0-9]+\\.[0-9]+\n")))
+  EXPECT_TRUE(std::regex_match(
+      result.out, std::regex("neurona [0-9]+\\.[0-9]+\\.[0-9]+\n"
+                             "large matrix products \\(2\\^20 multiply-adds or more\\): "
+                             "(OpenBLAS .*, kernel \\w+|Eigen [0-9.]+( \\(.*\\)|: .*)?)\n")))
       << result.out;
 }
 

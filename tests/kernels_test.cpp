@@ -77,17 +77,17 @@ TYPED_TEST(KernelsTest, CompileTimeShapesMatchTheReference) {
 
 TYPED_TEST(KernelsTest, TiledProductsMatchTheReference) {
   // Over 2^20 multiply-adds and wider than a tile: cut into column tiles, the last one narrower;
-  // each through OpenBLAS, where it is installed, and through Eigen.
-  for (bool blas : {true, false}) {
-    SCOPED_TRACE(blas ? "BLAS" : "Eigen");
-    detail::enable_blas(blas);
+  // each through OpenBLAS, where it is installed, whatever its kernel, and through Eigen.
+  for (detail::BlasUse use : {detail::BlasUse::always, detail::BlasUse::never}) {
+    SCOPED_TRACE(use == detail::BlasUse::always ? "BLAS" : "Eigen");
+    detail::set_blas_use(use);
     expect_products_match<TypeParam>(128, 200, 600, 7);  // 3 tiles of 208, 208, 184 columns
     expect_products_match<TypeParam>(100, 600, 200, 8);
     expect_products_match<TypeParam>(64, 784, 257, 9);    // 2 tiles of 144 and 113
     expect_products_match<TypeParam>(128, 784, 256, 11);  // one tile
     expect_products_match<TypeParam>(2000, 30, 40, 10);   // large, yet one tile wide
   }
-  detail::enable_blas(true);
+  detail::set_blas_use(detail::BlasUse::when_faster);
 }
 
 TYPED_TEST(KernelsTest, ProductsOfABlockOfRowsMatchTheReference) {
@@ -251,9 +251,9 @@ TYPED_TEST(KernelsTest, ThreadCountsGiveTheSameBits) {
   const RowVector<T> b = random_matrix<T>(1, 600, engine);
   const Matrix<T> dZ = random_matrix<T>(128, 600, engine);
   const int before = thread_count();
-  for (bool blas : {true, false}) {
-    SCOPED_TRACE(blas ? "BLAS" : "Eigen");
-    detail::enable_blas(blas);
+  for (detail::BlasUse use : {detail::BlasUse::always, detail::BlasUse::never}) {
+    SCOPED_TRACE(use == detail::BlasUse::always ? "BLAS" : "Eigen");
+    detail::set_blas_use(use);
     Matrix<T> Z_one(128, 600), dW_one(300, 600), dA_one(128, 300);
     RowVector<T> db_one(600);
     set_thread_count(1);
@@ -273,8 +273,45 @@ TYPED_TEST(KernelsTest, ThreadCountsGiveTheSameBits) {
       EXPECT_EQ(dA, dA_one) << threads << " threads";
     }
   }
-  detail::enable_blas(true);
+  detail::set_blas_use(detail::BlasUse::when_faster);
   set_thread_count(before);
+}
+
+TEST(Blas, KernelsSlowerThanEigensAreLeftAlone) {
+#ifdef __AVX2__
+  // OpenBLAS's SSE kernels, one of which it falls back to on a CPU it does not know, and AVX's.
+  for (const char* kernel : {"Prescott", "Core2", "Nehalem", "Sandybridge", "Unknown", ""})
+    EXPECT_FALSE(detail::kernel_outruns_eigen(kernel)) << kernel;
+#endif
+  for (const char* kernel : {"Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids"})
+    EXPECT_TRUE(detail::kernel_outruns_eigen(kernel)) << kernel;
+}
+
+TEST(Blas, LargeProductsGoWhereTheDescriptionSays) {
+  const Matrix<double> A = Matrix<double>::Ones(2, 3), B = Matrix<double>::Ones(3, 2);
+  auto product_by_blas = [&](detail::BlasUse use) {
+    detail::set_blas_use(use);
+    Matrix<double> C = Matrix<double>::Zero(2, 2);
+    const bool taken = detail::blas_product<double>(false, false, 2, 2, 3, A.data(), 3, B.data(), 2,
+                                                    0.0, C.data(), 2);
+    if (taken) {
+      EXPECT_EQ(C, Matrix<double>::Constant(2, 2, 3.0));
+    }
+    return taken;
+  };
+  const std::string library = large_product_library();
+  const bool loaded = library.find("OpenBLAS") != std::string::npos;
+  const bool chosen = library.starts_with("OpenBLAS");
+  EXPECT_TRUE(chosen || library.starts_with("Eigen ")) << library;
+  EXPECT_EQ(product_by_blas(detail::BlasUse::when_faster), chosen) << library;
+  EXPECT_EQ(product_by_blas(detail::BlasUse::always), loaded) << library;
+  EXPECT_FALSE(product_by_blas(detail::BlasUse::never));
+  detail::set_blas_use(detail::BlasUse::when_faster);
+  if (loaded) {  // the kernel named decides
+    const std::string kernel = library.substr(library.find(", kernel ") + 9);
+    EXPECT_EQ(chosen, detail::kernel_outruns_eigen(kernel.substr(0, kernel.find_first_of("; )"))))
+        << library;
+  }
 }
 
 TEST(Parallel, ThreadCountIsCheckedAndZeroMeansEveryCore) {

@@ -1,4 +1,4 @@
-// How many threads neurona's large matrix products may use.
+// How many threads neurona's large matrix products may use, and which library computes them.
 //
 // Work is cut into tiles whose bounds depend only on the matrices' shapes, never on the number of
 // threads, and each tile is computed the same way whichever thread takes it: the same seed gives
@@ -7,12 +7,15 @@
 //
 // Products of 2^20 multiply-adds or more go through OpenBLAS, opened (dlopen) at the first such
 // product when libopenblas.so.0 is there, else through Eigen; OpenBLAS chooses its kernel for
-// the CPU. So the same seed gives the same bits on the same machine and libraries, and another
-// CPU or a machine without OpenBLAS may differ in the last bits of large products. Opening it
-// sets OpenBLAS's own thread count to 1 for the whole process (openblas_set_num_threads), as
-// neurona's tiles are what threads share: a program that uses OpenBLAS's threads itself sets
-// its count again after neurona's first large product.
+// the CPU, and is passed over for Eigen when that kernel is slower (an old SSE one, which it
+// falls back to on a CPU it does not know). So the same seed gives the same bits on the same
+// machine and libraries, and another CPU or a machine without OpenBLAS may differ in the last
+// bits of large products. Opening it sets OpenBLAS's own thread count to 1 for the whole process
+// (openblas_set_num_threads), as neurona's tiles are what threads share: a program that uses
+// OpenBLAS's threads itself sets its count again after neurona's first large product.
 #pragma once
+
+#include <string>
 
 namespace neurona {
 
@@ -21,5 +24,10 @@ void set_thread_count(int threads);
 
 // The count in force: what set_thread_count gave, or the number of cores.
 int thread_count();
+
+// What computes the products of 2^20 multiply-adds or more, as `neurona --version` prints it:
+// "OpenBLAS <its configuration>, kernel <its kernel>", or "Eigen <version>" and why OpenBLAS is
+// not used. Opens OpenBLAS if no product has yet.
+std::string large_product_library();
 
 }  // namespace neurona
