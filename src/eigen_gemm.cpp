@@ -26,6 +26,19 @@ struct PackingSpace {
   ~PackingSpace() { space_destroyed<T> = true; }
 };
 
+// This thread's space, made whole the first time it is wanted rather than grown product by
+// product: which thread takes which tile of a shared product changes from run to run, and one
+// that first met a larger tile after the first step would allocate then. (Eigen's blocks are not
+// monotone in the rows either: on one machine a 784-10 layer in float packs 119 KB for 53 rows
+// and 194 KB for 52.) Null when it is destroyed already.
+template <class T>
+T* packing_space() {
+  if (space_destroyed<T>) return nullptr;
+  thread_local PackingSpace<T> space;
+  if (space.values.size() == 0) space.values.resize(Index(kept_bytes / sizeof(T)));
+  return space.values.data();
+}
+
 // The block sizes Eigen's gemm_blocking_space chooses for a product on one thread, with the
 // packing space taken from the thread's buffer. Eigen computes a row-major C as the column-major
 // C^T = op(B)^T op(A)^T, whose rows are C's columns.
@@ -41,18 +54,11 @@ class KeptBlocking : public Eigen::internal::level3_blocking<T, T> {
     // Both blocks on the alignment of Eigen's own packing space.
     const Index size_a = aligned(this->m_mc * this->m_kc);
     const std::size_t size = std::size_t(size_a + this->m_kc * this->m_nc);
-    constexpr std::size_t kept = kept_bytes / sizeof(T);
-    if (size > kept || space_destroyed<T>) return;  // null blocks: Eigen allocates them
-    // Eigen's blocks are not monotone in the rows: on one machine a 784-10 layer in float packs
-    // 119 KB for 53 rows and 194 KB for 52. Blocks are never larger than the operands, so space
-    // for n x k and k x m (or all that is kept, if less) holds the blocks of any product with
-    // these n and k and at most m rows, and such a product allocates nothing after this one.
-    const std::size_t whole = std::size_t(aligned(n * k) + k * m);
-    thread_local PackingSpace<T> space;
-    const Index wanted = Index(std::max(size, std::min(whole, kept)));
-    if (space.values.size() < wanted) space.values.resize(wanted);
-    this->m_blockA = space.values.data();
-    this->m_blockB = space.values.data() + size_a;
+    if (size > kept_bytes / sizeof(T)) return;  // null blocks: Eigen allocates them
+    T* space = packing_space<T>();
+    if (!space) return;
+    this->m_blockA = space;
+    this->m_blockB = space + size_a;
   }
 
  private:
@@ -74,6 +80,11 @@ void gemm(Index m, Index n, Index k, const T* A, Index lda, const T* B, Index ld
 }
 
 }  // namespace
+
+void keep_packing_space() {
+  packing_space<float>();
+  packing_space<double>();
+}
 
 bool eigen_uses_gemm(Index m, Index n, Index k) {
   return m > 1 && n > 1 && k > 0 && m + n + k >= EIGEN_GEMM_TO_COEFFBASED_THRESHOLD;

@@ -15,12 +15,16 @@ bool eigen_uses_gemm(Index m, Index n, Index k);
 // transposing when asked), by Eigen's GEMM as `C.noalias() = op(A) * op(B)` (or `+=`) runs it
 // where eigen_uses_gemm, to the last bit. Eigen takes the space it packs A into, or B into, from
 // the heap when it passes its 128 KiB stack limit, which with the caches of some processors is
-// already a 300-10 layer on 128 rows; here both come from a buffer each thread keeps. After a
-// product of m rows, the buffer holds the blocks of every product with the same n and k and at
-// most m rows (or smaller n or k), so none of them allocates. The buffer grows to at most 8 MiB;
-// blocks larger than that are left to Eigen, which allocates them for the product.
+// already a 300-10 layer on 128 rows; here both come from a buffer each thread keeps, of 8 MiB
+// made at the thread's first product (only the pages its blocks use are ever touched), so no
+// later product allocates. Blocks larger than that are left to Eigen, which allocates them for
+// the product.
 template <class T>
 void eigen_gemm(bool transpose_a, bool transpose_b, Index m, Index n, Index k, const T* A,
                 Index lda, const T* B, Index ldb, T beta, T* C, Index ldc);
+
+// Makes this thread's packing space for float and double now: a worker of the thread pool does
+// at its start, so that the tiles it takes later allocate nothing. Throws std::bad_alloc.
+void keep_packing_space();
 
 }  // namespace neurona::detail

@@ -10,10 +10,14 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "eigen_gemm.hpp"
 #include "ending_signals.hpp"
 #include "neurona/error.hpp"
 
@@ -54,12 +58,20 @@ class ThreadPool {
       worker.join();
   }
 
+  // An exception from a tile (std::bad_alloc) stops the tiles not yet taken and is thrown here
+  // once every thread is done with the work, on whichever thread it was thrown.
   void run(Index tiles, int threads, void (*tile)(const void*, Index), const void* context) {
     std::lock_guard one_at_a_time(run_mutex_);  // callers on several threads take turns
     const int helpers = std::min<int>(threads, int(tiles)) - 1;
     while (int(workers_.size()) < helpers)
       workers_.emplace_back([this, id = int(workers_.size())] {
         leave_signals_to_the_program();
+        // Made before the worker takes a tile, hence within the work that started it; if it
+        // cannot be, the worker's first tile tries again and its failure reaches the caller.
+        try {
+          detail::keep_packing_space();
+        } catch (const std::bad_alloc&) {
+        }
         work(id);
       });
     {
@@ -67,22 +79,32 @@ class ThreadPool {
       tile_ = tile;
       context_ = context;
       tiles_ = tiles;
-      next_.store(0);
+      next_.store(1);  // tile 0 is the caller's: its own packing space is made in the first work
+      failure_ = nullptr;
       active_helpers_ = helpers;
       busy_ = helpers;
       ++generation_;
     }
     wake_.notify_all();
-    take_tiles();
+    take_tiles(0);
     std::unique_lock lock(mutex_);
     done_.wait(lock, [this] { return busy_ == 0; });
     tile_ = nullptr;
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
   }
 
  private:
-  void take_tiles() {
-    for (Index t = next_.fetch_add(1); t < tiles_; t = next_.fetch_add(1))
-      tile_(context_, t);
+  // Tile `first` if it is one (the caller's), then tiles from the shared counter.
+  void take_tiles(Index first = -1) {
+    try {
+      if (first >= 0) tile_(context_, first);
+      for (Index t = next_.fetch_add(1); t < tiles_; t = next_.fetch_add(1))
+        tile_(context_, t);
+    } catch (...) {
+      next_.store(tiles_);  // the other threads take no further tile
+      std::lock_guard lock(mutex_);
+      if (!failure_) failure_ = std::current_exception();
+    }
   }
 
   void work(int id) {
@@ -111,6 +133,7 @@ class ThreadPool {
   const void* context_ = nullptr;
   Index tiles_ = 0;
   std::atomic<Index> next_{0};
+  std::exception_ptr failure_;  // the first exception a tile threw
   int active_helpers_ = 0;
   int busy_ = 0;
   unsigned long long generation_ = 0;

@@ -3,8 +3,12 @@
 // thread count: the same values to rounding, and the same bits whatever the threads.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <new>
+#include <thread>
 
 #include "blas.hpp"
 #include "eigen_gemm.hpp"
@@ -12,6 +16,7 @@
 #include "neurona/error.hpp"
 #include "neurona/parallel.hpp"
 #include "neurona/random.hpp"
+#include "parallel.hpp"
 #include "reference.hpp"
 
 namespace neurona {
@@ -312,6 +317,31 @@ TEST(Blas, LargeProductsGoWhereTheDescriptionSays) {
     EXPECT_EQ(chosen, detail::kernel_outruns_eigen(kernel.substr(0, kernel.find_first_of("; )"))))
         << library;
   }
+}
+
+TEST(Parallel, AnExceptionFromAWorkersTileReachesTheCaller) {
+  // Tiles that take a while, so that the worker takes some: the ones it takes throw, as a tile
+  // that cannot allocate would. An exception leaving a worker's thread ended the process.
+  const int before = thread_count();
+  set_thread_count(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<int> thrown{0}, ran{0};
+  auto tile = [&](Index) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (std::this_thread::get_id() != caller) {
+      ++thrown;
+      throw std::bad_alloc();
+    }
+    ++ran;
+  };
+  EXPECT_THROW(detail::parallel_for(256, tile), std::bad_alloc);
+  EXPECT_EQ(thrown.load(), 1);  // the tiles not yet taken were left
+  EXPECT_LT(ran.load(), 255);
+  // The pool takes the next work as before; the caller's tiles, which do not throw, all run.
+  std::atomic<int> tiles{0};
+  detail::parallel_for(64, [&](Index) { ++tiles; });
+  EXPECT_EQ(tiles.load(), 64);
+  set_thread_count(before);
 }
 
 TEST(Parallel, ThreadCountIsCheckedAndZeroMeansEveryCore) {

@@ -32,10 +32,8 @@ using ConstMatrixRef = Eigen::Ref<const Matrix<T>>;
 // epoch is smaller). It only ever grows, so once the largest batch has been seen, resizing it
 // allocates nothing: a training step after the first allocates no buffer of its own. (Eigen's
 // matrix products, for layers wider than 8 and products OpenBLAS does not take, pack their
-// operands into a buffer each thread grows the same way, up to 8 MiB. Where Eigen takes the
-// products of 2^20 multiply-adds or more, those over 256 columns are cut into tiles that any
-// thread may take, and a thread that first gets a larger tile after the first step grows its
-// buffer then; a product whose blocks need more than 8 MiB has Eigen allocate them each time.)
+// operands into 8 MiB that each thread keeps from its first product; a product whose blocks need
+// more has Eigen allocate them each time.)
 template <class T>
 class BatchStorage {
  public:
