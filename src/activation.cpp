@@ -8,6 +8,7 @@
 
 #include "kernels.hpp"
 #include "neurona/error.hpp"
+#include "resize.hpp"
 
 namespace neurona {
 namespace {
@@ -151,14 +152,14 @@ void activation_backward_values(Activation activation, const T* Z, const T* A, c
 
 template <class T>
 void activate(Activation activation, const Matrix<T>& Z, Matrix<T>& A) {
-  A.resize(Z.rows(), Z.cols());
+  detail::resize_keeping_on_failure(A, Z.rows(), Z.cols());
   detail::activate<T>(activation, Z, A);
 }
 
 template <class T>
 void activation_backward(Activation activation, const Matrix<T>& Z, const Matrix<T>& A,
                          const Matrix<T>& dA, Matrix<T>& dZ) {
-  if (&dZ != &dA) dZ.resize(dA.rows(), dA.cols());
+  if (&dZ != &dA) detail::resize_keeping_on_failure(dZ, dA.rows(), dA.cols());
   detail::activation_backward<T>(activation, Z, A, dA, dZ);
 }
 

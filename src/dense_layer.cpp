@@ -3,6 +3,7 @@
 #include "neurona/dense_layer.hpp"
 
 #include "kernels.hpp"
+#include "resize.hpp"
 
 namespace neurona {
 
@@ -30,9 +31,10 @@ void DenseLayer<T>::forward(ConstMatrixRef<T> A_prev) {
 
 template <class T>
 void DenseLayer<T>::apply(const Matrix<T>& A_prev, Matrix<T>& Z_out, Matrix<T>& A_out) const {
-  Z_out.resize(A_prev.rows(), units());
+  detail::resize_keeping_on_failure(Z_out, A_prev.rows(), units());
   detail::affine<T>(A_prev, W, b, Z_out);
-  A_out.resize(Z_out.rows(), Z_out.cols());  // A_prev, if it is A_out, has been used
+  // A_prev, if it is A_out, has been used
+  detail::resize_keeping_on_failure(A_out, Z_out.rows(), Z_out.cols());
   detail::activate<T>(activation, Z_out, A_out);
 }
 

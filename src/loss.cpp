@@ -11,6 +11,7 @@
 
 #include "kernels.hpp"
 #include "neurona/error.hpp"
+#include "resize.hpp"
 
 namespace neurona {
 namespace {
@@ -145,7 +146,7 @@ T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& 
 template <class T>
 void loss_gradient(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& A,
                    const Matrix<T>& Y, Matrix<T>& dZ, const Matrix<T>* row_weights) {
-  dZ.resize(Y.rows(), Y.cols());
+  detail::resize_keeping_on_failure(dZ, Y.rows(), Y.cols());
   detail::loss_gradient<T>(loss, output, Z, A, Y, dZ, row_weights ? row_weights->data() : nullptr);
 }
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "blas.hpp"
 #include "neurona/neurona.hpp"
 
 extern "C" {
@@ -22,30 +23,32 @@ void* __libc_memalign(std::size_t alignment, std::size_t size);
 namespace {
 std::atomic<long> allocations{0};
 std::atomic<bool> counting{false};
-void count() {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
+// While counting: the allocation of this number (1 the first) fails, as it would for a process
+// out of memory; 0 fails none.
+std::atomic<long> failing{0};
+
+// Counts an allocation; false when it is the one to fail.
+bool count() {
+  if (!counting.load(std::memory_order_relaxed)) return true;
+  return allocations.fetch_add(1) + 1 != failing.load(std::memory_order_relaxed);
 }
 }  // namespace
 
 extern "C" {
 void* malloc(std::size_t size) {
-  count();
-  return __libc_malloc(size);
+  return count() ? __libc_malloc(size) : nullptr;
 }
 void* calloc(std::size_t count_, std::size_t size) {
-  count();
-  return __libc_calloc(count_, size);
+  return count() ? __libc_calloc(count_, size) : nullptr;
 }
 void* realloc(void* pointer, std::size_t size) {
-  count();
-  return __libc_realloc(pointer, size);
+  return count() ? __libc_realloc(pointer, size) : nullptr;
 }
 void* aligned_alloc(std::size_t alignment, std::size_t size) {
-  count();
-  return __libc_memalign(alignment, size);
+  return count() ? __libc_memalign(alignment, size) : nullptr;
 }
 int posix_memalign(void** pointer, std::size_t alignment, std::size_t size) {
-  count();
+  if (!count()) return ENOMEM;
   *pointer = __libc_memalign(alignment, size);
   return *pointer ? 0 : ENOMEM;
 }
@@ -190,6 +193,123 @@ TYPED_TEST(AllocationTest, PredictorOnEverySmallerBatchOfLayersThatEigenMultipli
     EXPECT_EQ(allocated, 0) << inputs << "-" << outputs;
     EXPECT_TRUE(std::isfinite(double(sum)));
   }
+}
+
+// Runs `work` with every allocation failing in turn, as in a process under a memory limit, until
+// a run completes: each run must end in std::bad_alloc (or the network's own error naming what it
+// could not allocate) and never in a crash, and the same work then succeed with the same result.
+// Each try is on a thread of its own, so that the thread's end frees what it kept; `warm` makes
+// its packing space first: glibc ends the process when it cannot allocate the record of a
+// thread_local's destructor. Returns the number of runs that failed.
+template <class Work, class Warm>
+long fail_each_allocation_in_turn(const Work& work, const Warm& warm) {
+  const double expected = work();
+  long failed = 0;
+  for (bool completed = false; !completed;) {
+    std::thread([&] {
+      warm();
+      allocations = 0;
+      failing = failed + 1;
+      counting = true;
+      double result = 0;
+      try {
+        result = work();
+        completed = true;
+      } catch (const std::bad_alloc&) {
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot allocate"), std::string::npos) << e.what();
+      }
+      counting = false;
+      failing = 0;
+      if (completed)  // no allocation was left to fail
+        EXPECT_EQ(result, expected);
+      else
+        EXPECT_EQ(work(), expected) << "after allocation " << failed + 1 << " failed";
+    }).join();
+    failed += !completed;
+  }
+  return failed;
+}
+
+// Training, validating and predicting. Eigen 3.4's resize frees a matrix's values before it
+// allocates the new ones: one whose allocation failed was left pointing at the freed block, and
+// freed it again at its next resize or its end (glibc: "free(): invalid size", an abort).
+TYPED_TEST(AllocationTest, EveryAllocationFailingInTurnEndsInBadAllocNeverACrash) {
+  using T = TypeParam;
+  // Layers wider than the compile-time kernels, so that Eigen's products pack into the thread's
+  // kept space; batches of 16, 16 and 8 rows, then predictions of more rows, so buffers grow.
+  const Matrix<T> X = random_matrix<T>(40, 30, 10), Y = random_matrix<T>(40, 1, 11);
+  const Matrix<T> X_validation = random_matrix<T>(12, 30, 12),
+                  Y_validation = random_matrix<T>(12, 1, 13);
+  const Matrix<T> X_more = random_matrix<T>(100, 30, 14);
+  auto work = [&] {
+    Network<T> network(30,
+                       {{40, Activation::tanh}, {20, Activation::relu}, {1, Activation::linear}},
+                       Loss::half_squared_error);
+    initialize(network, 1);
+    OptimizerSettings settings;
+    settings.name = "adam";
+    settings.learning_rate = 0.01;
+    auto optimizer = make_optimizer<T>(settings);
+    Trainer<T> trainer(network, *optimizer, {2, 16, 1, 1});
+    trainer.set_validation(X_validation, Y_validation);
+    trainer.run_epoch(X, Y);
+    trainer.run_epoch(X, Y);
+    trainer.restore_best();
+    Predictor<T> predictor(network);
+    return double(network.predict(X_more).sum() + predictor.predict(X.topRows(3)).sum() +
+                  predictor.predict(X_more).sum());
+  };
+  const Network<T> small(30, {{40, Activation::tanh}}, Loss::half_squared_error);
+  EXPECT_GT(fail_each_allocation_in_turn(work, [&] { small.predict(X.topRows(2)); }), 20);
+}
+
+// The same with products shared by two threads, through Eigen whatever the BLAS.
+TYPED_TEST(AllocationTest, EveryAllocationFailingInTurnOnTwoThreadsEndsInBadAlloc) {
+  using T = TypeParam;
+  const int before = thread_count();
+  set_thread_count(2);
+  detail::set_blas_use(detail::BlasUse::never);
+  // 600 units: Z and dW in 3 tiles of columns.
+  const Matrix<T> X = random_matrix<T>(40, 100, 17), Y = random_matrix<T>(40, 1, 18);
+  const Matrix<T> X_more = random_matrix<T>(10000, 100, 19);
+  auto work = [&] {
+    Network<T> network(100, {{600, Activation::relu}, {1, Activation::linear}},
+                       Loss::half_squared_error);
+    initialize(network, 1);
+    GradientDescent<T> optimizer(T(0.01));
+    Trainer<T> trainer(network, optimizer, {1, 0, 1});
+    trainer.run_epoch(X, Y);
+    return double(network.predict(X_more).sum());
+  };
+  const Network<T> small(30, {{40, Activation::tanh}}, Loss::half_squared_error);
+  const Matrix<T> X_small = random_matrix<T>(2, 30, 20);
+  EXPECT_GT(fail_each_allocation_in_turn(work, [&] { small.predict(X_small); }), 5);
+  detail::set_blas_use(detail::BlasUse::when_faster);
+  set_thread_count(before);
+}
+
+// The public calls that size their output: one whose allocation fails leaves it as it was.
+TYPED_TEST(AllocationTest, AnOutputWhoseResizingFailsIsLeftAsItWas) {
+  using T = TypeParam;
+  const Matrix<T> Z = random_matrix<T>(5, 4, 15), Y = random_matrix<T>(5, 4, 16);
+  const Matrix<T> before = Matrix<T>::Constant(2, 3, T(7));
+  auto fails_first_allocation = [&](auto call) {
+    Matrix<T> out = before;
+    allocations = 0;
+    failing = 1;
+    counting = true;
+    EXPECT_THROW(call(out), std::bad_alloc);
+    counting = false;
+    failing = 0;
+    EXPECT_EQ(out, before);
+  };
+  fails_first_allocation([&](Matrix<T>& A) { activate(Activation::sigmoid, Z, A); });
+  fails_first_allocation(
+      [&](Matrix<T>& dZ) { activation_backward(Activation::tanh, Z, Z, Y, dZ); });
+  fails_first_allocation([&](Matrix<T>& dZ) {
+    loss_gradient(Loss::half_squared_error, Activation::linear, Z, Z, Y, dZ);
+  });
 }
 
 TYPED_TEST(AllocationTest, PredictorOnOneRowAndOnBatchesNoLargerThanItsFirst) {
