@@ -1,4 +1,5 @@
 // `neurona train`: build or load a network, train it on a data file, save it atomically.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -170,6 +171,23 @@ double physical_memory() {
                                     : std::numeric_limits<double>::infinity();
 }
 
+// What this process may hold: this machine's memory, or less where a limit on its address space
+// (ulimit -v) is lower. `what` names it in messages, before the size.
+struct MemoryLimit {
+  double bytes;
+  std::string what;
+  bool address_space;
+};
+MemoryLimit memory_limit() {
+  MemoryLimit limit{physical_memory(), "this machine's", false};
+  rlimit address_space{};
+  if (getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY &&
+      double(address_space.rlim_cur) < limit.bytes)
+    limit = {double(address_space.rlim_cur), "this process's address-space limit (ulimit -v) of",
+             true};
+  return limit;
+}
+
 // Bytes this process holds now (the data read, the program): its resident pages.
 double resident_memory() {
   long pages = 0, resident = 0;
@@ -244,8 +262,8 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
       std::max(0.0, now - held) + weights + rows + state + best + parts + passing;
   const double drawing = now + 2 * parameters * 8 - held + (value == 8 ? 0 : weights);
   const double total = std::max(training, drawing);
-  const double available = physical_memory();
-  if (total <= available) return;
+  const MemoryLimit available = memory_limit();
+  if (total <= available.bytes) return;
   auto gib = [](double bytes) { return fmt::format("{:.2f}", bytes / double(1 << 30)); };
   std::string shown = "the data read " + gib(now);
   if (drawing > training) {
@@ -261,9 +279,30 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
       shown += fmt::format(", {} {}", largest->second, gib(largest->first));
   }
   throw UsageError(
-      fmt::format("{}: this run needs about {} GiB (in GiB: {}), more than this machine's {} GiB",
+      fmt::format("{}: this run needs about {} GiB (in GiB: {}), more than {} {} GiB",
                   args.init.empty() ? "--layers " + args.layers : "--init " + args.init, gib(total),
-                  shown, gib(available)));
+                  shown, available.what, gib(available.bytes)));
+}
+
+// Training that runs out of memory after check_run_fits let it start: named with where it
+// stopped, the limit it met and what is kept, rather than a bare "out of memory" after minutes of
+// epochs. The estimate counts the values held; an address-space limit also holds the program,
+// its libraries and their threads' reserves.
+std::string out_of_memory_text(const TrainArgs& args, const std::string& when, Index checkpointed) {
+  const MemoryLimit limit = memory_limit();
+  std::string text =
+      limit.address_space
+          ? fmt::format(
+                "out of memory {}: {} {:.2f} GiB holds the program and its libraries as "
+                "well as the run's values; ",
+                when, limit.what, limit.bytes / double(1 << 30))
+          : fmt::format("out of memory {}, although the run was estimated to fit {} {:.2f} GiB; ",
+                        when, limit.what, limit.bytes / double(1 << 30));
+  if (checkpointed > 0)
+    return text + fmt::format("{} holds epoch {}: --resume goes on from it", args.checkpoint_path(),
+                              checkpointed);
+  if (args.checkpoint_every > 0) return text + "nothing was written (no checkpoint yet)";
+  return text + "nothing was written (--checkpoint-every N keeps the epochs done)";
 }
 
 // The planned network, its weights drawn from --seed.
@@ -505,38 +544,61 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
   Progress progress(progress_style(args.json, args.quiet), args.epochs, every);
   const double seconds_before = history.empty() ? 0 : history.back().seconds;
   const auto start = std::chrono::steady_clock::now();
-  while (!trainer.done()) {
-    const EpochStats stats = trainer.run_epoch(train_part.X, train_part.Y);
-    const double seconds =
-        seconds_before +
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    history.push_back(
-        {stats.epoch, stats.loss, stats.validation_loss, stats.learning_rate, seconds});
-    progress.report(history.back());
-    if (args.checkpoint_every > 0 && stats.epoch % args.checkpoint_every == 0)
-      write_checkpoint<T>({network, info, trainer.state(), optimizer->state(),
-                           schedule ? std::optional(schedule->state()) : std::nullopt, history},
-                          checkpoint_path);
+  Index checkpointed = args.resume ? trainer.state().epochs_done : 0;  // the epoch on disk
+  bool writing_checkpoint = false;
+  try {
+    while (!trainer.done()) {
+      const EpochStats stats = trainer.run_epoch(train_part.X, train_part.Y);
+      const double seconds =
+          seconds_before +
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      history.push_back(
+          {stats.epoch, stats.loss, stats.validation_loss, stats.learning_rate, seconds});
+      progress.report(history.back());
+      if (args.checkpoint_every > 0 && stats.epoch % args.checkpoint_every == 0) {
+        writing_checkpoint = true;
+        write_checkpoint<T>({network, info, trainer.state(), optimizer->state(),
+                             schedule ? std::optional(schedule->state()) : std::nullopt, history},
+                            checkpoint_path);
+        writing_checkpoint = false;
+        checkpointed = stats.epoch;
+      }
+    }
+  } catch (const std::bad_alloc&) {
+    const Index epoch = trainer.state().epochs_done;
+    throw Error(out_of_memory_text(args,
+                                   writing_checkpoint
+                                       ? fmt::format("writing the checkpoint of epoch {}", epoch)
+                                       : fmt::format("in epoch {} of {}", epoch + 1, args.epochs),
+                                   checkpointed));
   }
   progress.finish();
   const bool stopped_early = trainer.state().epochs_done < args.epochs;
   if (args.patience > 0) trainer.restore_best();
-  const std::string test_metrics =
-      split.test.empty() ? "" : test_metrics_text(network, test, info, args.json, args.data.file);
 
+  std::string test_metrics;
   // The results replace their files together: one that fails (a full disk) leaves all as they were.
   AtomicFileGroup results;
-  if (!args.save.empty()) write_model(network, args.save, info);
-  if (!args.history.empty()) write_history_csv(history, args.history);
-  if (!args.plot.empty())
-    write_file_atomically(
-        args.plot, loss_plot_svg(history, fmt::format("neurona: {} on {}", network.topology(),
-                                                      args.data.file)));
-  if (!args.report.empty())
-    write_report(
-        args.report,
-        {network.template cast<double>(), info, precision_of<T>(), history, loaded.data, {}, {}});
-  results.commit();
+  try {
+    if (!split.test.empty())
+      test_metrics = test_metrics_text(network, test, info, args.json, args.data.file);
+    if (!args.save.empty()) write_model(network, args.save, info);
+    if (!args.history.empty()) write_history_csv(history, args.history);
+    if (!args.plot.empty())
+      write_file_atomically(
+          args.plot, loss_plot_svg(history, fmt::format("neurona: {} on {}", network.topology(),
+                                                        args.data.file)));
+    if (!args.report.empty())
+      write_report(
+          args.report,
+          {network.template cast<double>(), info, precision_of<T>(), history, loaded.data, {}, {}});
+    results.commit();
+  } catch (const std::bad_alloc&) {
+    throw Error(out_of_memory_text(
+        args,
+        fmt::format("after {} epochs, testing or writing the results", trainer.state().epochs_done),
+        checkpointed));
+  }
   if (!args.quiet && !args.json) {
     // The losses shown are those of the weights kept: with --patience, the best epoch's.
     const Index ran = history.empty() ? 0 : history.back().epoch;

@@ -1119,6 +1119,42 @@ TEST_F(CliDataTest, RowsTooLargeForMemoryOnceReadAreAnErrorNamingTheFile) {
       {"train", "--data", "two.csv", "--classes", "--layers", "1,4,2", "--epochs", "1"}, limit)));
 }
 
+// Under a limit on its address space (ulimit -v), a run that cannot fit is refused before its
+// weights are drawn, naming the limit; one estimated to fit that still runs out (the program and
+// its libraries share the limit) says where it stopped and what it kept, and writes no result.
+TEST_F(CliDataTest, RunningOutOfMemoryUnderALimitSaysWhereAndWhatIsKept) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  Write("tiny.csv", "x,y\n0,0\n1,1\n2,0\n3,1\n");
+  const rlim_t limit = rlim_t(1) << 30;
+  auto train = [&](const std::string& units, std::vector<std::string> more) {
+    std::vector<std::string> args{
+        "train",   "--data", "tiny.csv",    "--layers", "1," + units + ",1", "--epochs", "3",
+        "--batch", "1",      "--optimizer", "adam",     "--quiet",           "--save",   "m.json"};
+    args.insert(args.end(), more.begin(), more.end());
+    return NeuronaWithin(args, limit);
+  };
+  EXPECT_TRUE(FailedWith(train("20000000", {}), 2,
+                         {"error: --layers 1,20000000,1: this run needs about 3.",
+                          "more than this process's address-space limit (ulimit -v) of 1.00 GiB"}));
+  // 12 million parameters: the model file's text, after training, no longer fits.
+  EXPECT_TRUE(FailedWith(
+      train("4000000", {}), 1,
+      {"error: out of memory after 3 epochs, testing or writing the results: this process's "
+       "address-space limit (ulimit -v) of 1.00 GiB holds the program and its libraries as well "
+       "as the run's values; nothing was written (--checkpoint-every N keeps the epochs done)"}));
+  // A checkpoint (the weights, Adam's state and their text) no longer fits.
+  EXPECT_TRUE(FailedWith(train("1500000", {"--checkpoint-every", "1"}), 1,
+                         {"error: out of memory writing the checkpoint of epoch 1: ",
+                          "; nothing was written (no checkpoint yet)"}));
+  EXPECT_FALSE(Exists("m.json"));
+  EXPECT_FALSE(Exists("m.json.checkpoint"));
+  // Without the limit the same run trains and saves.
+  EXPECT_TRUE(Succeeded(Neurona({"train", "--data", "tiny.csv", "--layers", "1,1500000,1",
+                                 "--epochs", "1", "--batch", "1", "--quiet", "--save", "m.json"})));
+}
+
 TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {
   // A pipe has no extension: the first line, "pairs inputs outputs", says FANN.
   const Result pairs = NeuronaWithInput(
