@@ -11,12 +11,15 @@ between the workers: training samples per second on one thread and on two, the l
 one-row prediction and the throughput of a 10,000-row batch. The machine's bound is the step's
 FLOPs over the best one-core sgemm rate on the step's own shapes (bench/medium/medium_sgemm).
 
-    bench/medium.py [--build build] [--repetitions 5] [--quick]
+    bench/medium.py [--build build] [--repetitions 5] [--quick] [--cpu N]
+                    [--openblas-coretype KERNEL]
 
 prints a Markdown section; bench/compare calls run(args) for the same text. --quick runs a few
 steps on a few rows: it tests that the checks pass, not speed. A failed check raises CheckFailed
 (exit status 1). Timed runs remove OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the peers'
-environment (--quick leaves them, as tests must); every peer prints the BLAS kernel it loads.
+environment (--quick leaves them, as tests must), so that OpenBLAS picks its kernel for the CPU;
+--openblas-coretype names one for all of them where it picks an old one for a CPU it does not
+know. Every peer prints the BLAS kernel it loads.
 """
 
 import argparse
@@ -77,6 +80,7 @@ def settings(args):
         predict_calls=20 if quick else 2000,
         threads=[1, 2],
         cpu=getattr(args, "cpu", None),
+        coretype=getattr(args, "openblas_coretype", None),
     )
 
 
@@ -98,6 +102,8 @@ def peer_environment(s, threads):
     if not s["quick"]:
         for name in OPENBLAS_OVERRIDES:
             env.pop(name, None)
+    if s["coretype"]:
+        env["OPENBLAS_CORETYPE"] = s["coretype"]
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = str(threads)
     return env
@@ -453,12 +459,18 @@ def report(s, workers, training, latency, batch, sgemm, check_lines, load_before
                           if name in os.environ)
     kept = (f"kept as this environment sets them ({overrides or 'unset'}), as in tests"
             if s["quick"] else "unset")
+    if s["coretype"]:
+        kept += (f", then OPENBLAS_CORETYPE={s['coretype']} set for every program "
+                 "(--openblas-coretype)")
     pinned = (f"one-thread runs pinned to CPU {s['cpu']}" if s["cpu"] is not None
               else "no process pinned")
     lines.append(f"Peers run with OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = the thread count and "
                  f"OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE {kept}; {pinned}:")
     lines.append("")
     for w in workers:
+        if w.program == "neurona" and w.threads == 1:
+            lines.append(f"- neurona: products of 2^20 multiply-adds or more by "
+                         f"{w.info.get('products', 'not said')}.")
         if w.program == "neurona" or w.threads != 1:
             continue
         info = w.info
@@ -507,6 +519,10 @@ def main():
                              "settings alone, as tests must")
     parser.add_argument("--cpu", type=int, default=None,
                         help="CPU to pin every one-thread run to (default: none pinned)")
+    parser.add_argument("--openblas-coretype", default=None, metavar="KERNEL",
+                        help="OPENBLAS_CORETYPE for every program (neurona's OpenBLAS, PyTorch's, "
+                             "numpy's, medium_sgemm's), for a CPU whose model OpenBLAS does not "
+                             "know and gives an old kernel (SkylakeX for AVX-512, Haswell for AVX2)")
     args = parser.parse_args()
     try:
         print(run(args))
