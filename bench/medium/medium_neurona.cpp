@@ -198,10 +198,10 @@ int serve(const std::map<std::string, std::string>& flags) {
     return *predictor;
   };
 
-  // What takes the products of 2^20 multiply-adds or more (here the first two layers' forward and
-  // weight-gradient products): a name and version, no character JSON would need escaped.
-  std::printf("{\"ready\": true, \"threads\": %d, \"products\": \"%s\"}\n",
-              neurona::thread_count(), neurona::large_product_library().c_str());
+  // What takes the products of 2^20 multiply-adds or more (here those of the first two layers): a
+  // name and version, with no character JSON would need escaped.
+  std::printf("{\"ready\": true, \"threads\": %d, \"products\": \"%s\"}\n", neurona::thread_count(),
+              neurona::large_product_library().c_str());
   std::fflush(stdout);
   std::string command;
   while (std::cin >> command) {
