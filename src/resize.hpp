@@ -20,12 +20,4 @@ void resize_keeping_on_failure(PlainMatrix& matrix, Index rows, Index cols) {
     matrix = PlainMatrix(rows, cols);  // moved in: the old block is freed once the new one exists
 }
 
-template <class PlainVector>
-void resize_keeping_on_failure(PlainVector& vector, Index size) {
-  if (vector.size() == 0 || vector.size() == size)
-    vector.resize(size);
-  else
-    vector = PlainVector(size);
-}
-
 }  // namespace neurona::detail
