@@ -6,12 +6,13 @@
 // Its own threads are held to one: neurona's tiles, the same whatever the thread count, are what
 // threads share, so that results keep the same bits.
 //
-// OpenBLAS picks its kernel by the CPU's model, and on a model it does not know falls back to its
-// oldest: OpenBLAS 0.3.21 runs its Prescott (SSE3) kernel on a Xeon with AVX-512 that reports no
-// model name, where its sgemm made 13 GFLOP/s of the 784-256-128-10 network's step and Eigen,
-// compiled for the CPU, 48; training that network on Fashion-MNIST took 48 s instead of 14. So
-// when neurona is compiled for AVX2, OpenBLAS is called only with a kernel that uses AVX2 or
-// AVX-512 itself; its choice is a name, so the same machine keeps taking the same path.
+// OpenBLAS picks its kernel by the CPU's model, and on a model it does not know falls back to an
+// old one: OpenBLAS 0.3.21 runs its Prescott (SSE3) kernel on a Xeon with AVX-512 that reports no
+// model name, where its sgemm made 31 GFLOP/s on the 784-256-128-10 network's step and Eigen,
+// compiled for the CPU, 112 (docs/PERFORMANCE.md); training that network on Fashion-MNIST took
+// 49.5 s of CPU instead of 13. So when neurona is compiled for AVX2, OpenBLAS is called only with
+// a kernel that uses AVX2 or AVX-512 itself; its choice is a name, so the same machine keeps
+// taking the same path.
 #include "blas.hpp"
 
 #include <dlfcn.h>
@@ -109,10 +110,6 @@ void set_blas_use(BlasUse use) {
   in_use = use;
 }
 
-std::string blas_description() {
-  return blas().description;
-}
-
 template <class T>
 bool blas_product(bool transpose_a, bool transpose_b, Index m, Index n, Index k, const T* A,
                   Index lda, const T* B, Index ldb, T beta, T* C, Index ldc) {
@@ -147,7 +144,7 @@ template bool blas_product<double>(bool, bool, Index, Index, Index, const double
 namespace neurona {
 
 std::string large_product_library() {
-  return detail::blas_description();
+  return detail::blas().description;
 }
 
 }  // namespace neurona

@@ -23,7 +23,4 @@ void set_blas_use(BlasUse use);
 // AVX-512, when Eigen has AVX2 (any, when it has not).
 bool kernel_outruns_eigen(const std::string& kernel);
 
-// What computes large products, as large_product_library() (neurona/parallel.hpp) gives it.
-std::string blas_description();
-
 }  // namespace neurona::detail
