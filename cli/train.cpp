@@ -188,6 +188,11 @@ MemoryLimit memory_limit() {
   return limit;
 }
 
+// Bytes in GiB, as the memory messages write them.
+std::string gib(double bytes) {
+  return fmt::format("{:.2f}", bytes / double(1 << 30));
+}
+
 // Bytes this process holds now (the data read, the program): its resident pages.
 double resident_memory() {
   long pages = 0, resident = 0;
@@ -264,7 +269,6 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
   const double total = std::max(training, drawing);
   const MemoryLimit available = memory_limit();
   if (total <= available.bytes) return;
-  auto gib = [](double bytes) { return fmt::format("{:.2f}", bytes / double(1 << 30)); };
   std::string shown = "the data read " + gib(now);
   if (drawing > training) {
     shown += fmt::format(", the weights and gradients drawn in double {}, then in float {}",
@@ -293,11 +297,11 @@ std::string out_of_memory_text(const TrainArgs& args, const std::string& when, I
   std::string text =
       limit.address_space
           ? fmt::format(
-                "out of memory {}: {} {:.2f} GiB holds the program and its libraries as "
+                "out of memory {}: {} {} GiB holds the program and its libraries as "
                 "well as the run's values; ",
-                when, limit.what, limit.bytes / double(1 << 30))
-          : fmt::format("out of memory {}, although the run was estimated to fit {} {:.2f} GiB; ",
-                        when, limit.what, limit.bytes / double(1 << 30));
+                when, limit.what, gib(limit.bytes))
+          : fmt::format("out of memory {}, although the run was estimated to fit {} {} GiB; ", when,
+                        limit.what, gib(limit.bytes));
   if (checkpointed > 0)
     return text + fmt::format("{} holds epoch {}: --resume goes on from it", args.checkpoint_path(),
                               checkpointed);
