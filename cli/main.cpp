@@ -176,7 +176,10 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "error: out of memory\n");
+    // Past the checks made before allocating (the data's size, train's estimate): the limit met
+    // is what the user can change, or work within.
+    fmt::print(stderr, "error: out of memory: this command needs more than {}\n",
+               neurona::memory_limit().description());
     return 1;
   } catch (const std::system_error& e) {
     // fmt::print found the output's stream refusing a write: a full disk, an output closed.

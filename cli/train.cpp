@@ -1,5 +1,4 @@
 // `neurona train`: build or load a network, train it on a data file, save it atomically.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -163,36 +162,6 @@ void check_rows_fit(const TrainArgs& args, const NetworkPlan& plan, const Split&
   }
 }
 
-// Bytes of memory on this machine; infinite when it cannot be told.
-double physical_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page_size = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page_size > 0 ? double(pages) * double(page_size)
-                                    : std::numeric_limits<double>::infinity();
-}
-
-// What this process may hold: this machine's memory, or less where a limit on its address space
-// (ulimit -v) is lower. `what` names it in messages, before the size.
-struct MemoryLimit {
-  double bytes;
-  std::string what;
-  bool address_space;
-};
-MemoryLimit memory_limit() {
-  MemoryLimit limit{physical_memory(), "this machine's", false};
-  rlimit address_space{};
-  if (getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY &&
-      double(address_space.rlim_cur) < limit.bytes)
-    limit = {double(address_space.rlim_cur), "this process's address-space limit (ulimit -v) of",
-             true};
-  return limit;
-}
-
-// Bytes in GiB, as the memory messages write them.
-std::string gib(double bytes) {
-  return fmt::format("{:.2f}", bytes / double(1 << 30));
-}
-
 // Bytes this process holds now (the data read, the program): its resident pages.
 double resident_memory() {
   long pages = 0, resident = 0;
@@ -283,9 +252,9 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
       shown += fmt::format(", {} {}", largest->second, gib(largest->first));
   }
   throw UsageError(
-      fmt::format("{}: this run needs about {} GiB (in GiB: {}), more than {} {} GiB",
+      fmt::format("{}: this run needs about {} GiB (in GiB: {}), more than {}",
                   args.init.empty() ? "--layers " + args.layers : "--init " + args.init, gib(total),
-                  shown, available.what, gib(available.bytes)));
+                  shown, available.description()));
 }
 
 // Training that runs out of memory after check_run_fits let it start: named with where it
@@ -297,11 +266,11 @@ std::string out_of_memory_text(const TrainArgs& args, const std::string& when, I
   std::string text =
       limit.address_space
           ? fmt::format(
-                "out of memory {}: {} {} GiB holds the program and its libraries as "
-                "well as the run's values; ",
-                when, limit.what, gib(limit.bytes))
-          : fmt::format("out of memory {}, although the run was estimated to fit {} {} GiB; ", when,
-                        limit.what, gib(limit.bytes));
+                "out of memory {}: {} holds the program and its libraries as well as the run's "
+                "values; ",
+                when, limit.description())
+          : fmt::format("out of memory {}, although the run was estimated to fit {}; ", when,
+                        limit.description());
   if (checkpointed > 0)
     return text + fmt::format("{} holds epoch {}: --resume goes on from it", args.checkpoint_path(),
                               checkpointed);

@@ -1,27 +1,19 @@
 // The network's forward and backward passes through any depth.
 #include "neurona/network.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 
-#include <limits>
+#include <algorithm>
 #include <new>
 #include <utility>
 
 #include "kernels.hpp"
 #include "neurona/error.hpp"
+#include "neurona/memory.hpp"
+#include "resize.hpp"
 
 namespace neurona {
 namespace {
-
-// Bytes of memory on this machine, to refuse a topology before allocating it rather than after.
-double physical_memory_bytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page_size = sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page_size <= 0) return std::numeric_limits<double>::infinity();
-  return double(pages) * double(page_size);
-}
 
 // "3-2-4-1"
 std::string topology_text(Index inputs, const std::vector<LayerSpec>& layers) {
@@ -65,17 +57,18 @@ void Network<T>::check_topology(Index inputs, const std::vector<LayerSpec>& laye
   check_output_fits_loss(layers.back().activation, loss);
   const double GiB = double(1 << 30);
   const double weights = 2.0 * parameters * sizeof(T);
-  const double available = physical_memory_bytes();
-  if (weights > available)
-    throw UsageError(fmt::format(
-        "the network's weights and gradients need {:.3g} GiB, more than this machine's {:.3g} GiB",
-        weights / GiB, available / GiB));
+  const MemoryLimit available = memory_limit();
+  if (weights > available.bytes)
+    throw UsageError(
+        fmt::format("the network's weights and gradients need {:.3g} GiB, more than {}",
+                    weights / GiB, available.description()));
   const double values = double(rows) * per_row * sizeof(T);
-  if (weights + values > available)
+  if (weights + values > available.bytes)
     throw UsageError(fmt::format(
-        "{} rows at once need {:.3g} GiB (the weights and gradients {:.3g} GiB, the rows' values "
-        "in every layer {:.3g} GiB), more than this machine's {:.3g} GiB",
-        rows, (weights + values) / GiB, weights / GiB, values / GiB, available / GiB));
+        "{} at once need{} {:.3g} GiB (the weights and gradients {:.3g} GiB, the rows' values "
+        "in every layer {:.3g} GiB), more than {}",
+        rows == 1 ? "1 row" : fmt::format("{} rows", rows), rows == 1 ? "s" : "",
+        (weights + values) / GiB, weights / GiB, values / GiB, available.description()));
 }
 
 namespace {
@@ -261,10 +254,30 @@ Matrix<T> Network<T>::predict(ConstMatrixRef<T> X) const {
   if (X.cols() != inputs_)
     throw ShapeError(fmt::format("X has {} columns, the network has {} inputs", X.cols(), inputs_));
   check_shapes();
-  Matrix<T> A = X, Z;
+  // Rows in blocks of about 2^22 values in the widest layer (32 MiB in double): predicting a large
+  // file holds its inputs, its outputs and two blocks, rather than every row's values in the
+  // widest layer twice. A block's products are large enough for every thread.
+  Index widest = inputs_;
   for (const auto& layer : layers_)
-    layer.apply(A, Z, A);
-  return A;
+    widest = std::max(widest, layer.units());
+  const Index block = std::max(Index(1), (Index(1) << 22) / widest);
+  Matrix<T> A, Z;
+  if (X.rows() <= block) {
+    A = X;
+    for (const auto& layer : layers_)
+      layer.apply(A, Z, A);
+    return A;
+  }
+  Matrix<T> Y_hat(X.rows(), outputs());
+  for (Index first = 0; first < X.rows(); first += block) {
+    const Index rows = std::min(block, X.rows() - first);
+    detail::resize_keeping_on_failure(A, rows, X.cols());
+    A = X.middleRows(first, rows);
+    for (const auto& layer : layers_)
+      layer.apply(A, Z, A);
+    Y_hat.middleRows(first, rows) = A;
+  }
+  return Y_hat;
 }
 
 template <class T>

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "blas.hpp"
@@ -310,6 +312,41 @@ TYPED_TEST(AllocationTest, AnOutputWhoseResizingFailsIsLeftAsItWas) {
   fails_first_allocation([&](Matrix<T>& dZ) {
     loss_gradient(Loss::half_squared_error, Activation::linear, Z, Z, Y, dZ);
   });
+}
+
+// Weights that pass the topology's checks and still cannot be allocated (memory taken since, or
+// a container's limit the checks cannot see): the error names the layer that failed within the
+// whole topology, not the layers built before it.
+TEST(AllocationFailure, NamesTheLayerWhoseWeightsCannotBeAllocated) {
+  const std::vector<LayerSpec> layers{
+      {40, Activation::relu}, {20, Activation::relu}, {1, Activation::linear}};
+  std::set<std::string> messages;
+  for (long failed = 1;; ++failed) {
+    allocations = 0;
+    failing = failed;
+    counting = true;
+    try {
+      const Network<double> network(3, layers, Loss::half_squared_error);
+      counting = false;
+      failing = 0;
+      break;
+    } catch (const UsageError& e) {
+      counting = false;
+      failing = 0;
+      messages.insert(e.what());
+    }
+  }
+  const std::string network = ") of a 3-40-20-1 network";
+  EXPECT_EQ(messages, (std::set<std::string>{
+                          "cannot allocate the weights of layer 1 (3 x 40, 2.38e-06 GiB with its "
+                          "gradients" +
+                              network,
+                          "cannot allocate the weights of layer 2 (40 x 20, 1.22e-05 GiB with its "
+                          "gradients" +
+                              network,
+                          "cannot allocate the weights of layer 3 (20 x 1, 3.13e-07 GiB with its "
+                          "gradients" +
+                              network}));
 }
 
 TYPED_TEST(AllocationTest, PredictorOnOneRowAndOnBatchesNoLargerThanItsFirst) {

@@ -1135,8 +1135,13 @@ TEST_F(CliDataTest, RunningOutOfMemoryUnderALimitSaysWhereAndWhatIsKept) {
     args.insert(args.end(), more.begin(), more.end());
     return NeuronaWithin(args, limit);
   };
+  // One row through 20 million units is more than the limit; 8 million units fit a row, but not
+  // with Adam's state and the model file's text.
   EXPECT_TRUE(FailedWith(train("20000000", {}), 2,
-                         {"error: --layers 1,20000000,1: this run needs about 3.",
+                         {"error: --layers 1,20000000,1 (--batch 1): 1 row at once needs 1.34 GiB",
+                          "more than this process's address-space limit (ulimit -v) of 1.00 GiB"}));
+  EXPECT_TRUE(FailedWith(train("8000000", {}), 2,
+                         {"error: --layers 1,8000000,1: this run needs about 1.",
                           "more than this process's address-space limit (ulimit -v) of 1.00 GiB"}));
   // 12 million parameters: the model file's text, after training, no longer fits.
   EXPECT_TRUE(FailedWith(
@@ -1153,6 +1158,31 @@ TEST_F(CliDataTest, RunningOutOfMemoryUnderALimitSaysWhereAndWhatIsKept) {
   // Without the limit the same run trains and saves.
   EXPECT_TRUE(Succeeded(Neurona({"train", "--data", "tiny.csv", "--layers", "1,1500000,1",
                                  "--epochs", "1", "--batch", "1", "--quiet", "--save", "m.json"})));
+}
+
+// Past the checks made before allocating, running out of memory still names the limit met, and
+// prints nothing: here predict's 100,000 rows of 100 probabilities, about 200 MB of text.
+TEST_F(CliDataTest, OutOfMemoryPastTheChecksNamesTheLimit) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  std::string labels = "x,label\n", rows = "x\n";
+  for (int i = 0; i < 200; ++i)
+    labels += std::to_string(i) + ",c" + std::to_string(i % 100) + "\n";
+  for (int i = 0; i < 100000; ++i)
+    rows += std::to_string(i % 1000) + "\n";
+  Write("labels.csv", labels);
+  Write("rows.csv", rows);
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "labels.csv", "--classes", "--layers",
+                                 "1,1,100", "--epochs", "1", "--quiet", "--save", "m.json"})));
+  const std::vector<std::string> predict{"predict",   "--model", "m.json",
+                                         "--outputs", "--data",  "rows.csv"};
+  const Result limited = NeuronaWithin(predict, rlim_t(256) << 20);
+  EXPECT_TRUE(FailedWith(limited, 1,
+                         {"error: out of memory: this command needs more than this process's "
+                          "address-space limit (ulimit -v) of 0.25 GiB"}));
+  EXPECT_EQ(limited.out, "");
+  EXPECT_TRUE(Succeeded(Neurona(predict)));
 }
 
 TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {

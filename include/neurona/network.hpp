@@ -29,12 +29,12 @@ class Network {
  public:
   // A network on `inputs` inputs with all weights and biases zero. Throws UsageError for a width
   // below 1, softmax anywhere but the output, a loss the output activation does not fit, or
-  // parameters that could not fit in this machine's memory.
+  // parameters that could not fit in the memory this process may hold (memory_limit).
   Network(Index inputs, const std::vector<LayerSpec>& layers, Loss loss);
 
   // Throws UsageError for what the constructor refuses, for rows below 0 and, with rows > 0, when
   // that many rows through the network at once (their inputs and every layer's Z, A and dZ) would
-  // need more than this machine's memory, as forward does. Allocates nothing: checks a topology
+  // need more than memory_limit(), as forward does. Allocates nothing: checks a topology
   // before building.
   static void check_topology(Index inputs, const std::vector<LayerSpec>& layers, Loss loss,
                              Index rows = 0);
@@ -53,8 +53,8 @@ class Network {
 
   // Y_hat for X (m x n_in), m x n_out. Keeps X and each layer's Z and A for backward; allocates
   // nothing once it has seen a batch of m rows or more (but see BatchStorage on Eigen's largest
-  // products). Throws UsageError, before allocating, when m rows are more than this machine's
-  // memory holds (see check_topology).
+  // products). Throws UsageError, before allocating, when m rows are more than the memory this
+  // process may hold (see check_topology).
   ConstMatrixMap<T> forward(ConstMatrixRef<T> X);
 
   // E of the last forward pass against targets Y (m x n_out), each row's loss weighed by
@@ -64,7 +64,9 @@ class Network {
   // Every layer's dW and db for E of the last forward pass against Y (m x n_out).
   void backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights = std::nullopt);
 
-  // Y_hat for X without touching the training buffers.
+  // Y_hat for X without touching the training buffers. Large inputs go through in blocks of rows
+  // (about 2^22 values in the widest layer each), so that the values held besides X and Y_hat
+  // stay small whatever the number of rows.
   Matrix<T> predict(ConstMatrixRef<T> X) const;
 
   // The same network in another precision.

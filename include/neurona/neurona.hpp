@@ -17,6 +17,7 @@
 #include "neurona/loss.hpp"
 #include "neurona/loss_plot.hpp"
 #include "neurona/matrix.hpp"
+#include "neurona/memory.hpp"
 #include "neurona/metrics.hpp"
 #include "neurona/model_io.hpp"
 #include "neurona/network.hpp"
