@@ -155,7 +155,7 @@ void write_checkpoint(const Checkpoint<T>& checkpoint, const fs::path& path) {
     text.pop_back();  // the file's last newline
     return text;
   };
-  json root;
+  json root = json::object();
   root["format"] = "neurona-checkpoint";
   root["version"] = checkpoint_version;
   auto model_json = [&](const Network<T>& network, const ModelInfo& info) {

@@ -740,7 +740,7 @@ std::string explanation_markdown(const StepExplanation& step, int digits) {
 }
 
 std::string explanation_json(const StepExplanation& step) {
-  Json out;
+  Json out = Json::object();
   out["title"] = step.title;
   out["topology"] = step.topology;
   out["rows"] = step.rows;

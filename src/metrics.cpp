@@ -305,7 +305,7 @@ std::string metrics_json(const ClassificationMetrics& metrics,
       counts.push_back(metrics.confusion(r, c));
     confusion.push_back(counts);
   }
-  json out;
+  json out = json::object();
   out["accuracy"] = metrics.accuracy;
   out["labels"] = names;
   out["classes"] = classes;
@@ -316,7 +316,7 @@ std::string metrics_json(const ClassificationMetrics& metrics,
 }
 
 std::string metrics_json(const RegressionMetrics& metrics) {
-  json out;
+  json out = json::object();
   out["mse"] = metrics.mse;
   out["mae"] = metrics.mae;
   out["r2"] = metrics.r2;

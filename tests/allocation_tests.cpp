@@ -291,6 +291,85 @@ TYPED_TEST(AllocationTest, EveryAllocationFailingInTurnOnTwoThreadsEndsInBadAllo
   set_thread_count(before);
 }
 
+// L-BFGS's line search, the gradient check, the explained step and the report: each allocation
+// failing in turn ends in bad_alloc, never a crash, and the same work then gives the same result.
+// (Not the JSON texts built with nlohmann-json: see the next test.)
+TEST(AllocationFailure, LbfgsGradientCheckExplainAndReportEndInBadAllocNeverACrash) {
+  const Matrix<double> X = random_matrix<double>(12, 2, 21);
+  Matrix<double> Y = Matrix<double>::Zero(12, 2);
+  for (Index i = 0; i < 12; ++i)
+    Y(i, X(i, 0) * X(i, 1) > 0 ? 0 : 1) = 1;
+  auto network = [] {
+    Network<double> net(2, {{12, Activation::tanh}, {2, Activation::softmax}}, Loss::cross_entropy);
+    initialize(net, 4);
+    return net;
+  };
+  auto lbfgs = [&] {
+    Network<double> net = network();
+    OptimizerSettings settings;
+    settings.name = "lbfgs";
+    settings.learning_rate = 1;
+    auto optimizer = make_optimizer<double>(settings);
+    Trainer<double> trainer(net, *optimizer, {3, 0, 1});
+    trainer.run_epoch(X, Y);
+    trainer.run_epoch(X, Y);
+    trainer.run_epoch(X, Y);
+    return double(net.predict(X).sum());
+  };
+  auto check = [&] {
+    const GradientCheckResult result = gradient_check(network(), X, Y);
+    return result.max_relative_error;
+  };
+  auto explain = [&] {
+    Network<double> net(2, {{3, Activation::sigmoid}, {1, Activation::linear}},
+                        Loss::half_squared_error);
+    initialize(net, 5);
+    const StepExplanation step = explain_step(net, X.topRows(1), Y.topLeftCorner(1, 1), 0.5);
+    StepExplanation with_chain = step;
+    with_chain.chain = chain_rule(step, {1, 1, 1});
+    return double(explanation_text(with_chain).size() + explanation_markdown(step).size());
+  };
+  auto report = [&] {
+    ReportInput input{network(), {}, Precision::double_, {}, Dataset<double>{X, Y}, {}, {}};
+    input.info.classes = {"same", "other"};
+    return double(report_html(input).size());
+  };
+  const Network<double> small(30, {{40, Activation::tanh}}, Loss::half_squared_error);
+  const Matrix<double> X_small = random_matrix<double>(2, 30, 22);
+  auto warm = [&] { small.predict(X_small); };
+  EXPECT_GT(fail_each_allocation_in_turn(lbfgs, warm), 20);
+  EXPECT_GT(fail_each_allocation_in_turn(check, warm), 5);
+  EXPECT_GT(fail_each_allocation_in_turn(explain, warm), 20);
+  EXPECT_GT(fail_each_allocation_in_turn(report, warm), 20);
+}
+
+// JSON texts built with nlohmann-json 3.11.2, whose first key made a null value an object: when
+// that object's allocation failed, the value was left an object with no object, and its
+// destructor read through the null pointer. Each now starts as an object. (Only the allocations
+// up to the first key's are failed here: that version's destructor itself allocates, to flatten
+// nested values, and a failure there ends the process whatever the caller does.)
+TEST(AllocationFailure, JsonTextsWhoseFirstAllocationsFailThrowBadAlloc) {
+  Network<double> net(2, {{3, Activation::sigmoid}, {1, Activation::linear}},
+                      Loss::half_squared_error);
+  initialize(net, 5);
+  const Matrix<double> X = random_matrix<double>(2, 2, 23), Y = random_matrix<double>(2, 1, 24);
+  const StepExplanation step = explain_step(net, X, Y, 0.5);
+  const RegressionMetrics regression = regression_metrics(Y, Y);
+  auto fails_first_allocations = [&](auto text) {
+    for (long failed = 1; failed <= 3; ++failed) {
+      allocations = 0;
+      failing = failed;
+      counting = true;
+      EXPECT_THROW(text(), std::bad_alloc) << "allocation " << failed;
+      counting = false;
+      failing = 0;
+    }
+    EXPECT_FALSE(text().empty());
+  };
+  fails_first_allocations([&] { return explanation_json(step); });
+  fails_first_allocations([&] { return metrics_json(regression); });
+}
+
 // The public calls that size their output: one whose allocation fails leaves it as it was.
 TYPED_TEST(AllocationTest, AnOutputWhoseResizingFailsIsLeftAsItWas) {
   using T = TypeParam;
