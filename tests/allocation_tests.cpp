@@ -343,6 +343,33 @@ TEST(AllocationFailure, LbfgsGradientCheckExplainAndReportEndInBadAllocNeverACra
   EXPECT_GT(fail_each_allocation_in_turn(report, warm), 20);
 }
 
+// Reading a CSV table of labels and a FANN file, scaling, splitting and the loss plot: the same.
+TEST(AllocationFailure, ReadersScalingAndThePlotEndInBadAllocNeverACrash) {
+  std::string csv = "width;height;kind\n";
+  for (int i = 0; i < 30; ++i)
+    csv +=
+        std::to_string(i) + ";" + std::to_string(i % 7) + ".5;" + (i % 3 ? "long" : "short") + "\n";
+  const std::string fann = "3 2 1\n0 0\n0\n0 1\n1\n1 1\n0\n";
+  History history;
+  for (int e = 1; e <= 40; ++e)
+    history.push_back({e, 1.0 / e, 2.0 / e, 0.1, 0.01 * e});
+  auto work = [&] {
+    const Table table = parse_csv(csv, "kinds.csv", {.label_columns = {"kind"}});
+    const ClassEncoding classes = fit_classes(table);
+    const Dataset<double> data =
+        make_dataset<double>(table, 2, 1, Loss::binary_cross_entropy, {}, &classes);
+    const Scaler scaler = fit_scaler(Scaling::standard, data.X);
+    const std::vector<Index> row_classes = class_of_rows(data.Y);
+    const Split split = split_rows(data.X.rows(), 0.2, 0.2, 1, &row_classes);
+    const Dataset<double> pairs = parse_fann_data(fann, "xor.data");
+    return double(scaler.apply(take_rows(data.X, split.train)).sum() + data.Y.sum() +
+                  pairs.X.sum() + loss_plot_svg(history, "loss").size());
+  };
+  const Network<double> small(30, {{40, Activation::tanh}}, Loss::half_squared_error);
+  const Matrix<double> X_small = random_matrix<double>(2, 30, 25);
+  EXPECT_GT(fail_each_allocation_in_turn(work, [&] { small.predict(X_small); }), 50);
+}
+
 // JSON texts built with nlohmann-json 3.11.2, whose first key made a null value an object: when
 // that object's allocation failed, the value was left an object with no object, and its
 // destructor read through the null pointer. Each now starts as an object. (Only the allocations
