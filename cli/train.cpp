@@ -183,14 +183,14 @@ std::pair<double, double> optimizer_state(const OptimizerSettings& optimizer) {
 // What a whole run holds at its peak, measured on a network of 3.3 million parameters: the data
 // read; the network's weights, gradients and the rows of one pass; the optimizer's state; the
 // Trainer's copy of the network (rows too) at its best validation loss, kept whenever there are
-// validation rows; the data's parts in the network's precision; and the largest of what is
-// written or read on the way: a model file's text (reserved whole: 26 bytes a parameter in
-// double, 17 in float), a report's copy of the network in double with every row's values, or a
-// checkpoint: a copy of each network and of the optimizer's state, and their text twice (about
-// 24 bytes a number: alone, then spliced into the file's); read back by --resume, its text and
-// parsed JSON (about 40 bytes a number). A float network is drawn in double first: both are held
-// for a moment. Refused before the weights are drawn, rather than killed by the system halfway
-// through training or on the last epoch's save.
+// validation rows; the data's parts in the network's precision; and the largest of what is written
+// or read on the way: a model file's text (reserved whole: 26 bytes a parameter in double, 17 in
+// float, and 12 a row of W), a report's copy of the network in double with every row's values, or a
+// checkpoint: a copy of each network and of the optimizer's state, and their text twice (about 24
+// bytes a number: alone, then spliced into the file's); read back by --resume, its text and parsed
+// JSON (about 40 bytes a number). A float network is drawn in double first: both are held for a
+// moment. Refused before the weights are drawn, rather than killed by the system halfway through
+// training or on the last epoch's save.
 template <class T>
 void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split& split) {
   // The rows of a step or of the held-out rows: --report scores all rows, but on its own copy.
@@ -199,10 +199,12 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
                                  Index(std::max(split.validation.size(), split.test.size())));
   double parameters = 0;
   double per_row = double(plan.inputs);
+  double weight_rows = 0;  // a line of the model file each
   Index n_in = plan.inputs;
   for (const LayerSpec& layer : plan.layers) {
     parameters += (double(n_in) + 1.0) * double(layer.units);
     per_row += 3.0 * double(layer.units);
+    weight_rows += double(n_in);
     n_in = layer.units;
   }
   const double value = sizeof(T);
@@ -217,7 +219,8 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
 
   std::vector<std::pair<double, std::string>> extra;  // what is written or read, one at a time
   if (!args.save.empty())
-    extra.push_back({(value == 8 ? 26 : 17) * parameters, "the model file's text"});
+    extra.push_back(
+        {(value == 8 ? 26 : 17) * parameters + 12 * weight_rows, "the model file's text"});
   if (!args.report.empty())
     extra.push_back({2 * parameters * 8 + all_rows * per_row * 8, "the report's network"});
   const double networks = 1 + (validating ? 1 : 0) + written_values;  // a checkpoint's, in numbers

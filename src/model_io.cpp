@@ -26,6 +26,15 @@ using nlohmann::json;
 
 constexpr int format_version = 1;
 
+// The longest text of a number in a model file and its ", ": the shortest text that reads back
+// to the same value is at most 24 characters in double ("-2.2250738585072014e-308") and 15 in
+// float. Each row of W adds its line break, indent and brackets.
+template <class T>
+constexpr std::size_t model_text_per_number() {
+  return sizeof(T) == 8 ? 26 : 17;
+}
+constexpr std::size_t model_text_per_row = 12;
+
 // What the fields beside the layers are checked against.
 struct ModelShape {
   Index inputs, outputs;
@@ -390,9 +399,15 @@ std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
     ModelReader("not written")
         .read_info(fields, {network.inputs(), network.outputs(), network.loss_type()});
   }
+  // Reserved at once, rather than doubled as the text grows (which would hold the text twice):
+  // each number's longest text and its ", ", each row of W's line break, indent and brackets,
+  // the info and the fields around the layers.
+  std::size_t rows = 0;
+  for (const auto& layer : layers)
+    rows += std::size_t(layer.W.rows());
   std::string out;
-  // Each number's text and its ", ", reserved at once rather than doubled as the text grows.
-  out.reserve(std::size_t(network.parameter_count()) * (sizeof(T) == 8 ? 26 : 17) + 4096);
+  out.reserve(std::size_t(network.parameter_count()) * model_text_per_number<T>() +
+              rows * model_text_per_row + info_text.size() + 256 * layers.size() + 4096);
   out += fmt::format(
       "{{\n  \"format\": \"neurona\",\n  \"version\": {},\n  \"precision\": \"{}\",\n"
       "  \"inputs\": {},\n  \"loss\": \"{}\",\n{}  \"layers\": [",
@@ -407,7 +422,9 @@ std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
       out += i ? ",\n        " : "\n        ";
       append_json_array(out, layer.W.row(i));
     }
-    out += fmt::format("\n      ],\n      \"b\": {}\n    }}", number_list(layer.b));
+    out += "\n      ],\n      \"b\": ";
+    append_json_array(out, layer.b);
+    out += "\n    }";
   }
   out += "\n  ]\n}\n";
   return out;

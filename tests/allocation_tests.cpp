@@ -29,28 +29,34 @@ std::atomic<bool> counting{false};
 // out of memory; 0 fails none.
 std::atomic<long> failing{0};
 
-// Counts an allocation; false when it is the one to fail.
-bool count() {
+// While counting: the size of the largest allocation.
+std::atomic<std::size_t> largest{0};
+
+// Counts an allocation of `size` bytes; false when it is the one to fail.
+bool count(std::size_t size) {
   if (!counting.load(std::memory_order_relaxed)) return true;
+  for (std::size_t seen = largest.load();
+       size > seen && !largest.compare_exchange_weak(seen, size);)
+    ;
   return allocations.fetch_add(1) + 1 != failing.load(std::memory_order_relaxed);
 }
 }  // namespace
 
 extern "C" {
 void* malloc(std::size_t size) {
-  return count() ? __libc_malloc(size) : nullptr;
+  return count(size) ? __libc_malloc(size) : nullptr;
 }
 void* calloc(std::size_t count_, std::size_t size) {
-  return count() ? __libc_calloc(count_, size) : nullptr;
+  return count(count_ * size) ? __libc_calloc(count_, size) : nullptr;
 }
 void* realloc(void* pointer, std::size_t size) {
-  return count() ? __libc_realloc(pointer, size) : nullptr;
+  return count(size) ? __libc_realloc(pointer, size) : nullptr;
 }
 void* aligned_alloc(std::size_t alignment, std::size_t size) {
-  return count() ? __libc_memalign(alignment, size) : nullptr;
+  return count(size) ? __libc_memalign(alignment, size) : nullptr;
 }
 int posix_memalign(void** pointer, std::size_t alignment, std::size_t size) {
-  if (!count()) return ENOMEM;
+  if (!count(size)) return ENOMEM;
   *pointer = __libc_memalign(alignment, size);
   return *pointer ? 0 : ENOMEM;
 }
@@ -368,6 +374,26 @@ TEST(AllocationFailure, ReadersScalingAndThePlotEndInBadAllocNeverACrash) {
   const Network<double> small(30, {{40, Activation::tanh}}, Loss::half_squared_error);
   const Matrix<double> X_small = random_matrix<double>(2, 30, 25);
   EXPECT_GT(fail_each_allocation_in_turn(work, [&] { small.predict(X_small); }), 50);
+}
+
+// A model file's text is reserved whole, for the longest numbers and a row of W per line: never
+// doubled as it grows, which would hold it twice. Here every number is as long as a double's gets,
+// and the second layer's W is 3000 rows of one number.
+TEST(ModelText, IsAllocatedOnceAtItsFullSize) {
+  Network<double> network(1, {{3000, Activation::tanh}, {1, Activation::linear}},
+                          Loss::half_squared_error);
+  for (auto& layer : network.layers()) {
+    layer.W.setConstant(-2.2250738585072014e-308);
+    layer.b.setConstant(-2.2250738585072014e-308);
+  }
+  allocations = 0;
+  largest = 0;
+  counting = true;
+  const std::string text = model_to_json(network);
+  counting = false;
+  EXPECT_NE(text.find("-2.2250738585072014e-308"), std::string::npos);
+  EXPECT_GE(largest.load(), text.size());
+  EXPECT_LT(largest.load(), text.size() + text.size() / 10) << "the text was reallocated";
 }
 
 // JSON texts built with nlohmann-json 3.11.2, whose first key made a null value an object: when
