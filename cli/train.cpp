@@ -1,13 +1,10 @@
 // `neurona train`: build or load a network, train it on a data file, save it atomically.
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -162,14 +159,6 @@ void check_rows_fit(const TrainArgs& args, const NetworkPlan& plan, const Split&
   }
 }
 
-// Bytes this process holds now (the data read, the program): its resident pages.
-double resident_memory() {
-  long pages = 0, resident = 0;
-  std::ifstream statm("/proc/self/statm");
-  if (!(statm >> pages >> resident)) return 0;
-  return double(resident) * double(sysconf(_SC_PAGE_SIZE));
-}
-
 // The optimizer's state in values per parameter: held while training, and written to checkpoints
 // (L-BFGS writes its corrections, its direction and its last gradient, not its work vectors).
 std::pair<double, double> optimizer_state(const OptimizerSettings& optimizer) {
@@ -233,15 +222,15 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
   const double passing = largest != extra.end() ? largest->first : 0;
 
   // An --init model is held already, in double: moved into training, or cast to float and freed.
-  const double now = resident_memory();
+  const MemoryLimit available = memory_limit();
+  const double now = available.in_use();
   const double held = args.init.empty() ? 0 : 2 * parameters * 8;
   const double training =
       std::max(0.0, now - held) + weights + rows + state + best + parts + passing;
   const double drawing = now + 2 * parameters * 8 - held + (value == 8 ? 0 : weights);
   const double total = std::max(training, drawing);
-  const MemoryLimit available = memory_limit();
   if (total <= available.bytes) return;
-  std::string shown = "the data read " + gib(now);
+  std::string shown = "this process now (the program, the data read) " + gib(now);
   if (drawing > training) {
     shown += fmt::format(", the weights and gradients drawn in double {}, then in float {}",
                          gib(2 * parameters * 8), gib(weights));

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <limits>
 
 namespace neurona {
@@ -15,6 +16,13 @@ std::string MemoryLimit::description() const {
       "{} {} GiB",
       address_space ? "this process's address-space limit (ulimit -v) of" : "this machine's",
       gib(bytes));
+}
+
+double MemoryLimit::in_use() const {
+  long mapped = 0, resident = 0;  // in pages
+  std::ifstream statm("/proc/self/statm");
+  if (!(statm >> mapped >> resident)) return 0;
+  return double(address_space ? mapped : resident) * double(sysconf(_SC_PAGE_SIZE));
 }
 
 MemoryLimit memory_limit() {

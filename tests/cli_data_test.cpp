@@ -1185,6 +1185,24 @@ TEST_F(CliDataTest, OutOfMemoryPastTheChecksNamesTheLimit) {
   EXPECT_TRUE(Succeeded(Neurona(predict)));
 }
 
+// A model file whose parsed values would not fit is refused before parsing: the parser, out of
+// memory, ended the process (its destructor allocates). Here 23 MB of text, 1.2 million values.
+TEST_F(CliDataTest, AModelTooLargeToReadWithinTheLimitIsRefusedBeforeParsing) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  Write("tiny.csv", "x,y\n0,0\n1,1\n2,0\n3,1\n");
+  Write("rows.csv", "x\n1\n2\n");
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "tiny.csv", "--layers", "1,300000,1",
+                                 "--epochs", "1", "--quiet", "--save", "m.json"})));
+  const std::vector<std::string> predict{"predict", "--model", "m.json", "--data", "rows.csv"};
+  EXPECT_TRUE(FailedWith(NeuronaWithin(predict, rlim_t(64) << 20), 1,
+                         {"error: m.json: too large to read within this process's address-space "
+                          "limit (ulimit -v) of 0.06 GiB: its 1200030 values need about 0.06 GiB "
+                          "once parsed, besides the "}));
+  EXPECT_TRUE(Succeeded(NeuronaWithin(predict, rlim_t(256) << 20)));
+}
+
 TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {
   // A pipe has no extension: the first line, "pairs inputs outputs", says FANN.
   const Result pairs = NeuronaWithInput(

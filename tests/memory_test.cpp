@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "neurona/memory.hpp"
 
@@ -37,6 +38,21 @@ TEST(MemoryLimit, IsTheAddressSpaceLimitWhereThatIsLower) {
   };
   EXPECT_EXIT(under_a_limit(), ::testing::ExitedWithCode(0),
               "1 1610612736 this process's address-space limit \\(ulimit -v\\) of 1.50 GiB");
+}
+
+// In use: resident pages against the machine's memory, mapped ones against an address-space
+// limit; 32 MiB held and touched count in both.
+TEST(MemoryLimit, InUseCountsWhatThisProcessHolds) {
+  MemoryLimit resident, mapped;
+  resident.address_space = false;
+  mapped.address_space = true;
+  const double resident_before = resident.in_use(), mapped_before = mapped.in_use();
+  EXPECT_GT(resident_before, 0);
+  EXPECT_GE(mapped_before, resident_before);
+  std::vector<char> held(32 << 20, 1);
+  EXPECT_GE(resident.in_use() - resident_before, 30 << 20);
+  EXPECT_GE(mapped.in_use() - mapped_before, 30 << 20);
+  EXPECT_EQ(held[12345], 1);
 }
 
 TEST(MemoryLimit, GibHasTwoDecimals) {

@@ -14,6 +14,11 @@ struct MemoryLimit {
   // "this machine's 125.00 GiB", "this process's address-space limit (ulimit -v) of 1.00 GiB",
   // as the messages that refuse work end.
   std::string description() const;
+
+  // Bytes this process holds now, as this limit counts them: its resident pages against the
+  // machine's memory, all it has mapped (the program, its libraries, threads' stacks) against an
+  // address-space limit. 0 when it cannot be told.
+  double in_use() const;
 };
 
 // This machine's memory, or the limit on this process's address space where that is lower.
