@@ -126,13 +126,14 @@ std::size_t find_outside_strings(const std::string& text, std::string_view token
   return std::string::npos;
 }
 
-// Parsed, a value takes about 40 bytes and an array or object 64 more, measured reading models of
-// 3 million parameters in rows of 1000 numbers and of 9 million in 3 million rows of one: the
-// parsed values, the reader's copies and the network. Refused before parsing:
-// nlohmann-json 3.11.2's parser, once out of memory, frees what it parsed with a destructor that
-// itself allocates, and a failure there ends the process.
+// Read, a value takes about 40 bytes of address space and an array or object 64 more: measured
+// reading models of 3 million parameters in rows of 1000 numbers and of 9 million in 3 million
+// rows of one, the parsed values, the network they are read into and the parsed values' freeing.
+// 44 leaves a tenth to spare. Refused before parsing: nlohmann-json 3.11.2 frees parsed values
+// with a destructor that itself allocates, and when that fails (once out of memory, or after the
+// network took the last of it) the process ends.
 void check_parse_fits(const TextScan& scan, const std::string& text, const std::string& name) {
-  const double needed = 40 * scan.values + 64 * scan.containers;
+  const double needed = 44 * scan.values + 64 * scan.containers;
   const MemoryLimit limit = memory_limit();
   const double in_use = limit.in_use();
   if (in_use + needed <= limit.bytes) return;

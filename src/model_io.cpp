@@ -77,36 +77,58 @@ class ModelReader {
     return Index(value.get<long long>());
   }
 
-  // A JSON array of exactly `size` numbers.
-  std::vector<double> numbers(const json& value, Index size, const std::string& field) const {
+  // A JSON array of exactly `size` values: refused before anything is allocated for them.
+  void check_count(const json& value, Index size, const std::string& field) const {
     if (!value.is_array()) fail(field, "expected an array, got " + describe(value));
     if (Index(value.size()) != size)
       fail(field,
            fmt::format("expected {} number{}, got {}", size, size == 1 ? "" : "s", value.size()));
-    std::vector<double> result;
-    result.reserve(value.size());
+  }
+
+  // The numbers of an array of `size` values into `out`.
+  void read_numbers(const json& value, Index size, const std::string& field, double* out) const {
+    check_count(value, size, field);
     for (std::size_t i = 0; i < value.size(); ++i) {
       // The field's name is made only for an error: a model holds millions of numbers.
       if (!value[i].is_number())
         fail(fmt::format("{}[{}]", field, i), "expected a number, got " + describe(value[i]));
-      result.push_back(value[i].get<double>());
+      out[i] = value[i].get<double>();
     }
+  }
+
+  std::vector<double> numbers(const json& value, Index size, const std::string& field) const {
+    check_count(value, size, field);
+    std::vector<double> result(value.size());
+    read_numbers(value, size, field, result.data());
     return result;
   }
 
   // A layer's weights or biases: in a float model each must be a float, or it would become
-  // infinity when the model is cast to its precision.
-  std::vector<double> parameters(const json& value, Index size, const std::string& field,
-                                 Precision precision) const {
-    std::vector<double> result = numbers(value, size, field);
+  // infinity when the model is cast to its precision. `field` names them, made only for an error:
+  // a model holds millions of rows.
+  template <class Field>
+  void read_parameters(const json& value, Index size, const Field& field, Precision precision,
+                       double* out) const {
+    bool read = value.is_array() && Index(value.size()) == size;
+    for (Index i = 0; read && i < size; ++i) {
+      const json& number = value[std::size_t(i)];
+      read = number.is_number();
+      if (read) out[i] = number.get<double>();
+      read = read && !(precision == Precision::single && std::isinf(float(out[i])));
+    }
+    if (!read) read_parameters_or_fail(value, size, field(), precision, out);
+  }
+
+  void read_parameters_or_fail(const json& value, Index size, const std::string& field,
+                               Precision precision, double* out) const {
+    read_numbers(value, size, field, out);
     if (precision == Precision::single)
-      for (std::size_t i = 0; i < result.size(); ++i)
-        if (std::isinf(float(result[i])))  // as the cast rounds: 3.4028235e38 is float's largest
+      for (Index i = 0; i < size; ++i)
+        if (std::isinf(float(out[i])))  // as the cast rounds: 3.4028235e38 is float's largest
           fail(fmt::format("{}[{}]", field, i),
                fmt::format("{} is beyond float's range (3.4e38), and the model's precision is "
                            "float",
-                           result[i]));
-    return result;
+                           out[i]));
   }
 
   ModelFile read(const json& root) const {
@@ -134,10 +156,9 @@ class ModelReader {
     if (!layers.is_array() || layers.empty())
       fail("layers", "expected a non-empty array, got " + describe(layers));
 
-    // Every shape is checked against the file's own numbers before anything is allocated.
+    // Every shape is checked against the file's own numbers before anything is allocated; the
+    // numbers are then read into the network's weights themselves, with no copy on the way.
     std::vector<LayerSpec> specs;
-    std::vector<std::vector<std::vector<double>>> weights;
-    std::vector<std::vector<double>> biases;
     Index n_in = inputs;
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const std::string field = fmt::format("layers[{}]", l);
@@ -155,13 +176,10 @@ class ModelReader {
         fail(field + ".W",
              fmt::format("expected {} rows (the layer's inputs) of {} numbers, got {}", n_in, units,
                          W.is_array() ? fmt::format("{} rows", W.size()) : describe(W)));
-      std::vector<std::vector<double>> rows;
-      rows.reserve(W.size());
       for (std::size_t i = 0; i < W.size(); ++i)
-        rows.push_back(parameters(W[i], units, fmt::format("{}.W[{}]", field, i), precision));
-      weights.push_back(std::move(rows));
-      biases.push_back(
-          parameters(member(layer, "b", field + ".b"), units, field + ".b", precision));
+        if (!W[i].is_array() || Index(W[i].size()) != units)
+          check_count(W[i], units, fmt::format("{}.W[{}]", field, i));
+      check_count(member(layer, "b", field + ".b"), units, field + ".b");
       specs.push_back({units, activation});
       n_in = units;
     }
@@ -169,12 +187,16 @@ class ModelReader {
     try {
       ModelFile model{precision, Network<double>(inputs, specs, loss), {}};
       for (std::size_t l = 0; l < specs.size(); ++l) {
+        const std::string field = fmt::format("layers[{}]", l);
         auto& layer = model.network.layers()[l];
+        const json& W = layers[l]["W"];
         for (Index i = 0; i < layer.W.rows(); ++i)
-          for (Index j = 0; j < layer.W.cols(); ++j)
-            layer.W(i, j) = weights[l][i][j];
-        for (Index j = 0; j < layer.b.cols(); ++j)
-          layer.b(j) = biases[l][j];
+          read_parameters(
+              W[std::size_t(i)], layer.W.cols(), [&] { return fmt::format("{}.W[{}]", field, i); },
+              precision, layer.W.row(i).data());
+        read_parameters(
+            layers[l]["b"], layer.b.cols(), [&] { return field + ".b"; }, precision,
+            layer.b.data());
       }
       model.info = read_info(root, {inputs, model.network.outputs(), loss});
       return model;

@@ -1198,7 +1198,7 @@ TEST_F(CliDataTest, AModelTooLargeToReadWithinTheLimitIsRefusedBeforeParsing) {
   const std::vector<std::string> predict{"predict", "--model", "m.json", "--data", "rows.csv"};
   EXPECT_TRUE(FailedWith(NeuronaWithin(predict, rlim_t(64) << 20), 1,
                          {"error: m.json: too large to read within this process's address-space "
-                          "limit (ulimit -v) of 0.06 GiB: its 1200030 values need about 0.06 GiB "
+                          "limit (ulimit -v) of 0.06 GiB: its 1200030 values need about 0.07 GiB "
                           "once parsed, besides the "}));
   EXPECT_TRUE(Succeeded(NeuronaWithin(predict, rlim_t(256) << 20)));
 }
