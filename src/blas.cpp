@@ -4,7 +4,8 @@
 // tutorial's demo takes under 5 ms) should not pay: so it is opened with dlopen, on first use.
 //
 // Its own threads are held to one: neurona's tiles, the same whatever the thread count, are what
-// threads share, so that results keep the same bits.
+// threads share, so that results keep the same bits. It is loaded so (see below), and told so
+// after loading, for an environment that gave it a count.
 //
 // OpenBLAS picks its kernel by the CPU's model, and on a model it does not know falls back to an
 // old one: OpenBLAS 0.3.21 runs its Prescott (SSE3) kernel on a Xeon with AVX-512 that reports no
@@ -13,16 +14,32 @@
 // 49.5 s of CPU instead of 13. So when neurona is compiled for AVX2, OpenBLAS is called only with
 // a kernel that uses AVX2 or AVX-512 itself; its choice is a name, so the same machine keeps
 // taking the same path.
+//
+// Under a limit on the address space (ulimit -v), OpenBLAS 0.3.21 hangs rather than fail: each
+// of its threads when it starts, and each call that finds no buffer free, maps a work buffer of
+// 128 MiB, and a mapping refused is tried again forever (the process's exit then waits for the
+// thread that tries). So OpenBLAS is loaded with no threads of its own (OPENBLAS_NUM_THREADS=1
+// for the moment of loading, unless the environment sets a count), and only when the buffers of
+// its threads and of neurona's fit beside what the process holds; and a thread's first product
+// through it is refused (std::bad_alloc) when that thread's buffer no longer would.
 #include "blas.hpp"
 
 #include <dlfcn.h>
+
+#include <fmt/format.h>
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdlib>
+#include <new>
+#include <optional>
 #include <string>
 #include <type_traits>
+
+#include "neurona/memory.hpp"
+#include "neurona/parallel.hpp"
 
 namespace neurona::detail {
 namespace {
@@ -60,10 +77,59 @@ std::string faster_kernel_hint() {
 #endif
 }
 
+// OpenBLAS 0.3.21's work buffer on x86-64 (BUFFER_SIZE, 32 << 22 bytes, and a page), mapped for
+// each of its threads when it is loaded and for each call that finds none free; and room for the
+// rest of the process's work beside them.
+constexpr double openblas_buffer = double((32 << 22) + 4096);
+constexpr double room_beside = double(64 << 20);
+
+// The thread counts OpenBLAS reads from the environment when it is loaded, first to last.
+constexpr std::array<const char*, 3> thread_variables{"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
+                                                      "OMP_NUM_THREADS"};
+
+// The thread count OpenBLAS reads from the environment when it is loaded (the first of these
+// variables above 0), or 0 when none gives one: it then starts a thread for each core.
+int openblas_thread_count() {
+  for (const char* name : thread_variables)
+    if (const char* value = std::getenv(name); value && std::atoi(value) > 0)
+      return std::atoi(value);
+  return 0;
+}
+
+// Empty when OpenBLAS's buffers fit this process's address space, else why they do not.
+std::string buffers_beyond_the_limit(double buffers, const std::string& whose) {
+  const MemoryLimit limit = memory_limit();
+  if (!limit.address_space || limit.in_use() + buffers + room_beside <= limit.bytes) return "";
+  return fmt::format(
+      "OpenBLAS's work buffers ({} GiB: 128 MiB for each {}) would not fit {} "
+      "beside the {} GiB this process holds",
+      gib(buffers), whose, limit.description(), gib(limit.in_use()));
+}
+
 const Blas& blas() {
   static const Blas loaded = [] {
     Blas blas;
+    // OpenBLAS's own threads besides the caller's: none when the environment gives no count,
+    // as it is then loaded with one.
+    const int given = openblas_thread_count(), ours = thread_count();
+    const int theirs = std::max(0, given - 1);
+    const std::string beyond = buffers_beyond_the_limit(
+        double(theirs + ours) * openblas_buffer,
+        theirs > 0 ? fmt::format("of its {} threads and neurona's {}", theirs, ours)
+                   : fmt::format("of neurona's {} thread{}", ours, ours == 1 ? "" : "s"));
+    if (!beyond.empty()) {
+      blas.description = eigen_name() + ": " + beyond;
+      return blas;
+    }
+    // Set only while loading, when the environment gives no count: OpenBLAS reads it then, and
+    // the program's own environment is left as it was.
+    const char* before = given == 0 ? std::getenv("OPENBLAS_NUM_THREADS") : nullptr;
+    const std::optional<std::string> kept =
+        before ? std::optional<std::string>(before) : std::nullopt;
+    if (given == 0) setenv("OPENBLAS_NUM_THREADS", "1", 1);
     void* library = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (given == 0)
+      kept ? setenv("OPENBLAS_NUM_THREADS", kept->c_str(), 1) : unsetenv("OPENBLAS_NUM_THREADS");
     if (!library) return blas;
     auto set_threads = reinterpret_cast<void (*)(int)>(dlsym(library, "openblas_set_num_threads"));
     auto config = reinterpret_cast<const char* (*)()>(dlsym(library, "openblas_get_config"));
@@ -119,15 +185,19 @@ bool blas_product(bool transpose_a, bool transpose_b, Index m, Index n, Index k,
       !fits_int(ldc))
     return false;
   const Blas& library = blas();
-  if (use == BlasUse::when_faster && !library.outruns_eigen) return false;
+  if (!library.sgemm || (use == BlasUse::when_faster && !library.outruns_eigen)) return false;
+  // A thread's first call may map a buffer of its own (see the top of this file).
+  thread_local bool buffer_fits = false;
+  if (!buffer_fits) {
+    if (!buffers_beyond_the_limit(openblas_buffer, "call").empty()) throw std::bad_alloc();
+    buffer_fits = true;
+  }
   const int ta = transpose_a ? transpose : no_transpose;
   const int tb = transpose_b ? transpose : no_transpose;
   if constexpr (std::is_same_v<T, float>) {
-    if (!library.sgemm) return false;
     library.sgemm(row_major, ta, tb, int(m), int(n), int(k), 1.0f, A, int(lda), B, int(ldb), beta,
                   C, int(ldc));
   } else {
-    if (!library.dgemm) return false;
     library.dgemm(row_major, ta, tb, int(m), int(n), int(k), 1.0, A, int(lda), B, int(ldb), beta, C,
                   int(ldc));
   }

@@ -9,7 +9,8 @@ namespace neurona::detail {
 
 // C = op(A) op(B) + beta C on row-major matrices, where op(A) is m x k and op(B) is k x n and
 // op transposes when asked; lda, ldb and ldc are the distances between rows. Returns false, and
-// does nothing, when no BLAS could be loaded or set_blas_use rules it out.
+// does nothing, when no BLAS could be loaded or set_blas_use rules it out. Throws std::bad_alloc
+// when a thread's first call would need a work buffer beyond the address-space limit.
 template <class T>
 bool blas_product(bool transpose_a, bool transpose_b, Index m, Index n, Index k, const T* A,
                   Index lda, const T* B, Index ldb, T beta, T* C, Index ldc);

@@ -1203,6 +1203,37 @@ TEST_F(CliDataTest, AModelTooLargeToReadWithinTheLimitIsRefusedBeforeParsing) {
   EXPECT_TRUE(Succeeded(NeuronaWithin(predict, rlim_t(256) << 20)));
 }
 
+// OpenBLAS 0.3.21, under an address-space limit its 128 MiB work buffers do not fit, tried the
+// mapping again forever: predict hung. Its AVX2 kernel is forced here, as on a CPU it knows.
+TEST_F(CliDataTest, LargeProductsUnderATightAddressSpaceLimitFinish) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "OpenBLAS's Haswell kernel needs AVX2";
+  std::string header = "x1", row = "0.5", rows;
+  for (int j = 2; j <= 100; ++j) {
+    header += ",x";  // appended apart: GCC 12 warns wrongly of "," + std::to_string(j)
+    header += std::to_string(j);
+    row += ',';
+    row += std::to_string(j % 7);
+  }
+  for (int i = 0; i < 64; ++i)
+    rows += row + "\n";
+  Write("train.csv", header + ",y\n" + row + ",1\n" + row + ",0\n");
+  Write("rows.csv", header + "\n" + rows);
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "train.csv", "--layers", "100,200,1",
+                                 "--epochs", "1", "--quiet", "--save", "m.json"})));
+  setenv("OPENBLAS_CORETYPE", "Haswell", 1);
+  const Result limited =
+      NeuronaWithin({"predict", "--model", "m.json", "--data", "rows.csv"}, rlim_t(300) << 20);
+  const Result version = NeuronaWithin({"--version"}, rlim_t(300) << 20);
+  unsetenv("OPENBLAS_CORETYPE");
+  ASSERT_TRUE(Succeeded(limited));
+  EXPECT_EQ(std::count(limited.out.begin(), limited.out.end(), '\n'), 64);
+  EXPECT_NE(version.out.find("Eigen"), std::string::npos) << version.out;
+  EXPECT_NE(version.out.find("OpenBLAS's work buffers"), std::string::npos) << version.out;
+}
+
 TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {
   // A pipe has no extension: the first line, "pairs inputs outputs", says FANN.
   const Result pairs = NeuronaWithInput(

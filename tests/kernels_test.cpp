@@ -2,6 +2,7 @@
 // shape the compile-time kernels cover, on shapes large enough to be cut into tiles, and on every
 // thread count: the same values to rounding, and the same bits whatever the threads.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "eigen_gemm.hpp"
 #include "kernels.hpp"
 #include "neurona/error.hpp"
+#include "neurona/memory.hpp"
 #include "neurona/parallel.hpp"
 #include "neurona/random.hpp"
 #include "parallel.hpp"
@@ -317,6 +319,66 @@ TEST(Blas, LargeProductsGoWhereTheDescriptionSays) {
     EXPECT_EQ(chosen, detail::kernel_outruns_eigen(kernel.substr(0, kernel.find_first_of("; )"))))
         << library;
   }
+}
+
+// OpenBLAS 0.3.21 tries a refused mapping of its 128 MiB work buffer again forever: under an
+// address-space limit too small for its buffers it is not opened, and the products stay Eigen's.
+// (Each case in a process of its own: OpenBLAS is opened once per process.)
+TEST(Blas, IsNotOpenedUnderAnAddressSpaceLimitTooSmallForItsBuffers) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto under_the_limit = [] {
+    const MemoryLimit now = memory_limit();
+    const rlim_t bytes = rlim_t(now.in_use()) + (rlim_t(200) << 20);
+    const rlimit limit{bytes, bytes};
+    if (setrlimit(RLIMIT_AS, &limit) != 0) std::exit(2);
+    detail::set_blas_use(detail::BlasUse::always);
+    const Matrix<double> A = Matrix<double>::Ones(2, 3), B = Matrix<double>::Ones(3, 2);
+    Matrix<double> C(2, 2);
+    const bool taken = detail::blas_product<double>(false, false, 2, 2, 3, A.data(), 3, B.data(), 2,
+                                                    0.0, C.data(), 2);
+    std::fprintf(stderr, "%d %s\n", int(taken), large_product_library().c_str());
+    std::exit(0);
+  };
+  EXPECT_EXIT(under_the_limit(), ::testing::ExitedWithCode(0),
+              "0 Eigen [0-9.]+: OpenBLAS's work buffers \\([0-9.]+ GiB: 128 MiB for each of "
+              "(its [0-9]+ threads and )?neurona's [0-9]+( threads?)?\\) would not fit this "
+              "process's address-space limit");
+}
+
+// Opened, its buffer for a thread's first product is checked as well: refused with bad_alloc,
+// never a hang, when it would not fit.
+TEST(Blas, AThreadsFirstProductIsRefusedWhenItsBufferWouldNotFit) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
+#endif
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto opened_then_limited = [] {
+    // OpenBLAS's own threads map their buffers after loading, when they start: none here.
+    for (const char* name : {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"})
+      unsetenv(name);
+    detail::set_blas_use(detail::BlasUse::always);
+    if (large_product_library().find("OpenBLAS") == std::string::npos) {
+      std::fprintf(stderr, "no OpenBLAS to open\n");
+      std::exit(0);
+    }
+    const rlim_t now = rlim_t(memory_limit().in_use()) + (rlim_t(100) << 20);
+    const rlimit limit{now, now};
+    if (setrlimit(RLIMIT_AS, &limit) != 0) std::exit(2);
+    const Matrix<double> A = Matrix<double>::Ones(2, 3), B = Matrix<double>::Ones(3, 2);
+    Matrix<double> C(2, 2);
+    try {
+      detail::blas_product<double>(false, false, 2, 2, 3, A.data(), 3, B.data(), 2, 0.0, C.data(),
+                                   2);
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "refused\n");
+      std::exit(0);
+    }
+    std::exit(1);
+  };
+  EXPECT_EXIT(opened_then_limited(), ::testing::ExitedWithCode(0), "refused|no OpenBLAS");
 }
 
 TEST(Parallel, AnExceptionFromAWorkersTileReachesTheCaller) {

@@ -12,7 +12,11 @@
 // machine and libraries, and another CPU or a machine without OpenBLAS may differ in the last
 // bits of large products. Opening it sets OpenBLAS's own thread count to 1 for the whole process
 // (openblas_set_num_threads), as neurona's tiles are what threads share: a program that uses
-// OpenBLAS's threads itself sets its count again after neurona's first large product.
+// OpenBLAS's threads itself sets its count again after neurona's first large product. When the
+// environment gives OpenBLAS no thread count, OPENBLAS_NUM_THREADS=1 is set while it loads (and
+// removed after), so that it starts no threads of its own. Under an address-space limit
+// (ulimit -v) too small for OpenBLAS's work buffers, 128 MiB a thread, it is not opened: OpenBLAS
+// 0.3.21 would try a refused mapping again forever.
 #pragma once
 
 #include <string>
@@ -27,7 +31,8 @@ int thread_count();
 
 // What computes the products of 2^20 multiply-adds or more, as `neurona --version` prints it:
 // "OpenBLAS <its configuration>, kernel <its kernel>", or "Eigen <version>" and why OpenBLAS is
-// not used. Opens OpenBLAS if no product has yet.
+// not used. Opens OpenBLAS if no product has yet. A thread's first product through OpenBLAS
+// throws std::bad_alloc when the address-space limit no longer leaves room for its buffer.
 std::string large_product_library();
 
 }  // namespace neurona
