@@ -99,11 +99,13 @@ int openblas_thread_count() {
 // Empty when OpenBLAS's buffers fit this process's address space, else why they do not.
 std::string buffers_beyond_the_limit(double buffers, const std::string& whose) {
   const MemoryLimit limit = memory_limit();
-  if (!limit.address_space || limit.in_use() + buffers + room_beside <= limit.bytes) return "";
+  if (!limit.address_space) return "";
+  const double in_use = limit.in_use();
+  if (in_use + buffers + room_beside <= limit.bytes) return "";
   return fmt::format(
-      "OpenBLAS's work buffers ({} GiB: 128 MiB for each {}) would not fit {} "
-      "beside the {} GiB this process holds",
-      gib(buffers), whose, limit.description(), gib(limit.in_use()));
+      "OpenBLAS's work buffers ({} GiB: 128 MiB for each {}) would not fit {} beside the {} GiB "
+      "this process holds",
+      gib(buffers), whose, limit.description(), gib(in_use));
 }
 
 const Blas& blas() {

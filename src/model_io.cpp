@@ -85,7 +85,7 @@ class ModelReader {
            fmt::format("expected {} number{}, got {}", size, size == 1 ? "" : "s", value.size()));
   }
 
-  // The numbers of an array of `size` values into `out`.
+  // The numbers of an array of exactly `size` values into `out`.
   void read_numbers(const json& value, Index size, const std::string& field, double* out) const {
     check_count(value, size, field);
     for (std::size_t i = 0; i < value.size(); ++i) {
@@ -97,38 +97,36 @@ class ModelReader {
   }
 
   std::vector<double> numbers(const json& value, Index size, const std::string& field) const {
-    check_count(value, size, field);
-    std::vector<double> result(value.size());
+    check_count(value, size, field);  // before allocating for them
+    std::vector<double> result(static_cast<std::size_t>(size));
     read_numbers(value, size, field, result.data());
     return result;
   }
 
-  // A layer's weights or biases: in a float model each must be a float, or it would become
-  // infinity when the model is cast to its precision. `field` names them, made only for an error:
-  // a model holds millions of rows.
+  // A layer's weights or biases into `out`: in a float model each must be a float, or it would
+  // become infinity when the model is cast to its precision. A model holds millions of rows, so
+  // `field` makes their name only for an error: read again, with it, to say what is wrong.
   template <class Field>
   void read_parameters(const json& value, Index size, const Field& field, Precision precision,
                        double* out) const {
-    bool read = value.is_array() && Index(value.size()) == size;
-    for (Index i = 0; read && i < size; ++i) {
-      const json& number = value[std::size_t(i)];
-      read = number.is_number();
-      if (read) out[i] = number.get<double>();
-      read = read && !(precision == Precision::single && std::isinf(float(out[i])));
-    }
-    if (!read) read_parameters_or_fail(value, size, field(), precision, out);
+    if (parameters_read(value, size, precision, out)) return;
+    read_numbers(value, size, field(), out);
+    for (Index i = 0; precision == Precision::single && i < size; ++i)
+      if (std::isinf(float(out[i])))  // as the cast rounds: 3.4028235e38 is float's largest
+        fail(fmt::format("{}[{}]", field(), i),
+             fmt::format("{} is beyond float's range (3.4e38), and the model's precision is float",
+                         out[i]));
   }
 
-  void read_parameters_or_fail(const json& value, Index size, const std::string& field,
-                               Precision precision, double* out) const {
-    read_numbers(value, size, field, out);
-    if (precision == Precision::single)
-      for (Index i = 0; i < size; ++i)
-        if (std::isinf(float(out[i])))  // as the cast rounds: 3.4028235e38 is float's largest
-          fail(fmt::format("{}[{}]", field, i),
-               fmt::format("{} is beyond float's range (3.4e38), and the model's precision is "
-                           "float",
-                           out[i]));
+  static bool parameters_read(const json& value, Index size, Precision precision, double* out) {
+    if (!value.is_array() || Index(value.size()) != size) return false;
+    for (Index i = 0; i < size; ++i) {
+      const json& number = value[std::size_t(i)];
+      if (!number.is_number()) return false;
+      out[i] = number.get<double>();
+      if (precision == Precision::single && std::isinf(float(out[i]))) return false;
+    }
+    return true;
   }
 
   ModelFile read(const json& root) const {
