@@ -1143,9 +1143,9 @@ TEST_F(CliDataTest, RunningOutOfMemoryUnderALimitSaysWhereAndWhatIsKept) {
   EXPECT_TRUE(FailedWith(train("8000000", {}), 2,
                          {"error: --layers 1,8000000,1: this run needs about 1.",
                           "more than this process's address-space limit (ulimit -v) of 1.00 GiB"}));
-  // 12 million parameters: the model file's text, after training, no longer fits.
+  // 14 million parameters: the model file's text, after training, no longer fits.
   EXPECT_TRUE(FailedWith(
-      train("4000000", {}), 1,
+      train("4700000", {}), 1,
       {"error: out of memory after 3 epochs, testing or writing the results: this process's "
        "address-space limit (ulimit -v) of 1.00 GiB holds the program and its libraries as well "
        "as the run's values; nothing was written (--checkpoint-every N keeps the epochs done)"}));
