@@ -65,6 +65,22 @@ int posix_memalign(void** pointer, std::size_t alignment, std::size_t size) {
 namespace neurona {
 namespace {
 
+// While it lives, allocations are counted from 0 and the one numbered `failed` (1 the first)
+// fails; counting stops however the work ends.
+struct FailingAllocation {
+  explicit FailingAllocation(long failed) {
+    allocations = 0;
+    failing = failed;
+    counting = true;
+  }
+  ~FailingAllocation() {
+    counting = false;
+    failing = 0;
+  }
+  FailingAllocation(const FailingAllocation&) = delete;
+  FailingAllocation& operator=(const FailingAllocation&) = delete;
+};
+
 // Allocations made by `epochs` more epochs of the trainer, after one to warm up.
 template <class T>
 long allocations_in_epochs(Trainer<T>& trainer, const Matrix<T>& X, const Matrix<T>& Y,
@@ -410,12 +426,8 @@ TEST(AllocationFailure, JsonTextsWhoseFirstAllocationsFailThrowBadAlloc) {
   const RegressionMetrics regression = regression_metrics(Y, Y);
   auto fails_first_allocations = [&](auto text) {
     for (long failed = 1; failed <= 3; ++failed) {
-      allocations = 0;
-      failing = failed;
-      counting = true;
+      const FailingAllocation failing_one(failed);
       EXPECT_THROW(text(), std::bad_alloc) << "allocation " << failed;
-      counting = false;
-      failing = 0;
     }
     EXPECT_FALSE(text().empty());
   };
@@ -430,12 +442,10 @@ TYPED_TEST(AllocationTest, AnOutputWhoseResizingFailsIsLeftAsItWas) {
   const Matrix<T> before = Matrix<T>::Constant(2, 3, T(7));
   auto fails_first_allocation = [&](auto call) {
     Matrix<T> out = before;
-    allocations = 0;
-    failing = 1;
-    counting = true;
-    EXPECT_THROW(call(out), std::bad_alloc);
-    counting = false;
-    failing = 0;
+    {
+      const FailingAllocation first(1);
+      EXPECT_THROW(call(out), std::bad_alloc);
+    }
     EXPECT_EQ(out, before);
   };
   fails_first_allocation([&](Matrix<T>& A) { activate(Activation::sigmoid, Z, A); });
@@ -454,17 +464,11 @@ TEST(AllocationFailure, NamesTheLayerWhoseWeightsCannotBeAllocated) {
       {40, Activation::relu}, {20, Activation::relu}, {1, Activation::linear}};
   std::set<std::string> messages;
   for (long failed = 1;; ++failed) {
-    allocations = 0;
-    failing = failed;
-    counting = true;
     try {
+      const FailingAllocation failing_one(failed);
       const Network<double> network(3, layers, Loss::half_squared_error);
-      counting = false;
-      failing = 0;
       break;
     } catch (const UsageError& e) {
-      counting = false;
-      failing = 0;
       messages.insert(e.what());
     }
   }
