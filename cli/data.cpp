@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -323,6 +324,28 @@ ClassEncoding classes_in(const DataArgs& args) {
   });
 }
 
+namespace {
+
+// --classes on a column of measurements (prices, say) makes a class of every value: a mistake far
+// likelier than a table of hundreds of numbered classes, or of classes numbered 2.5.
+std::string numbers_to_predict_hint(const ClassEncoding& classes, Index outputs) {
+  bool fractions = false;
+  for (const std::string& label : classes.labels) {
+    double value;
+    const auto [end, error] = std::from_chars(label.data(), label.data() + label.size(), value);
+    if (error != std::errc() || end != label.data() + label.size()) return "";
+    fractions = fractions || value != std::floor(value);
+  }
+  if (!fractions && classes.size() <= 100) return "";
+  return fmt::format(
+      ". HINT: its labels are {} numbers{}: to predict the number rather than classify it, "
+      "leave out --classes{}",
+      classes.size(), fractions ? ", not all whole" : "",
+      outputs == 1 ? "" : " and give the network 1 output");
+}
+
+}  // namespace
+
 void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classes, Index outputs,
                                const std::string& flag) {
   if (outputs == classes.size() || (outputs == 1 && classes.size() == 2)) return;
@@ -336,8 +359,9 @@ void check_outputs_fit_classes(const DataArgs& args, const ClassEncoding& classe
       throw UsageError(fmt::format("{}; {} has {} output{}", e.what(), flag, outputs, plural));
     }
   }
-  throw UsageError(fmt::format("{}: {} output{}, but {} has {} classes", flag, outputs, plural,
-                               idx ? args.labels : args.file, classes.size()));
+  throw UsageError(fmt::format("{}: {} output{}, but {} has {} classes{}", flag, outputs, plural,
+                               idx ? args.labels : args.file, classes.size(),
+                               idx ? "" : numbers_to_predict_hint(classes, outputs)));
 }
 
 std::string place_of_row(const std::string& file, const std::vector<Index>& lines, Index row) {

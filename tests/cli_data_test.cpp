@@ -218,6 +218,33 @@ TEST_F(CliDataTest, NumericClassLabelsKeepTheirNumericOrder) {
   EXPECT_GE(right, 1600u);
 }
 
+// --classes on a column of measurements makes a class of each value: the count of outputs it then
+// asks for comes with the way to predict the number instead. Numbered classes get no such hint.
+TEST_F(CliDataTest, ClassesOfMeasuredNumbersHintAtPredictingThem) {
+  std::string prices = "size,price\n";
+  for (int i = 0; i < 150; ++i)
+    prices += std::to_string(40 + i) + "," + std::to_string(1000 + 7 * i) + "\n";
+  Write("prices.csv", prices);
+  Write("halves.csv", "x,y\n1,0.5\n2,1.5\n3,0.5\n4,2\n");
+  auto train = [&](const std::string& data, const std::string& layers) {
+    return Neurona({"train", "--data", data, "--classes", "--layers", layers, "--epochs", "1"});
+  };
+  EXPECT_TRUE(FailedWith(train("prices.csv", "1,4,2"), 2,
+                         {"--layers 1,4,2: 2 outputs, but prices.csv has 150 classes. HINT: its "
+                          "labels are 150 numbers: to predict the number rather than classify "
+                          "it, leave out --classes and give the network 1 output"}));
+  EXPECT_TRUE(FailedWith(train("halves.csv", "1,1"), 2,
+                         {"1 output, but halves.csv has 3 classes. HINT: its labels are 3 numbers, "
+                          "not all whole: to predict the number rather than classify it, leave "
+                          "out --classes"}));
+  const std::string digits = (kData / "digits.csv").string();
+  const Result numbered = train(digits, "64,4,9");
+  EXPECT_TRUE(FailedWith(numbered, 2, {"9 outputs, but " + digits + " has 10 classes"}));
+  EXPECT_EQ(numbered.err.find("HINT"), std::string::npos) << numbered.err;
+  ASSERT_TRUE(Succeeded(
+      Neurona({"train", "--data", "prices.csv", "--layers", "1,4,1", "--epochs", "1", "--quiet"})));
+}
+
 TEST_F(CliDataTest, TargetsByNameAndByNumberPickTheSameColumn) {
   // The iris label moved to the first column, and the majority target likewise.
   CopyData("iris.csv");
