@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "data.hpp"
 #include "options.hpp"
+#include "stderr.hpp"
 #include "value_checks.hpp"
 
 namespace neurona::cli {
@@ -74,7 +75,7 @@ class CheckProgress {
  public:
   CheckProgress() : shown_(isatty(STDERR_FILENO)), start_(Clock::now()), last_(start_) {}
   ~CheckProgress() {
-    if (drawn_) fmt::print(stderr, "\r\033[K");
+    if (drawn_) print_to_stderr("\r\033[K");
   }
   CheckProgress(const CheckProgress&) = delete;
   CheckProgress& operator=(const CheckProgress&) = delete;
@@ -87,8 +88,8 @@ class CheckProgress {
     last_ = now;
     const double seconds = std::chrono::duration<double>(now - start_).count();
     const double left = seconds * double(total - checked) / double(checked);
-    fmt::print(stderr, "\rgradcheck: {} of {} parameters, about {:.0f}s left\033[K", checked, total,
-               std::ceil(left));
+    print_to_stderr("\rgradcheck: {} of {} parameters, about {:.0f}s left\033[K", checked, total,
+                    std::ceil(left));
     std::fflush(stderr);
     drawn_ = true;
   }

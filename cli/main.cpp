@@ -17,8 +17,11 @@
 #include "commands.hpp"
 #include "neurona/neurona.hpp"
 #include "options.hpp"
+#include "stderr.hpp"
 
 namespace {
+
+using neurona::cli::print_to_stderr;
 
 // CLI11 reads an empty value as 0 for a number and as "not given" for a path: `--lr ""` would
 // train at a rate of 0, `--history ""` write no history. No flag of neurona takes an empty value.
@@ -119,8 +122,8 @@ int flushed(int status) {
   errno = 0;
   std::cout.flush();  // which flushes stdout too
   if (std::fflush(stdout) != 0 || std::ferror(stdout) || std::cout.fail()) {
-    fmt::print(stderr, "error: standard output: {}\n",
-               errno ? std::strerror(errno) : "a write failed");
+    print_to_stderr("error: standard output: {}\n",
+                    errno ? std::strerror(errno) : "a write failed");
     return 1;
   }
   return status;
@@ -166,33 +169,33 @@ int main(int argc, char** argv) {
     std::string message = unknown_command(app);
     if (message.empty()) message = unknown_flag(app);
     if (message.empty()) message = repeated_flag(e);
-    fmt::print(stderr, "error: {} (run with --help for the usage)\n",
-               message.empty() ? e.what() : message);
+    print_to_stderr("error: {} (run with --help for the usage)\n",
+                    message.empty() ? e.what() : message);
     return 2;
   } catch (const neurona::UsageError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    print_to_stderr("error: {}\n", e.what());
     return 2;
   } catch (const neurona::Error& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    print_to_stderr("error: {}\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
     // Past the checks made before allocating (the data's size, train's estimate): the limit met
     // is what the user can change, or work within.
-    fmt::print(stderr, "error: out of memory: this command needs more than {}\n",
-               neurona::memory_limit().description());
+    print_to_stderr("error: out of memory: this command needs more than {}\n",
+                    neurona::memory_limit().description());
     return 1;
   } catch (const std::system_error& e) {
     // fmt::print found the output's stream refusing a write: a full disk, an output closed.
     if (std::ferror(stdout)) {
-      fmt::print(stderr, "error: standard output: {}\n", e.code().message());
+      print_to_stderr("error: standard output: {}\n", e.code().message());
       return 1;
     }
-    fmt::print(stderr, "error: unexpected failure, please report it: {}\n", e.what());
+    print_to_stderr("error: unexpected failure, please report it: {}\n", e.what());
     return 1;
   } catch (const std::exception& e) {
     // Every expected failure is a neurona::Error with its own message; this is a bug's last
     // stop, which still ends with a message and a status rather than an abort.
-    fmt::print(stderr, "error: unexpected failure, please report it: {}\n", e.what());
+    print_to_stderr("error: unexpected failure, please report it: {}\n", e.what());
     return 1;
   }
   return flushed(status);

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "data.hpp"
 #include "options.hpp"
+#include "stderr.hpp"
 #include "value_checks.hpp"
 
 namespace neurona::cli {
@@ -67,8 +68,8 @@ void add_predict_command(CLI::App& app, int& /*status*/) {
         lines += fmt::format("{}{}", k ? ", " : "", loaded.dropped_lines[k]);
       if (loaded.dropped_lines.size() > 10)
         lines += fmt::format(" and {} more", loaded.dropped_lines.size() - 10);
-      fmt::print(stderr, "{}: no prediction for line{} {} (a missing value, --drop-missing)\n",
-                 args->data.file, loaded.dropped_lines.size() > 1 ? "s" : "", lines);
+      print_to_stderr("{}: no prediction for line{} {} (a missing value, --drop-missing)\n",
+                      args->data.file, loaded.dropped_lines.size() > 1 ? "s" : "", lines);
     }
     if (model.precision == Precision::single)
       run<float>(*args, network.cast<float>(), model.info, loaded);

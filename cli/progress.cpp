@@ -1,6 +1,8 @@
 // Progress of training on stderr (bar or lines) or stdout (JSON lines).
 #include "progress.hpp"
 
+#include "stderr.hpp"
+
 #include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -68,8 +70,8 @@ void Progress::report(const EpochRecord& r) {
     }
     case ProgressStyle::lines:
       if (r.epoch == 1 || r.epoch % every_ == 0 || r.epoch == epochs_)
-        fmt::print(stderr, "epoch {:>{}}/{}  loss {:.6g}{}\n", r.epoch, width_, epochs_, r.loss,
-                   validation_text(r.validation_loss));
+        print_to_stderr("epoch {:>{}}/{}  loss {:.6g}{}\n", r.epoch, width_, epochs_, r.loss,
+                        validation_text(r.validation_loss));
       return;
     case ProgressStyle::bar: {
       last_ = r;
@@ -106,7 +108,7 @@ void Progress::draw(const EpochRecord& r, bool final) {
     line = fmt::format("{} [{:=<{}}{: <{}}]{}", epoch, "", filled, "", bar - filled, rest);
   }
   if (int(line.size()) > room) line.resize(std::size_t(std::max(0, room)));
-  fmt::print(stderr, "\r\x1b[K{}", line);
+  print_to_stderr("\r\x1b[K{}", line);
   std::fflush(stderr);
   drawn_ = true;
   last_drawn_ = true;
@@ -116,7 +118,7 @@ void Progress::finish() {
   if (style_ != ProgressStyle::bar || finished_) return;
   finished_ = true;
   if (last_.epoch > 0) draw(last_, true);
-  if (drawn_) fmt::print(stderr, "\n");
+  if (drawn_) print_to_stderr("\n");
 }
 
 Progress::~Progress() {
@@ -125,7 +127,7 @@ Progress::~Progress() {
   // Unwinding from an error already: a failed write to the terminal must not end the program.
   try {
     if (!last_drawn_) draw(last_, false);
-    fmt::print(stderr, "\n");
+    print_to_stderr("\n");
   } catch (...) {
   }
 }

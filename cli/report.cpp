@@ -8,6 +8,7 @@
 #include "data.hpp"
 #include "options.hpp"
 #include "same_file.hpp"
+#include "stderr.hpp"
 #include "value_checks.hpp"
 
 namespace neurona::cli {
@@ -56,7 +57,7 @@ void report_command(const ReportArgs& args) {
     input.data = loaded.data;
   }
   write_report(args.out, input);
-  fmt::print(stderr, "wrote {}\n", args.out);
+  print_to_stderr("wrote {}\n", args.out);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "options.hpp"
 #include "progress.hpp"
 #include "same_file.hpp"
+#include "stderr.hpp"
 #include "value_checks.hpp"
 
 namespace neurona::cli {
@@ -502,7 +503,7 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
           info.provenance.data_crc32));
   }
   // Only now, with every flag and the checkpoint accepted, so that an error is all that shows.
-  if (!args.quiet && !args.json) fmt::print(stderr, "{}\n", loaded.summary);
+  if (!args.quiet && !args.json) print_to_stderr("{}\n", loaded.summary);
 
   const Index every =
       args.report_every > 0 ? args.report_every : std::max<Index>(1, args.epochs / 10);
@@ -576,13 +577,13 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
                            std::isnan(record->validation_loss)
                                ? ""
                                : fmt::format(", validation {:.6g}", record->validation_loss));
-    fmt::print(stderr, "trained {} on {} row{} for {} epoch{}{}{}: {}{}\n", network.topology(),
-               train_part.X.rows(), train_part.X.rows() == 1 ? "" : "s", ran, ran == 1 ? "" : "s",
-               stopped_early ? " (stopped early)" : "",
-               kept != ran && record != history.end()
-                   ? fmt::format(", kept epoch {} (best validation loss)", kept)
-                   : "",
-               losses, args.save.empty() ? " (not saved: no --save)" : "; saved " + args.save);
+    print_to_stderr("trained {} on {} row{} for {} epoch{}{}{}: {}{}\n", network.topology(),
+                    train_part.X.rows(), train_part.X.rows() == 1 ? "" : "s", ran,
+                    ran == 1 ? "" : "s", stopped_early ? " (stopped early)" : "",
+                    kept != ran && record != history.end()
+                        ? fmt::format(", kept epoch {} (best validation loss)", kept)
+                        : "",
+                    losses, args.save.empty() ? " (not saved: no --save)" : "; saved " + args.save);
   }
   fmt::print("{}", test_metrics);
 }

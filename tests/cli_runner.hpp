@@ -41,10 +41,11 @@ struct Result {
 // Runs the neurona binary with `args` in folder `cwd`, stdout and stderr captured. Its stdin is
 // empty, or a pipe carrying `input` (written whole before the output is read: keep it under the
 // pipe's 64 KiB). With `stdout_path` its stdout is that file instead (/dev/full), opened for
-// writing. With `address_space` bytes, the child may map no more (as `ulimit -v` limits it).
+// writing; with `stderr_path` its stderr, and `err` stays empty. With `address_space` bytes, the
+// child may map no more (as `ulimit -v` limits it).
 inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& args,
                          const std::string* input = nullptr, const char* stdout_path = nullptr,
-                         rlim_t address_space = 0) {
+                         rlim_t address_space = 0, const char* stderr_path = nullptr) {
   std::vector<std::string> argv_text{NEURONA_CLI};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -62,7 +63,8 @@ inline Result RunNeurona(const fs::path& cwd, const std::vector<std::string>& ar
     signal(SIGPIPE, SIG_DFL);  // as a shell starts it, whatever this process does with it
     const int in = input ? in_pipe[0] : open("/dev/null", O_RDONLY);
     const int out = stdout_path ? open(stdout_path, O_WRONLY) : out_pipe[1];
-    if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err_pipe[1], 2) < 0 ||
+    const int err = stderr_path ? open(stderr_path, O_WRONLY) : err_pipe[1];
+    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 ||
         chdir(cwd.c_str()) != 0)
       _exit(126);
     const rlimit limit{address_space, address_space};
@@ -248,6 +250,10 @@ class CliTest : public testing::Test {
   // Its stdout written to the file `stdout_path`, not captured.
   Result NeuronaWritingTo(const std::vector<std::string>& args, const char* stdout_path) const {
     return RunNeurona(dir_, args, nullptr, stdout_path);
+  }
+  // Its stderr written to the file `stderr_path`, not captured.
+  Result NeuronaWithStderrTo(const std::vector<std::string>& args, const char* stderr_path) const {
+    return RunNeurona(dir_, args, nullptr, nullptr, 0, stderr_path);
   }
   // Its address space limited to `address_space` bytes.
   Result NeuronaWithin(const std::vector<std::string>& args, rlim_t address_space) const {

@@ -549,6 +549,30 @@ TEST_F(CliTest, AFullDiskOnStandardOutputFailsTheCommand) {
         << flag;
 }
 
+// Messages that cannot be written (stderr on a full disk) are let go: the command's results and
+// exit status are what they would be, rather than an abort, or a run ended by its first progress
+// line.
+TEST_F(CliTest, AFullDiskOnStandardErrorChangesNothingElse) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  Fixture("majority.csv");
+  const Result trained = NeuronaWithStderrTo({"train", "--data", "majority.csv", "--layers",
+                                              "3,2,1", "--epochs", "20", "--save", "m.json"},
+                                             "/dev/full");
+  EXPECT_EQ(trained.status, 0);
+  EXPECT_EQ(trained.out, "");
+  ASSERT_TRUE(Exists("m.json"));
+  const Result predicted = NeuronaWithStderrTo(
+      {"predict", "--model", "m.json", "--data", "majority.csv", "--drop-missing"}, "/dev/full");
+  EXPECT_EQ(predicted.status, 0);
+  EXPECT_EQ(Lines(predicted.out).size(), 8u);
+  // Errors keep their statuses: 1 for a file, 2 for a flag.
+  EXPECT_EQ(NeuronaWithStderrTo({"predict", "--model", "none.json", "--data", "majority.csv"},
+                                "/dev/full")
+                .status,
+            1);
+  EXPECT_EQ(NeuronaWithStderrTo({"predict", "--no-such-flag"}, "/dev/full").status, 2);
+}
+
 TEST_F(CliTest, PredictAcceptsRowsOfInputsOnly) {
   Fixture("majority.csv");
   Fixture("majority_inputs.csv");
