@@ -399,12 +399,12 @@ std::string info_to_json(const ModelInfo& info) {
 
 template <class T>
 std::string model_to_json(const Network<T>& network, const ModelInfo& info) {
-  network.check_shapes();
   // What read_model would refuse is refused here, before a file is written that none can read:
   // layers changed in place (a cross_entropy network given a sigmoid output), a parameter that is
   // not finite (JSON has no NaN), info that does not fit the network (three labels for two
   // outputs, a scaling of other columns). The info is read back as the reader reads it.
   try {
+    network.check_shapes();
     Network<T>::check_topology(network.inputs(), network.layer_specs(), network.loss_type());
   } catch (const UsageError& e) {
     throw InputError(fmt::format("not written: {}", e.what()));

@@ -94,8 +94,10 @@ Network<T>::Network(Index inputs, const std::vector<LayerSpec>& layers, Loss los
   check_topology(inputs, layers, loss);
   Index n_in = inputs;
   try {
+    units_.reserve(layers.size());
     for (const LayerSpec& layer : layers) {
       layers_.emplace_back(n_in, layer.units, layer.activation);
+      units_.push_back(layer.units);
       n_in = layer.units;
     }
   } catch (const std::bad_alloc&) {
@@ -134,15 +136,49 @@ std::string Network<T>::topology() const {
 
 template <class T>
 void Network<T>::check_shapes() const {
+  if (layers_.empty() && units_.empty())
+    throw UsageError("a network needs at least one layer; this one has none (it was moved from)");
+  if (layers_.size() != units_.size())
+    throw UsageError(
+        fmt::format("the {}-layer network now has {} layers: layers() may change "
+                    "weights, not add or remove layers",
+                    units_.size(), layers_.size()));
   Index n_in = inputs_;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const auto& layer = layers_[l];
-    if (layer.W.rows() != n_in || layer.b.cols() != layer.W.cols() || layer.W.cols() < 1)
+    const Index units = units_[l];
+    if (layer.W.rows() != n_in || layer.W.cols() != units || layer.b.cols() != units)
       throw ShapeError(fmt::format(
-          "layer {}: W is {}x{} and b is 1x{}; expected W {}x{} and b 1x{}", l + 1, layer.W.rows(),
-          layer.W.cols(), layer.b.cols(), n_in, layer.W.cols(), layer.W.cols()));
-    n_in = layer.W.cols();
+          "layer {}: W is {}x{} and b is 1x{}; the network was built with W {}x{} and b 1x{}",
+          l + 1, layer.W.rows(), layer.W.cols(), layer.b.cols(), n_in, units, units));
+    if (layer.dW.rows() != n_in || layer.dW.cols() != units || layer.db.cols() != units)
+      throw ShapeError(fmt::format(
+          "layer {}: dW is {}x{} and db is 1x{}; the network was built with W {}x{} and b 1x{}",
+          l + 1, layer.dW.rows(), layer.dW.cols(), layer.db.cols(), n_in, units, units));
+    // What the constructor refuses, set through layers() after it.
+    if (to_string(layer.activation) == "?")
+      throw UsageError(
+          fmt::format("layer {}: no such activation ({})", l + 1, int(layer.activation)));
+    if (layer.activation == Activation::softmax && (l + 1 != layers_.size() || units == 1))
+      throw UsageError(
+          fmt::format("layer {}: softmax is only for an output layer of 2 units or more", l + 1));
+    n_in = units;
   }
+  check_output_fits_loss(layers_.back().activation, loss_);
+}
+
+// The loss and the gradients are of the last forward pass: there must be one, of at least one row
+// (a mean over no rows is 0/0), that went through every layer (one that ran out of memory midway
+// left the layers after it at another batch's size).
+template <class T>
+void Network<T>::check_forward_pass() const {
+  check_shapes();
+  const Index m = X_.view().rows();
+  if (m == 0)
+    throw ShapeError("no rows to take the loss of: forward a batch of at least one row first");
+  for (const auto& layer : layers_)
+    if (layer.A().rows() != m || layer.A().cols() != layer.units())
+      throw ShapeError("the last forward pass did not finish: forward the batch again");
 }
 
 template <class T>
@@ -197,6 +233,7 @@ void Network<T>::forward_small() {
 
 template <class T>
 T Network<T>::loss(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const {
+  check_forward_pass();
   const auto& out = layers_.back();
   if (Y.rows() != out.A().rows() || Y.cols() != out.A().cols())
     throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),
@@ -208,6 +245,7 @@ T Network<T>::loss(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const 
 
 template <class T>
 void Network<T>::backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) {
+  check_forward_pass();
   auto& out = layers_.back();
   if (Y.rows() != out.A().rows() || Y.cols() != out.A().cols())
     throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),

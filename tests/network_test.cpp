@@ -9,6 +9,7 @@
 #include "neurona/error.hpp"
 #include "neurona/initialization.hpp"
 #include "neurona/network.hpp"
+#include "neurona/optimizer.hpp"
 
 namespace neurona {
 namespace {
@@ -127,6 +128,62 @@ TEST(Network, ShapesAreCheckedAtTheBoundary) {
   EXPECT_THROW(net.loss(Matrix<double>::Zero(8, 2)), ShapeError);
   net.layers()[1].W.resize(3, 4);  // no longer fits the 2 units before it
   EXPECT_THROW(net.forward(Matrix<double>::Zero(8, 3)), ShapeError);
+}
+
+// layers() gives the weights to set, not the topology: a W or dW of another shape, a layer added,
+// a hidden softmax or a network moved from is refused by every pass and step, rather than read
+// past the end of a buffer sized for the network as built.
+TEST(Network, WhatLayersCannotChangeIsRefusedByEveryPassAndStep) {
+  const Matrix<double> X = Matrix<double>::Random(8, 3), Y = Matrix<double>::Random(8, 1);
+  Network<double> built(3, {{2, Activation::sigmoid}, {1, Activation::linear}},
+                        Loss::half_squared_error);
+  initialize(built, 1);
+  GradientDescent<double> optimizer(0.1);
+
+  Network<double> wider = built;  // 3-6-1 in W and b, 3-2-1 in its gradients
+  wider.layers()[0].W = Matrix<double>::Random(3, 6);
+  wider.layers()[0].b = RowVector<double>::Zero(6);
+  wider.layers()[1].W = Matrix<double>::Random(6, 1);
+  EXPECT_THROW(wider.forward(X), ShapeError);
+  EXPECT_THROW(wider.predict(X), ShapeError);
+  EXPECT_THROW(optimizer.step(wider), ShapeError);
+  EXPECT_EQ(wider.outputs(), 1);
+
+  Network<double> reshaped = built;  // the gradient of another shape, stepped without backward
+  reshaped.layers()[0].dW = Matrix<double>::Zero(6, 3);
+  EXPECT_THROW(optimizer.step(reshaped), ShapeError);
+
+  Network<double> deeper = built;
+  deeper.layers().push_back(deeper.layers().back());
+  EXPECT_THROW(deeper.forward(X), UsageError);
+
+  Network<double> hidden_softmax = built;
+  hidden_softmax.forward(X);
+  hidden_softmax.layers()[0].activation = Activation::softmax;
+  EXPECT_THROW(hidden_softmax.forward(X), UsageError);
+  EXPECT_THROW(hidden_softmax.backward(Y), UsageError);
+
+  Network<double> moved = built;
+  const Network<double> taken = std::move(moved);
+  EXPECT_EQ(moved.outputs(), 0);  // NOLINT(bugprone-use-after-move): what is checked
+  EXPECT_THROW(moved.forward(X), UsageError);
+  EXPECT_THROW(moved.predict(X), UsageError);
+  EXPECT_THROW(moved.loss(Y), UsageError);
+  EXPECT_THROW(moved.backward(Y), UsageError);
+  EXPECT_EQ(taken.predict(X), built.predict(X));
+
+  // The loss and the gradients are of a forward pass of one row or more.
+  Network<double> fresh = built;
+  EXPECT_THROW(fresh.backward(Matrix<double>()), ShapeError);
+  EXPECT_THROW(fresh.loss(Matrix<double>()), ShapeError);
+  fresh.forward(Matrix<double>(0, 3));
+  EXPECT_THROW(fresh.loss(Matrix<double>(0, 1)), ShapeError);
+  EXPECT_THROW(fresh.backward(Matrix<double>(0, 1)), ShapeError);
+  fresh.forward(X);
+  built.forward(X);
+  EXPECT_EQ(fresh.loss(Y), built.loss(Y));
+  fresh.backward(Y);
+  optimizer.step(fresh);
 }
 
 TEST(Network, PredictAgreesWithForwardAndCastKeepsTheWeights) {

@@ -40,11 +40,12 @@ class Network {
                              Index rows = 0);
 
   Index inputs() const { return inputs_; }
-  Index outputs() const { return layers_.back().units(); }
+  Index outputs() const { return units_.empty() ? 0 : units_.back(); }
   Loss loss_type() const { return loss_; }
   std::vector<LayerSpec> layer_specs() const;
 
-  // The layers, first to last. Their W and b may be set directly (the tutorial's own numbers).
+  // The layers, first to last. Their W and b may be set directly (the tutorial's own numbers), in
+  // the shapes the network was built with: the topology is fixed (see check_shapes).
   std::vector<DenseLayer<T>>& layers() { return layers_; }
   const std::vector<DenseLayer<T>>& layers() const { return layers_; }
 
@@ -73,7 +74,10 @@ class Network {
   template <class U>
   Network<U> cast() const;
 
-  // Throws ShapeError naming the layer if some W or b no longer fits the topology.
+  // Throws ShapeError naming the layer if some W, b, dW or db no longer has the shape the network
+  // was built with, and UsageError for layers added or removed through layers(), an activation
+  // set there that the constructor refuses, or a network moved from (it has no layers). Every
+  // pass, and every optimizer's step, checks this first.
   void check_shapes() const;
 
   // "3-2-4-1"
@@ -83,6 +87,9 @@ class Network {
   std::string architecture() const;
 
  private:
+  // Throws unless the last forward pass went through these layers with at least one row.
+  void check_forward_pass() const;
+
   // Networks whose every layer has at most 8 inputs and units (the tutorial's) run forward and
   // backward on raw rows: for them, the views and checks of the general path cost more than the
   // arithmetic. Same equations, same kernels, same bits.
@@ -93,8 +100,9 @@ class Network {
   Index inputs_;
   Loss loss_;
   std::vector<DenseLayer<T>> layers_;
-  BatchStorage<T> X_;       // the last forward pass's input: A_prev of the first layer
-  Index rows_checked_ = 0;  // the most rows forward has found room for
+  std::vector<Index> units_;  // each layer's width, as built: what check_shapes holds W to
+  BatchStorage<T> X_;         // the last forward pass's input: A_prev of the first layer
+  Index rows_checked_ = 0;    // the most rows forward has found room for
 };
 
 }  // namespace neurona

@@ -38,8 +38,10 @@ class Optimizer {
 
   // Updates every W and b from dW and db of the last backward pass. `evaluate`, when given,
   // recomputes forward, loss and backward on the same batch at the network's current parameters
-  // and returns the loss; only optimizers that search along a direction (L-BFGS) call it.
+  // and returns the loss; only optimizers that search along a direction (L-BFGS) call it. Throws
+  // what network.check_shapes() throws first: each dW is read beside its W.
   void step(Network<T>& network, const std::function<double()>& evaluate = {}) {
+    network.check_shapes();
     update(network, evaluate);
   }
 
