@@ -232,7 +232,9 @@ Checkpoint<T> read_checkpoint(const fs::path& path) {
     const ModelFile model =
         parse_model(member(root, "", "model", path).dump(), path.string() + ": model");
     if (model.precision != precision_of<T>())
-      fail(path, "model.precision", fmt::format("expected {}", to_string(precision_of<T>())));
+      fail(path, "model.precision",
+           fmt::format("the checkpoint's network is in {} precision; it is read here as {}",
+                       to_string(model.precision), to_string(precision_of<T>())));
     Checkpoint<T> checkpoint{model.network.template cast<T>(), model.info, {}, {}, {}, {}};
 
     const json& trainer = member(root, "", "trainer", path);

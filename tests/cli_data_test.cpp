@@ -1933,6 +1933,15 @@ TEST_F(CliDataTest, ResumeRefusesACheckpointOfAnotherArchitecture) {
                   "half_squared_error), the flags make 3-2-4-1 (sigmoid, sigmoid, linear; "
                   "half_squared_error)"}));
   EXPECT_FALSE(Exists("m.json"));
+  // The same network in another precision.
+  Write("ck.json", majority);
+  EXPECT_TRUE(FailedWith(
+      TrainMajority("majority.csv", {"--epochs", "40", "--checkpoint", "ck.json", "--resume",
+                                     "--precision", "float", "--quiet", "--save", "m.json"}),
+      1,
+      {"ck.json: model.precision: the checkpoint's network is in double precision; it is read "
+       "here as float"}));
+  EXPECT_FALSE(Exists("m.json"));
 
   // A best_model of another network: restored at the end, it would be saved as the model.
   CopyData("iris.csv");
