@@ -206,6 +206,9 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
   const bool validating = !split.validation.empty();
   const double best = validating ? weights + rows : 0;
   const double parts = all_rows * double(plan.inputs + plan.layers.back().units) * value;
+  // One record an epoch, kept with or without --history, in a vector that doubles as it grows:
+  // the old and the new buffer together at its last growth.
+  const double history = 3.0 * sizeof(EpochRecord) * double(args.epochs);
 
   std::vector<std::pair<double, std::string>> extra;  // what is written or read, one at a time
   if (!args.save.empty())
@@ -227,7 +230,7 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
   const double now = available.in_use();
   const double held = args.init.empty() ? 0 : 2 * parameters * 8;
   const double training =
-      std::max(0.0, now - held) + weights + rows + state + best + parts + passing;
+      std::max(0.0, now - held) + weights + rows + state + best + parts + history + passing;
   const double drawing = now + 2 * parameters * 8 - held + (value == 8 ? 0 : weights);
   const double total = std::max(training, drawing);
   if (total <= available.bytes) return;
@@ -241,6 +244,8 @@ void check_run_fits(const TrainArgs& args, const NetworkPlan& plan, const Split&
     if (state > 0) shown += fmt::format(", {}'s state {}", args.optimizer.name, gib(state));
     if (best > 0) shown += ", the network kept at the best validation loss " + gib(best);
     shown += ", the rows for training, validation and test " + gib(parts);
+    if (history >= 1 << 20)
+      shown += fmt::format(", the history of {} epochs {}", args.epochs, gib(history));
     if (largest != extra.end())
       shown += fmt::format(", {} {}", largest->second, gib(largest->first));
   }

@@ -207,6 +207,11 @@ TEST_F(CliTest, ARunTooLargeForMemoryIsAQuickUsageError) {
   result = Neurona({"train", "--data", "majority.csv", "--layers", single, "--precision", "float",
                     "--batch", "1"});
   EXPECT_TRUE(FailedWith(result, 2, {"drawn in double", "then in float"}));
+  // A record an epoch is kept, --history or not: a tiny network for more epochs than fit.
+  const std::string epochs = std::to_string(std::int64_t(memory / 40));
+  result = Neurona({"train", "--data", "majority.csv", "--layers", "3,2,1", "--epochs", epochs});
+  EXPECT_TRUE(FailedWith(
+      result, 2, {"--layers 3,2,1: this run needs about", "the history of " + epochs + " epochs"}));
   EXPECT_EQ(Files(), std::set<std::string>{"majority.csv"});
 }
 
