@@ -639,6 +639,14 @@ TableLayout layout_of(const LoadedData& loaded) {
   return {loaded.header, loaded.data.target_columns};
 }
 
+void refuse_classes_for_regression(const DataArgs& args, const ModelFile& model,
+                                   const std::string& model_path) {
+  if (args.classes && model.network.loss_type() == Loss::half_squared_error)
+    throw UsageError(fmt::format(
+        "--classes: {} is a regression model (half_squared_error); its targets are numbers",
+        model_path));
+}
+
 LoadedData load_data_for(const ModelFile& model, DataArgs args, Targets targets) {
   const ClassEncoding classes{model.info.classes};
   const Network<double>& network = model.network;

@@ -72,6 +72,11 @@ LoadedData load_data(const DataArgs& args, Index n_in, Index n_out, Loss loss,
 // the file's header must be the model's, in its order.
 LoadedData load_data_for(const ModelFile& model, DataArgs args, Targets targets);
 
+// --classes for a model trained on numbers (half_squared_error) reads its targets as labels it
+// has none of: refused with UsageError, naming the model file.
+void refuse_classes_for_regression(const DataArgs& args, const ModelFile& model,
+                                   const std::string& model_path);
+
 // The data flags for a trained model's data: a CSV file's targets read as the model's classes,
 // and, without --targets, the target columns of the table the model was trained on: by name when
 // the file's header holds each of their names once, else by number when the file has as many

@@ -55,10 +55,7 @@ void add_evaluate_command(CLI::App& app, int& /*status*/) {
   cmd->callback([args] {
     const ModelFile model = read_model(args->model);
     const Network<double>& network = model.network;
-    if (args->data.classes && network.loss_type() == Loss::half_squared_error)
-      throw UsageError(fmt::format(
-          "--classes: {} is a regression model (half_squared_error); its targets are numbers",
-          args->model));
+    refuse_classes_for_regression(args->data, model, args->model);
     const LoadedData loaded = load_data_for(model, args->data, Targets::required);
     check_probability_targets(loaded, model.network.loss_type(), args->data.file);
     if (model.precision == Precision::single)

@@ -60,6 +60,7 @@ void add_predict_command(CLI::App& app, int& /*status*/) {
   cmd->callback([args] {
     const ModelFile model = read_model(args->model);
     const Network<double>& network = model.network;
+    refuse_classes_for_regression(args->data, model, args->model);
     const LoadedData loaded = load_data_for(model, args->data, Targets::skipped);
     // One line per row is what a reader lines up with the input: the rows left out are named.
     if (!loaded.dropped_lines.empty()) {

@@ -578,6 +578,19 @@ TEST_F(CliTest, AFullDiskOnStandardErrorChangesNothingElse) {
   EXPECT_EQ(NeuronaWithStderrTo({"predict", "--no-such-flag"}, "/dev/full").status, 2);
 }
 
+// A regression model has no classes to read its targets as: --classes is refused alike by the
+// commands that read data for a model.
+TEST_F(CliTest, ClassesForARegressionModelAreRefused) {
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--quiet", "--save", "m.json"})));
+  for (const char* command : {"predict", "evaluate"})
+    EXPECT_TRUE(FailedWith(
+        Neurona({command, "--model", "m.json", "--data", "majority.csv", "--classes"}), 2,
+        {"--classes: m.json is a regression model (half_squared_error); its targets are "
+         "numbers"}))
+        << command;
+}
+
 TEST_F(CliTest, PredictAcceptsRowsOfInputsOnly) {
   Fixture("majority.csv");
   Fixture("majority_inputs.csv");
