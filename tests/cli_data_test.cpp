@@ -414,9 +414,10 @@ TEST_F(CliDataTest, PredictSkipsTheTargetColumns) {
       Neurona({"predict", "--model", "bare.json", "--data", "unknown_rows.csv", "--header", "no"})
           .out,
       bare.out);
-  // --classes for a model of numbers does not make its skipped column one of classes.
-  EXPECT_EQ(Neurona({"predict", "--model", "m.json", "--data", "unknown.csv", "--classes"}).out,
-            alone.out);
+  // --classes for a model of numbers does not make its skipped column one of classes: refused.
+  EXPECT_TRUE(
+      FailedWith(Neurona({"predict", "--model", "m.json", "--data", "unknown.csv", "--classes"}), 2,
+                 {"--classes: m.json is a regression model"}));
   Write("first_target.csv", ",4,1,2\nc,1,3,4\n");
   EXPECT_EQ(
       Neurona({"predict", "--model", "labels.json", "--data", "first_target.csv", "--targets", "1"})
