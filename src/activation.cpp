@@ -9,6 +9,7 @@
 #include "kernels.hpp"
 #include "neurona/error.hpp"
 #include "resize.hpp"
+#include "same_shape.hpp"
 
 namespace neurona {
 namespace {
@@ -159,6 +160,8 @@ void activate(Activation activation, const Matrix<T>& Z, Matrix<T>& A) {
 template <class T>
 void activation_backward(Activation activation, const Matrix<T>& Z, const Matrix<T>& A,
                          const Matrix<T>& dA, Matrix<T>& dZ) {
+  detail::check_same_shape(A, "A", Z, "Z");
+  detail::check_same_shape(dA, "dA", Z, "Z");
   if (&dZ != &dA) detail::resize_keeping_on_failure(dZ, dA.rows(), dA.cols());
   detail::activation_backward<T>(activation, Z, A, dA, dZ);
 }

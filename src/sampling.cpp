@@ -27,6 +27,10 @@ Split split_rows(Index m, double validation, double test, std::uint64_t seed,
   if (validation + test >= 1)
     throw UsageError(
         fmt::format("--validation {} and --test {} leave no rows to train on", validation, test));
+  if (m < 0) throw UsageError(fmt::format("a split needs 0 rows or more, got {}", m));
+  if (classes && Index(classes->size()) != m)
+    throw ShapeError(fmt::format("{} classes given for the {} rows to split; expected one per row",
+                                 classes->size(), m));
   // Groups of rows split alike: one per class when stratified, else all rows together.
   std::map<Index, std::vector<Index>> groups;
   for (Index i = 0; i < m; ++i)

@@ -82,6 +82,16 @@ TEST(Activation, BackwardMatchesCentralDifferences) {
   }
 }
 
+TEST(Activation, BackwardRefusesMatricesOfOtherShapes) {
+  const Matrix<double> Z = Matrix<double>::Ones(2, 2), A = Z, wide = Matrix<double>::Ones(100, 100),
+                       narrow = Matrix<double>::Ones(2, 3);
+  Matrix<double> dZ;
+  EXPECT_THROW(activation_backward(Activation::sigmoid, Z, A, wide, dZ), ShapeError);
+  EXPECT_THROW(activation_backward(Activation::tanh, Z, narrow, A, dZ), ShapeError);
+  activation_backward(Activation::tanh, Z, A, A, dZ);
+  EXPECT_EQ(dZ.rows(), 2);
+}
+
 TEST(Activation, ReluDerivativeAtZeroIsZeroAsInTheTutorial) {
   const Matrix<double> Z = row({0.0});
   Matrix<double> dZ;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "neurona/dense_layer.hpp"
+#include "neurona/error.hpp"
 
 namespace neurona {
 namespace {
@@ -23,6 +24,21 @@ TEST(DenseLayer, ForwardIsXWPlusBroadcastBias) {
   A << 5.5, 2, 0,  //
       0, 0, 0;
   EXPECT_EQ(Matrix<double>(layer.A()), A);
+}
+
+// Inputs of another width, a backward pass before any forward one, or a dA_prev of another shape
+// are refused rather than read or written past a buffer.
+TEST(DenseLayer, ShapesAreChecked) {
+  DenseLayer<double> layer(3, 20, Activation::sigmoid);
+  EXPECT_THROW(layer.forward(Matrix<double>::Ones(4, 2)), ShapeError);
+  EXPECT_THROW(layer.backward(Matrix<double>::Ones(4, 3)), ShapeError);
+  layer.forward(Matrix<double>::Ones(4, 3));
+  EXPECT_THROW(layer.backward(Matrix<double>::Ones(5, 3)), ShapeError);
+  Matrix<double> dA_prev = Matrix<double>::Zero(4, 2);
+  EXPECT_THROW(layer.backward(Matrix<double>::Ones(4, 3), dA_prev), ShapeError);
+  dA_prev.resize(4, 3);
+  layer.backward(Matrix<double>::Ones(4, 3), dA_prev);
+  EXPECT_EQ(layer.dW.rows(), 3);
 }
 
 TEST(DenseLayer, BackwardGivesDWDbAndDAPrev) {

@@ -97,6 +97,19 @@ TEST(Loss, GradientsMatchCentralDifferences) {
   }
 }
 
+TEST(Loss, RefusesTargetsAndWeightsOfOtherShapes) {
+  const Matrix<double> Z = Matrix<double>::Ones(4, 3), A = Z;
+  Matrix<double> dZ;
+  const Matrix<double> wide = Matrix<double>::Zero(1000, 30), one = Matrix<double>::Zero(1, 1);
+  EXPECT_THROW(loss_gradient(Loss::half_squared_error, Activation::linear, Z, A, wide, dZ),
+               ShapeError);
+  EXPECT_THROW(loss_value(Loss::half_squared_error, Activation::linear, Z, A, one), ShapeError);
+  const Matrix<double> Y = Matrix<double>::Zero(4, 3), weights = Matrix<double>::Ones(3, 1);
+  EXPECT_THROW(loss_value(Loss::half_squared_error, Activation::linear, Z, A, Y, &weights),
+               ShapeError);
+  EXPECT_DOUBLE_EQ(loss_value(Loss::half_squared_error, Activation::linear, Z, A, Y), 1.5);
+}
+
 TEST(Loss, CrossEntropiesNeedTheirOutputActivation) {
   EXPECT_THROW(check_output_fits_loss(Activation::linear, Loss::binary_cross_entropy), UsageError);
   EXPECT_THROW(check_output_fits_loss(Activation::sigmoid, Loss::cross_entropy), UsageError);

@@ -51,6 +51,15 @@ TEST(Split, BadFractionsNameTheFlag) {
   EXPECT_EQ(split_rows(1, 0.5, 0.4, 1).train.size(), 1u);  // training keeps its one row
 }
 
+// One class a row, or the groups would be read past the classes' end.
+TEST(Split, ClassesMustNumberOnePerRow) {
+  const std::vector<Index> two{0, 1};
+  EXPECT_THROW(split_rows(4, 0.25, 0.25, 1, &two), ShapeError);
+  EXPECT_THROW(split_rows(-1, 0.25, 0.25, 1), UsageError);
+  const Split split = split_rows(2, 0.0, 0.0, 1, &two);
+  EXPECT_EQ(split.train.size(), 2u);
+}
+
 TEST(TakeRows, TakesRowsInOrderAndRefusesRowsThatAreNotThere) {
   const Matrix<double> M = (Matrix<double>(3, 2) << 1, 2, 3, 4, 5, 6).finished();
   EXPECT_EQ(take_rows(M, {2, 0, 2}), (Matrix<double>(3, 2) << 5, 6, 1, 2, 5, 6).finished());

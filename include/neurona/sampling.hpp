@@ -17,7 +17,8 @@ struct Split {
 // the rest for training, shuffled by `seed`. With `classes` (one class number per row) each class
 // is split in the same proportions (stratified), so that rare classes reach every part. Each part
 // takes round(fraction x count) rows; training keeps at least one. Throws UsageError naming
-// --validation or --test for a fraction out of range.
+// --validation or --test for a fraction out of range, or for m below 0, and ShapeError unless
+// `classes` holds m classes.
 Split split_rows(Index m, double validation, double test, std::uint64_t seed,
                  const std::vector<Index>* classes = nullptr);
 
