@@ -325,6 +325,13 @@ Network<U> Network<T>::cast() const {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     result.layers()[l].W = layers_[l].W.template cast<U>();
     result.layers()[l].b = layers_[l].b.template cast<U>();
+    // Past float's range a finite parameter becomes infinite, and every prediction NaN.
+    const bool was_finite = detail::all_finite<T>(layers_[l].W) && layers_[l].b.allFinite();
+    if (was_finite &&
+        !(detail::all_finite<U>(result.layers()[l].W) && result.layers()[l].b.allFinite()))
+      throw UsageError(fmt::format(
+          "layer {}: a parameter beyond float's range (3.4e38) cannot be held in single precision",
+          l + 1));
   }
   return result;
 }

@@ -186,6 +186,15 @@ TEST(Network, WhatLayersCannotChangeIsRefusedByEveryPassAndStep) {
   optimizer.step(fresh);
 }
 
+TEST(Network, CastRefusesAParameterBeyondFloatsRange) {
+  Network<double> net(3, tutorial_layers, Loss::half_squared_error);
+  initialize(net, 1);
+  net.layers()[1].b(2) = 1e39;
+  EXPECT_THROW(net.cast<float>(), UsageError);
+  net.layers()[1].b(2) = 3e38;
+  EXPECT_EQ(net.cast<float>().layers()[1].b(2), 3e38f);
+}
+
 TEST(Network, PredictAgreesWithForwardAndCastKeepsTheWeights) {
   Network<double> net(3, tutorial_layers, Loss::half_squared_error);
   initialize(net, 7);

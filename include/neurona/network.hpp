@@ -70,7 +70,8 @@ class Network {
   // stay small whatever the number of rows.
   Matrix<T> predict(ConstMatrixRef<T> X) const;
 
-  // The same network in another precision.
+  // The same network in another precision. Throws UsageError for a finite parameter that the
+  // other precision cannot hold (beyond float's 3.4e38).
   template <class U>
   Network<U> cast() const;
 
