@@ -32,6 +32,16 @@ ConstMatrixMap<T> Predictor<T>::predict(ConstMatrixRef<T> X) {
   const Index m = X.rows();
   const T* A_prev = X.data();
   Index prev_stride = X.outerStride();
+  // X may be this predictor's last result, or part of it: with one layer that is where the first
+  // layer writes (and its buffer may move as it grows), so such an X is read from a copy.
+  Matrix<T> X_copy;
+  const ConstMatrixMap<T> first = std::as_const(A_.front()).view();
+  const Index span = m > 0 ? (m - 1) * X.outerStride() + X.cols() : 0;  // X's rows in memory
+  if (span > 0 && X.data() < first.data() + first.size() && first.data() < X.data() + span) {
+    X_copy = X;
+    A_prev = X_copy.data();
+    prev_stride = X_copy.cols();
+  }
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const Layer& layer = layers_[l];
     const Index n_in = layer.W.rows(), n_out = layer.W.cols();

@@ -101,6 +101,23 @@ TYPED_TEST(PredictorTest, ReadsRowsOfABlockWithGapsBetweenThem) {
   }
 }
 
+// Its last result given back as X, whole or in part: with one layer, the buffer that layer writes.
+// Small layers and large ones.
+TYPED_TEST(PredictorTest, TakesItsOwnLastResultAsInput) {
+  using T = TypeParam;
+  for (const Index width : {4, 40}) {
+    const Network<T> network =
+        random_network<T>(width, {{width, Activation::tanh}}, Loss::half_squared_error, 3);
+    Predictor<T> predictor(network);
+    const Matrix<T> X = Matrix<T>::Random(6, width);
+    const Matrix<T> twice = network.predict(network.predict(X));
+    EXPECT_EQ(Matrix<T>(predictor.predict(predictor.predict(X))), twice) << width;
+    const Matrix<T> block = predictor.predict(predictor.predict(X).topRows(2));
+    const Matrix<T> first = network.predict(X);  // in one batch of 6, as the predictor's was
+    EXPECT_EQ(block, network.predict(first.topRows(2))) << width;
+  }
+}
+
 TYPED_TEST(PredictorTest, KeepsItsOwnCopyOfTheWeights) {
   using T = TypeParam;
   Network<T> network = random_network<T>(cases[0].inputs, cases[0].layers, cases[0].loss, 3);

@@ -27,9 +27,9 @@ class Predictor {
   Index outputs() const { return layers_.back().W.cols(); }
 
   // Y_hat (m x n_out) for X (m x n_in), the same values as Network::predict; valid until the
-  // next call. Throws ShapeError if X does not have n_in columns. A row may get other last bits
-  // in another batch: a product's sums, and whether e^z takes Eigen's vector or scalar routine,
-  // depend on the batch's shape and on where the row lies in it.
+  // next call, to which it may be given as X. Throws ShapeError if X does not have n_in columns.
+  // A row may get other last bits in another batch: a product's sums, and whether e^z takes
+  // Eigen's vector or scalar routine, depend on the batch's shape and on where the row lies in it.
   ConstMatrixMap<T> predict(ConstMatrixRef<T> X);
 
  private:
