@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <type_traits>
 
 #include "neurona/error.hpp"
 #include "neurona/optimizer.hpp"
@@ -76,6 +77,7 @@ LBFGS<T>::LBFGS(const OptimizerSettings& settings)
   check_weight_decay(settings.weight_decay);
   if (settings.history < 1)
     throw UsageError(fmt::format("--lbfgs-history must be 1 or more, got {}", settings.history));
+  if constexpr (std::is_same_v<T, float>) check_float_settings(settings);  // after its own checks
 }
 
 template <class T>

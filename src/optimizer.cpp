@@ -193,6 +193,7 @@ GradientDescent<T>::GradientDescent(const OptimizerSettings& settings)
   if (settings.nesterov && !(settings.momentum > 0))
     throw UsageError("--nesterov needs --momentum above 0");
   check_weight_decay(settings.weight_decay);
+  if constexpr (std::is_same_v<T, float>) check_float_settings(settings);  // after its own checks
 }
 
 // torch.optim.SGD, dampening 0, with lambda the weight decay and mu the momentum:
@@ -260,6 +261,7 @@ Adam<T>::Adam(const OptimizerSettings& settings, bool decoupled_weight_decay)
   check_fraction("--beta2", settings.beta2);
   check_epsilon(settings.epsilon);
   check_weight_decay(settings.weight_decay);
+  if constexpr (std::is_same_v<T, float>) check_float_settings(settings);  // after its own checks
 }
 
 // torch.optim.Adam / AdamW at step k, with g the gradient and lambda the weight decay:
@@ -325,6 +327,7 @@ RMSprop<T>::RMSprop(const OptimizerSettings& settings)
   check_epsilon(settings.epsilon);
   check_fraction("--momentum", settings.momentum);
   check_weight_decay(settings.weight_decay);
+  if constexpr (std::is_same_v<T, float>) check_float_settings(settings);  // after its own checks
 }
 
 // torch.optim.RMSprop, not centered, with rho its alpha (the smoothing) and mu the momentum:
@@ -403,6 +406,7 @@ Rprop<T>::Rprop(const OptimizerSettings& settings)
                  fmt::format("positive and at least --step-min ({})", settings.step_min),
                  settings.step_max);
   check_weight_decay(settings.weight_decay);
+  if constexpr (std::is_same_v<T, float>) check_float_settings(settings);  // after its own checks
 }
 
 // torch.optim.Rprop (iRPROP-), parameter by parameter, with Delta the parameter's own step
@@ -522,8 +526,6 @@ void check_holds_in_float(std::string_view flag, double value) {
                     flag, value, in_float));
 }
 
-namespace {
-
 // A float network's settings: Adam with --epsilon 1e39 (inf) learns nothing, and --lr 1e-46 is 0.
 void check_float_settings(const OptimizerSettings& s) {
   const std::pair<const char*, double> settings[] = {
@@ -534,8 +536,6 @@ void check_float_settings(const OptimizerSettings& s) {
   for (const auto& [flag, value] : settings)
     check_holds_in_float(flag, value);
 }
-
-}  // namespace
 
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerSettings& settings) {
@@ -555,8 +555,6 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerSettings& settings) 
     optimizer = std::make_unique<Rprop<T>>(settings);
   else
     optimizer = std::make_unique<LBFGS<T>>(settings);
-  // After each optimizer's own checks, which name a bad value first.
-  if constexpr (std::is_same_v<T, float>) check_float_settings(settings);
   return optimizer;
 }
 

@@ -20,6 +20,10 @@ void check_scheduled_rate(double rate);
 // --weight-decay: 0 or more, finite.
 void check_weight_decay(double weight_decay);
 
+// For an optimizer of float networks, called last by each constructor: every setting must hold in
+// float, neither 0 nor infinite there when it is not in double. Throws UsageError naming the flag.
+void check_float_settings(const OptimizerSettings& settings);
+
 // A loaded state's step count: 0 to max_optimizer_steps. Throws InputError naming the optimizer.
 void check_state_steps(std::string_view optimizer, long long steps);
 

@@ -666,6 +666,16 @@ TEST(Optimizer, SettingsFloatCannotHoldAreRefusedInFloat) {
   EXPECT_THROW(make_optimizer<float>(s), UsageError);
   s.weight_decay = 0;  // zero is zero in any precision
   EXPECT_NO_THROW(make_optimizer<float>(s));
+  // Built directly, as the library's users may, as well as by name.
+  OptimizerSettings tiny = settings("adam", 0.1);
+  tiny.epsilon = 1e-50;
+  EXPECT_THROW(Adam<float>(tiny, false), UsageError);
+  EXPECT_NO_THROW(Adam<double>(tiny, false));
+  EXPECT_THROW(GradientDescent<float>(settings("sgd", 1e-50)), UsageError);
+  tiny.name = "rmsprop";
+  EXPECT_THROW(RMSprop<float>{tiny}, UsageError);
+  EXPECT_THROW(Rprop<float>(settings("rprop", 1e-50)), UsageError);
+  EXPECT_THROW(LBFGS<float>(settings("lbfgs", 1e39)), UsageError);
 }
 
 TEST(Optimizer, SettingsTheOptimizerWouldIgnoreAreRefused) {
