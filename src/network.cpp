@@ -155,8 +155,11 @@ void Network<T>::check_shapes() const {
       throw ShapeError(fmt::format(
           "layer {}: dW is {}x{} and db is 1x{}; the network was built with W {}x{} and b 1x{}",
           l + 1, layer.dW.rows(), layer.dW.cols(), layer.db.cols(), n_in, units, units));
-    // What the constructor refuses, set through layers() after it.
-    if (to_string(layer.activation) == "?")
+    // What the constructor refuses, set through layers() after it. (Compared as numbers: this runs
+    // in every pass and step, and for the tutorial's network costs more than its arithmetic if
+    // done by name.)
+    if (int(layer.activation) < int(Activation::linear) ||
+        int(layer.activation) > int(Activation::softmax))
       throw UsageError(
           fmt::format("layer {}: no such activation ({})", l + 1, int(layer.activation)));
     if (layer.activation == Activation::softmax && (l + 1 != layers_.size() || units == 1))
@@ -164,7 +167,7 @@ void Network<T>::check_shapes() const {
           fmt::format("layer {}: softmax is only for an output layer of 2 units or more", l + 1));
     n_in = units;
   }
-  check_output_fits_loss(layers_.back().activation, loss_);
+  if (loss_ != Loss::half_squared_error) check_output_fits_loss(layers_.back().activation, loss_);
 }
 
 // The loss and the gradients are of the last forward pass: there must be one, of at least one row
