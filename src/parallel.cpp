@@ -31,6 +31,12 @@ std::atomic<int> requested_threads{0};
 // destructor to run, so it can still be read then; the pool's joined workers could take no tile.
 std::atomic<bool> pool_destroyed{false};
 
+// Set in the child of a fork() made after the pool started. The child has the pool's memory but
+// none of its threads: work handed to them would never be done, and joining them, or destroying
+// the condition variable they waited on, would wait forever (an exit() of the child hung). The
+// child runs all its work on its own thread and leaves the pool as it is, never destroyed.
+std::atomic<bool> in_forked_child{false};
+
 int cores() {
   return std::max(1, int(std::thread::hardware_concurrency()));
 }
@@ -158,13 +164,23 @@ namespace detail {
 
 void run_tiles(Index tiles, void (*tile)(const void*, Index), const void* context) {
   const int threads = thread_count();
-  if (threads <= 1 || tiles <= 1 || pool_destroyed.load()) {
+  if (threads <= 1 || tiles <= 1 || pool_destroyed.load() || in_forked_child.load()) {
     for (Index t = 0; t < tiles; ++t)
       tile(context, t);
     return;
   }
-  static ThreadPool pool;
-  pool.run(tiles, threads, tile, context);
+  // Destroyed at exit, unless this process is a fork's child (see in_forked_child).
+  struct Holder {
+    ThreadPool* pool = nullptr;
+    Holder() : pool(new ThreadPool) {
+      pthread_atfork(nullptr, nullptr, [] { in_forked_child.store(true); });
+    }
+    ~Holder() {
+      if (!in_forked_child.load()) delete pool;
+    }
+  };
+  static Holder holder;
+  holder.pool->run(tiles, threads, tile, context);
 }
 
 }  // namespace detail

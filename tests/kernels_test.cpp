@@ -2,11 +2,16 @@
 // shape the compile-time kernels cover, on shapes large enough to be cut into tiles, and on every
 // thread count: the same values to rounding, and the same bits whatever the threads.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <new>
 #include <thread>
@@ -403,6 +408,44 @@ TEST(Parallel, AnExceptionFromAWorkersTileReachesTheCaller) {
   std::atomic<int> tiles{0};
   detail::parallel_for(64, [&](Index) { ++tiles; });
   EXPECT_EQ(tiles.load(), 64);
+  set_thread_count(before);
+}
+
+TEST(Parallel, AForkedChildDoesItsWorkAloneAndExits) {
+  // A program that forks once the pool has started: the child has the pool but none of its
+  // workers. Work handed to them was never done, and exit() waited for them to be joined.
+  const int before = thread_count();
+  set_thread_count(2);
+  std::atomic<int> tiles{0};
+  detail::parallel_for(64, [&](Index) { ++tiles; });
+  ASSERT_EQ(tiles.load(), 64);
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::atomic<int> child_tiles{0};
+    detail::parallel_for(64, [&](Index) { ++child_tiles; });
+    std::exit(child_tiles.load() == 64 ? 0 : 1);  // exit(), which destroys the static pool
+  }
+  int status = 0;
+  pid_t waited = 0;
+  for (int i = 0; i < 600 && (waited = waitpid(child, &status, WNOHANG)) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (waited == 0) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    FAIL() << "the forked child did not finish in 30 s";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // The parent's pool goes on with its workers.
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<int> on_a_worker{0};
+  detail::parallel_for(256, [&](Index) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (std::this_thread::get_id() != caller) ++on_a_worker;
+  });
+  EXPECT_GT(on_a_worker.load(), 0);
   set_thread_count(before);
 }
 
