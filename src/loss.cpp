@@ -143,7 +143,7 @@ T loss_value(Loss loss, Activation output, const Matrix<T>& Z, const Matrix<T>& 
              const Matrix<T>& Y, const Matrix<T>* row_weights) {
   detail::check_same_shape(A, "A", Z, "Z");
   detail::check_same_shape(Y, "Y", A, "A");
-  detail::check_row_weights_of(row_weights, Y.rows());
+  detail::check_row_weights_shape(row_weights, Y.rows());
   return detail::loss_value<T>(loss, output, Z, A, Y, row_weights ? row_weights->data() : nullptr);
 }
 
@@ -152,7 +152,7 @@ void loss_gradient(Loss loss, Activation output, const Matrix<T>& Z, const Matri
                    const Matrix<T>& Y, Matrix<T>& dZ, const Matrix<T>* row_weights) {
   detail::check_same_shape(A, "A", Z, "Z");
   detail::check_same_shape(Y, "Y", A, "A");
-  detail::check_row_weights_of(row_weights, Y.rows());
+  detail::check_row_weights_shape(row_weights, Y.rows());
   detail::resize_keeping_on_failure(dZ, Y.rows(), Y.cols());
   detail::loss_gradient<T>(loss, output, Z, A, Y, dZ, row_weights ? row_weights->data() : nullptr);
 }

@@ -11,6 +11,7 @@
 #include "neurona/error.hpp"
 #include "neurona/memory.hpp"
 #include "resize.hpp"
+#include "same_shape.hpp"
 
 namespace neurona {
 namespace {
@@ -75,10 +76,7 @@ namespace {
 
 template <class T>
 void check_row_weights(const RowWeights<T>& row_weights, Index rows) {
-  if (row_weights && (row_weights->rows() != rows || row_weights->cols() != 1 ||
-                      (rows > 1 && row_weights->outerStride() != 1)))
-    throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights->rows(),
-                                 row_weights->cols(), rows));
+  detail::check_row_weights_shape(row_weights ? &*row_weights : nullptr, rows);
 }
 
 template <class T>

@@ -20,10 +20,12 @@ void check_same_shape(const A& a, std::string_view name, const B& b, std::string
                                  a.rows(), a.cols(), other, b.rows(), b.cols()));
 }
 
-// Throws ShapeError unless row_weights, when given, are m x 1.
-template <class T>
-void check_row_weights_of(const Matrix<T>* row_weights, Index m) {
-  if (row_weights && (row_weights->rows() != m || row_weights->cols() != 1))
+// Throws ShapeError unless row_weights, when given, are m x 1 and their m values one array (the
+// kernels read them through a pointer): a Matrix, or a view of one column of one.
+template <class Weights>
+void check_row_weights_shape(const Weights* row_weights, Index m) {
+  if (row_weights && (row_weights->rows() != m || row_weights->cols() != 1 ||
+                      (m > 1 && row_weights->outerStride() != 1)))
     throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights->rows(),
                                  row_weights->cols(), m));
 }

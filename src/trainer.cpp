@@ -13,6 +13,7 @@
 #include "neurona/random.hpp"
 #include "neurona/schedule.hpp"
 #include "row_values.hpp"
+#include "same_shape.hpp"
 
 namespace neurona {
 namespace {
@@ -183,9 +184,7 @@ EpochStats Trainer<T>::run_epoch(const Matrix<T>& X, const Matrix<T>& Y) {
   // where old ones were. O(m (n_in + n_out)) against the O(m parameters) of the epoch.
   detail::check_row_values(network_.loss_type(), X, Y, "training");
   if (options_.patience > 0 && !X_validation_) refuse_patience(options_.patience);
-  if (row_weights_ && (row_weights_->rows() != X.rows() || row_weights_->cols() != 1))
-    throw ShapeError(fmt::format("row weights are {}x{}, expected {}x1", row_weights_->rows(),
-                                 row_weights_->cols(), X.rows()));
+  detail::check_row_weights_shape(row_weights_, X.rows());
   if (row_weights_) check_row_weights(*row_weights_);
   if (X_validation_)
     detail::check_row_values(network_.loss_type(), *X_validation_, *Y_validation_, "validation");
