@@ -183,10 +183,21 @@ void Network<T>::check_forward_pass() const {
 }
 
 template <class T>
-ConstMatrixMap<T> Network<T>::forward(ConstMatrixRef<T> X) {
+void Network<T>::check_inputs(ConstMatrixRef<T> X) const {
   if (X.cols() != inputs_)
     throw ShapeError(fmt::format("X has {} columns, the network has {} inputs", X.cols(), inputs_));
+}
+
+template <class T>
+ConstMatrixMap<T> Network<T>::forward(ConstMatrixRef<T> X) {
+  check_inputs(X);
   check_shapes();
+  forward_checked(X);
+  return std::as_const(layers_.back()).A();
+}
+
+template <class T>
+void Network<T>::forward_checked(ConstMatrixRef<T> X) {
   // Refused before the buffers grow: past this machine's memory the kernel ends the process.
   if (X.rows() > rows_checked_) {
     check_topology(inputs_, layer_specs(), loss_, X.rows());
@@ -204,7 +215,6 @@ ConstMatrixMap<T> Network<T>::forward(ConstMatrixRef<T> X) {
     for (std::size_t l = 1; l < layers_.size(); ++l)
       layers_[l].forward(layers_[l - 1].A());
   }
-  return std::as_const(layers_.back()).A();
 }
 
 template <class T>
@@ -233,13 +243,24 @@ void Network<T>::forward_small() {
 }
 
 template <class T>
-T Network<T>::loss(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const {
-  check_forward_pass();
+void Network<T>::check_targets(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const {
   const auto& out = layers_.back();
   if (Y.rows() != out.A().rows() || Y.cols() != out.A().cols())
     throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),
                                  out.A().rows(), out.A().cols()));
   check_row_weights(row_weights, Y.rows());
+}
+
+template <class T>
+T Network<T>::loss(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const {
+  check_forward_pass();
+  check_targets(Y, row_weights);
+  return loss_checked(Y, row_weights);
+}
+
+template <class T>
+T Network<T>::loss_checked(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const {
+  const auto& out = layers_.back();
   return detail::loss_value<T>(loss_, out.activation, out.Z(), out.A(), Y,
                                weights_data(row_weights));
 }
@@ -247,11 +268,13 @@ T Network<T>::loss(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const 
 template <class T>
 void Network<T>::backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) {
   check_forward_pass();
+  check_targets(Y, row_weights);
+  backward_checked(Y, row_weights);
+}
+
+template <class T>
+void Network<T>::backward_checked(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) {
   auto& out = layers_.back();
-  if (Y.rows() != out.A().rows() || Y.cols() != out.A().cols())
-    throw ShapeError(fmt::format("Y is {}x{}, the last forward pass gave {}x{}", Y.rows(), Y.cols(),
-                                 out.A().rows(), out.A().cols()));
-  check_row_weights(row_weights, Y.rows());
   detail::loss_gradient<T>(loss_, out.activation, out.Z(), out.A(), Y, out.dZ(),
                            weights_data(row_weights));
   if (all_layers_small()) {
@@ -265,6 +288,25 @@ void Network<T>::backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights)
     detail::activation_backward<T>(prev.activation, prev.Z(), prev.A(), prev.dZ(), prev.dZ());
   }
   layers_.front().backward(X_.view());
+}
+
+// forward, loss and backward with the checks each makes, made once: Y and the row weights against
+// X's rows before anything is computed, rather than against the forward pass after it.
+template <class T>
+T Network<T>::forward_backward(ConstMatrixRef<T> X, ConstMatrixRef<T> Y,
+                               const RowWeights<T>& row_weights) {
+  check_inputs(X);
+  check_shapes();
+  if (X.rows() == 0)
+    throw ShapeError("no rows to take the loss of: a batch needs at least one row");
+  if (Y.rows() != X.rows() || Y.cols() != outputs())
+    throw ShapeError(fmt::format("Y is {}x{}, X has {} rows and the network {} outputs", Y.rows(),
+                                 Y.cols(), X.rows(), outputs()));
+  check_row_weights(row_weights, Y.rows());
+  forward_checked(X);
+  const T E = loss_checked(Y, row_weights);
+  backward_checked(Y, row_weights);
+  return E;
 }
 
 // The loop of backward from the output layer's dZ on, on the rows themselves.
@@ -290,8 +332,7 @@ void Network<T>::backward_small() {
 
 template <class T>
 Matrix<T> Network<T>::predict(ConstMatrixRef<T> X) const {
-  if (X.cols() != inputs_)
-    throw ShapeError(fmt::format("X has {} columns, the network has {} inputs", X.cols(), inputs_));
+  check_inputs(X);
   check_shapes();
   // Rows in blocks of about 2^22 values in the widest layer (32 MiB in double): predicting a large
   // file holds its inputs, its outputs and two blocks, rather than every row's values in the

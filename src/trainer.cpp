@@ -114,10 +114,7 @@ void Trainer<T>::restore_best() {
 
 template <class T>
 double Trainer<T>::forward_backward() {
-  network_.forward(*batch_X_);
-  const double loss = double(network_.loss(*batch_Y_, batch_weights_));
-  network_.backward(*batch_Y_, batch_weights_);
-  return loss;
+  return double(network_.forward_backward(*batch_X_, *batch_Y_, batch_weights_));
 }
 
 template <class T>
@@ -129,7 +126,7 @@ double Trainer<T>::step(ConstMatrixRef<T> X, ConstMatrixRef<T> Y, const RowWeigh
   if (weights) batch_weights_.emplace(*weights);
   const double loss = forward_backward();           // every gradient from this one forward pass,
   if (!std::isfinite(loss)) diverged(epoch, loss);  // (a gradient of it would spoil the network)
-  optimizer_.step(network_, evaluate_);             // then the update (L-BFGS may evaluate again)
+  optimizer_.update(network_, evaluate_);           // then the update (L-BFGS may evaluate again)
   return loss;
 }
 

@@ -130,6 +130,61 @@ TEST(Network, ShapesAreCheckedAtTheBoundary) {
   EXPECT_THROW(net.forward(Matrix<double>::Zero(8, 3)), ShapeError);
 }
 
+// forward_backward is the three passes with one check: the same E, the same gradients to the bit,
+// on the tutorial's small layers and on the general path, with row weights and without.
+TEST(Network, ForwardBackwardIsForwardThenLossThenBackward) {
+  const std::vector<std::vector<LayerSpec>> topologies{
+      tutorial_layers, {{20, Activation::tanh}, {3, Activation::softmax}}};
+  for (const auto& layers : topologies) {
+    const Loss loss = layers.back().activation == Activation::softmax ? Loss::cross_entropy
+                                                                      : Loss::half_squared_error;
+    Network<double> fused(3, layers, loss);
+    initialize(fused, 5);
+    Network<double> apart = fused;
+    const Matrix<double> X = Matrix<double>::Random(9, 3);
+    Matrix<double> Y = Matrix<double>::Zero(9, fused.outputs());
+    for (Index r = 0; r < Y.rows(); ++r)
+      Y(r, r % Y.cols()) = 1;
+    const Matrix<double> weights = Matrix<double>::Random(9, 1).cwiseAbs();
+    for (const bool weighted : {false, true}) {
+      const RowWeights<double> row_weights = weighted ? RowWeights<double>(weights) : std::nullopt;
+      const double E = fused.forward_backward(X, Y, row_weights);
+      apart.forward(X);
+      EXPECT_EQ(E, apart.loss(Y, row_weights));
+      apart.backward(Y, row_weights);
+      for (std::size_t l = 0; l < layers.size(); ++l) {
+        EXPECT_EQ(fused.layers()[l].dW, apart.layers()[l].dW) << fused.topology() << " layer " << l;
+        EXPECT_EQ(fused.layers()[l].db, apart.layers()[l].db) << fused.topology() << " layer " << l;
+      }
+      EXPECT_EQ(fused.loss(Y, row_weights), E);  // its forward pass is the last one, as forward's
+    }
+  }
+}
+
+// Its arguments and the layers are checked before anything is computed: the last pass stays.
+TEST(Network, ForwardBackwardChecksBeforeComputing) {
+  Network<double> net(3, tutorial_layers, Loss::half_squared_error);
+  initialize(net, 1);
+  const Matrix<double> X = Matrix<double>::Random(8, 3), Y = Matrix<double>::Random(8, 1);
+  const double E = net.forward_backward(X, Y);
+  const Matrix<double> dW = net.layers()[0].dW;
+  EXPECT_THROW(net.forward_backward(Matrix<double>::Zero(8, 4), Y), ShapeError);
+  EXPECT_THROW(net.forward_backward(X.topRows(7), Y), ShapeError);
+  EXPECT_THROW(net.forward_backward(X, Matrix<double>::Zero(8, 2)), ShapeError);
+  EXPECT_THROW(net.forward_backward(Matrix<double>(0, 3), Matrix<double>(0, 1)), ShapeError);
+  EXPECT_THROW(net.forward_backward(X, Y, RowWeights<double>(Matrix<double>::Ones(7, 1))),
+               ShapeError);
+  EXPECT_EQ(net.loss(Y), E);
+  EXPECT_EQ(net.layers()[0].dW, dW);
+
+  Network<double> wider = net;
+  wider.layers()[0].W = Matrix<double>::Random(3, 6);
+  EXPECT_THROW(wider.forward_backward(X, Y), ShapeError);
+  Network<double> moved = net;
+  const Network<double> taken = std::move(moved);
+  EXPECT_THROW(moved.forward_backward(X, Y), UsageError);  // NOLINT(bugprone-use-after-move)
+}
+
 // layers() gives the weights to set, not the topology: a W or dW of another shape, a layer added,
 // a hidden softmax or a network moved from is refused by every pass and step, rather than read
 // past the end of a buffer sized for the network as built.

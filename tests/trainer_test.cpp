@@ -34,6 +34,26 @@ TEST(Trainer, FullBatchIsForwardBackwardStepPerEpoch) {
     EXPECT_EQ(trained.layers()[l].W, by_hand.layers()[l].W);
 }
 
+// The trainer checks the layers once a step (in forward_backward) rather than in each pass and
+// again in the optimizer's step: layers reshaped between epochs are still refused, before a
+// gradient of another shape is written or stepped.
+TEST(Trainer, LayersReshapedBetweenEpochsAreRefused) {
+  const Dataset<double> data = tutorial::majority_table<double>();
+  Network<double> net = tutorial::majority_network<double>(3);
+  GradientDescent<double> optimizer(0.5);
+  Trainer<double> trainer(net, optimizer, {5, 0, 3});
+  trainer.run_epoch(data.X, data.Y);
+  const Matrix<double> W = net.layers()[2].W;
+  net.layers()[1].dW = Matrix<double>::Zero(4, 4);
+  EXPECT_THROW(trainer.run_epoch(data.X, data.Y), ShapeError);
+  net.layers()[1].dW = Matrix<double>::Zero(2, 4);
+  net.layers()[2].W = Matrix<double>::Zero(5, 1);
+  EXPECT_THROW(trainer.run_epoch(data.X, data.Y), ShapeError);
+  net.layers()[2].W = W;
+  trainer.run_epoch(data.X, data.Y);
+  EXPECT_NE(net.layers()[2].W, W);
+}
+
 TEST(Trainer, ABatchOfAllRowsIsTheFullBatch) {
   const Dataset<double> data = tutorial::majority_table<double>();
   Network<double> full = tutorial::majority_network<double>(2), all_rows = full;

@@ -65,6 +65,11 @@ class Network {
   // Every layer's dW and db for E of the last forward pass against Y (m x n_out).
   void backward(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights = std::nullopt);
 
+  // A training step's passes: forward(X), then E against Y, returned, and backward(Y). The same
+  // values as the three calls, which each check the layers; this checks them once.
+  T forward_backward(ConstMatrixRef<T> X, ConstMatrixRef<T> Y,
+                     const RowWeights<T>& row_weights = std::nullopt);
+
   // Y_hat for X without touching the training buffers. Large inputs go through in blocks of rows
   // (about 2^22 values in the widest layer each), so that the values held besides X and Y_hat
   // stay small whatever the number of rows.
@@ -90,6 +95,13 @@ class Network {
  private:
   // Throws unless the last forward pass went through these layers with at least one row.
   void check_forward_pass() const;
+  void check_inputs(ConstMatrixRef<T> X) const;
+  // Y and the row weights against the last forward pass's output.
+  void check_targets(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const;
+  // The passes themselves, once their arguments and the layers are checked.
+  void forward_checked(ConstMatrixRef<T> X);
+  T loss_checked(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights) const;
+  void backward_checked(ConstMatrixRef<T> Y, const RowWeights<T>& row_weights);
 
   // Networks whose every layer has at most 8 inputs and units (the tutorial's) run forward and
   // backward on raw rows: for them, the views and checks of the general path cost more than the

@@ -59,6 +59,11 @@ class Optimizer {
 
  protected:
   virtual void update(Network<T>& network, const std::function<double()>& evaluate) = 0;
+
+ private:
+  // Its step follows the network's forward_backward, which has just checked the layers.
+  template <class>
+  friend class Trainer;
 };
 
 // The settings of every optimizer; each field is a flag of `neurona train`, named beside it. The
