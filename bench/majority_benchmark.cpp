@@ -35,6 +35,21 @@ void BM_majority_epoch(benchmark::State& state) {
 BENCHMARK(BM_majority_epoch<double>);
 BENCHMARK(BM_majority_epoch<float>);
 
+// The step as train() takes it: the three passes in one call, which checks the layers once.
+template <class T>
+void BM_majority_forward_backward(benchmark::State& state) {
+  const neurona::Dataset<T> data = neurona::tutorial::majority_table<T>();
+  neurona::Network<T> network = neurona::tutorial::majority_network<T>(1);
+  neurona::GradientDescent<T> optimizer{T(0.5)};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(network.forward_backward(data.X, data.Y));
+    optimizer.step(network);
+  }
+  benchmark::DoNotOptimize(network.layers().back().b(0));
+}
+BENCHMARK(BM_majority_forward_backward<double>);
+BENCHMARK(BM_majority_forward_backward<float>);
+
 // train() for a fixed count of epochs, per epoch: what a user of the library pays.
 template <class T>
 void BM_majority_train(benchmark::State& state) {
