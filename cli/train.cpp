@@ -372,14 +372,30 @@ Split split_of(const TrainArgs& args, const LoadedData& loaded, Loss loss) {
   const std::vector<Index> row_classes = classes ? class_of_rows(data.Y) : std::vector<Index>{};
   Split split = split_rows(data.X.rows(), args.validation, args.test, args.seed,
                            classes ? &row_classes : nullptr);
-  // A fraction that rounds to no row would quietly train without the part it asked for.
-  for (const auto& [flag, fraction, rows] :
-       {std::tuple{"--validation", args.validation, split.validation.size()},
-        std::tuple{"--test", args.test, split.test.size()}})
-    if (fraction > 0 && rows == 0)
+  // A fraction that holds out no row would quietly train without the part it asked for. Either
+  // it rounds to none in every group split alike (each class, or all the rows), or the rows it
+  // rounds to were given up so that each group keeps one to train on (split_rows).
+  std::map<Index, Index> group_rows;
+  for (Index i = 0; i < data.X.rows(); ++i)
+    ++group_rows[classes ? row_classes[std::size_t(i)] : 0];
+  const std::string groups = classes ? "each class" : "the split";
+  for (const auto& [flag, fraction, rows, other_flag, other] :
+       {std::tuple{"--validation", args.validation, split.validation.size(), "--test", args.test},
+        std::tuple{"--test", args.test, split.test.size(), "--validation", args.validation}}) {
+    if (fraction == 0 || rows > 0) continue;
+    const bool rounds_to_none = std::all_of(group_rows.begin(), group_rows.end(), [&](auto group) {
+      return std::llround(fraction * double(group.second)) == 0;
+    });
+    if (rounds_to_none)
       throw UsageError(fmt::format("{} {} holds out none of the {} rows{}; give a larger fraction",
                                    flag, fraction, data.X.rows(),
                                    classes ? " (each class rounds its share to 0)" : ""));
+    throw UsageError(fmt::format(
+        "{} {} holds out none of the {} rows: {} keeps a row to train on{}; give more rows{}", flag,
+        fraction, data.X.rows(), groups,
+        other > 0 ? fmt::format(" and {} {} takes the rest", other_flag, other) : "",
+        other > 0 ? fmt::format(" or a smaller {}", other_flag) : ""));
+  }
   return split;
 }
 

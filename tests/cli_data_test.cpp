@@ -1565,6 +1565,38 @@ TEST_F(CliDataTest, BadSplitFlagsAreUsageErrors) {
   }
 }
 
+// A fraction that holds out no row says why: its share rounds to none, or each class (or the
+// whole split) keeps a row to train on and the other part takes the rest. Not "give a larger
+// fraction" where a larger one would hold out none just the same.
+TEST_F(CliDataTest, AFractionThatHoldsOutNoRowSaysWhy) {
+  Write("pairs.csv", "x,label\n0,a\n0.1,a\n1,b\n0.9,b\n");
+  Write("two.csv", "x,y\n0,1\n1,2\n");
+  Write("singles.csv", "x,label\n0,a\n1,b\n");
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string_view>>> cases{
+      {{"--data", "pairs.csv", "--classes", "--validation", "0.1"},
+       {"--validation 0.1 holds out none of the 4 rows (each class rounds its share to 0); give a "
+        "larger fraction"}},
+      {{"--data", "pairs.csv", "--classes", "--validation", "0.25", "--test", "0.5"},
+       {"--validation 0.25 holds out none of the 4 rows: each class keeps a row to train on and "
+        "--test 0.5 takes the rest; give more rows or a smaller --test"}},
+      {{"--data", "two.csv", "--validation", "0.3", "--test", "0.4"},
+       {"--validation 0.3 holds out none of the 2 rows: the split keeps a row to train on and "
+        "--test 0.4 takes the rest; give more rows or a smaller --test"}},
+      {{"--data", "singles.csv", "--classes", "--test", "0.6"},
+       {"--test 0.6 holds out none of the 2 rows: each class keeps a row to train on; give more "
+        "rows"}},
+  };
+  for (const auto& [flags, parts] : cases) {
+    const Result result =
+        Neurona(Args({{"train", "--layers", "1,1", "--epochs", "1"}, flags, {"--save", "m.json"}}));
+    EXPECT_TRUE(FailedWith(result, 2, parts)) << flags[3];
+    EXPECT_FALSE(fs::exists(Path("m.json"))) << flags[3];
+  }
+  // Half of each class's two rows is one: held out.
+  EXPECT_TRUE(Succeeded(Neurona({"train", "--data", "pairs.csv", "--classes", "--layers", "1,1",
+                                 "--epochs", "1", "--test", "0.5", "--quiet"})));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Optimizers, learning-rate schedules and class weights.
 
