@@ -666,9 +666,8 @@ LoadedData load_data_for(const ModelFile& model, DataArgs args, Targets targets)
         throw InputError(what + hint);
     const bool columns = what.find("expected a number") != std::string::npos ||
                          what.find("is not one of the") != std::string::npos;
-    if (!columns || !args.targets.empty() || trained_on.targets.empty() ||
-        what.find("HINT") != std::string::npos || format_of(args.file) != Format::csv ||
-        Index(first_line_of(args, csv_options(args)).fields.size()) == network.inputs())
+    if (!columns || trained_on.targets.empty() || what.find("HINT") != std::string::npos ||
+        format_of(args.file) != Format::csv)
       throw;
     std::vector<std::string> names;
     std::string numbers;
@@ -677,6 +676,19 @@ LoadedData load_data_for(const ModelFile& model, DataArgs args, Targets targets)
       numbers += fmt::format("{}column {}", numbers.empty() ? "" : ", ", t + 1);
     }
     const std::string targets = names.empty() ? numbers : quoted_names(names);
+    if (!args.targets.empty()) {
+      // --targets naming a column the model takes as an input: its target column was then read
+      // as an input.
+      const std::vector<std::string> inputs = trained_on.input_names();
+      for (const std::string& named : args.target_columns())
+        if (std::count(inputs.begin(), inputs.end(), named) > 0)
+          throw InputError(fmt::format(
+              "{}. HINT: --targets names {}, one of the model's inputs; it was trained with the "
+              "target {}",
+              what, quote_field(named), targets));
+      throw;
+    }
+    if (Index(first_line_of(args, csv_options(args)).fields.size()) == network.inputs()) throw;
     throw InputError(fmt::format(
         "{}. HINT: the model was trained with the target {} ({}); if this file's target is "
         "another column, name it with --targets",

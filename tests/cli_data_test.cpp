@@ -504,6 +504,14 @@ TEST_F(CliDataTest, AModelsClassColumnIsFoundInAFileWithoutAHeader) {
                          {"renamed.csv:2:1: field 1: expected a number, got \"cat\". HINT: the "
                           "model was trained with the target \"species\" (not found in this file, "
                           "so the last columns were read as targets)"}));
+  // --targets naming one of the model's inputs: its label column was read as an input.
+  for (const char* command : {"predict", "evaluate"})
+    EXPECT_TRUE(FailedWith(
+        Neurona({command, "--model", "pets.json", "--data", "pets.csv", "--targets", "a"}), 1,
+        {"pets.csv:2:",
+         "HINT: --targets names \"a\", one of the model's inputs; it was trained "
+         "with the target \"species\""}))
+        << command;
   // No such hint where no target column was read (a file of inputs alone), nor for FANN data.
   Write("inputs.csv", "1,2\n1,x\n");
   const Result inputs = Neurona({"predict", "--model", "pets.json", "--data", "inputs.csv"});
