@@ -203,6 +203,24 @@ class ModelReader {
     }
   }
 
+  // {"kind": ..., "offset": [n numbers], "scale": [n numbers above 0]}, or {"kind": "none"}.
+  Scaler read_scaler(const json& object, const std::string& field, Index n) const {
+    if (!object.is_object()) fail(field, "expected an object, got " + describe(object));
+    Scaler scaler;
+    try {
+      scaler.kind = parse_scaling(string_field(object, "kind", field + ".kind"));
+    } catch (const UsageError& e) {
+      fail(field + ".kind", "expected standard, minmax or none, got " + describe(object["kind"]));
+    }
+    if (scaler.kind == Scaling::none) return scaler;
+    const auto offset = numbers(member(object, "offset", field + ".offset"), n, field + ".offset");
+    const auto scale = numbers(member(object, "scale", field + ".scale"), n, field + ".scale");
+    scaler.offset = Eigen::Map<const RowVector<double>>(offset.data(), n);
+    scaler.scale = Eigen::Map<const RowVector<double>>(scale.data(), n);
+    if (!(scaler.scale.array() > 0).all()) fail(field + ".scale", "expected numbers above 0");
+    return scaler;
+  }
+
   // The optional fields beside the network; absent ones stay empty.
   ModelInfo read_info(const json& root, const ModelShape& network) const {
     ModelInfo info;
@@ -228,22 +246,14 @@ class ModelReader {
         fail("classes", fmt::format("expected {} labels (one per output{}), got {}", outputs,
                                     outputs == 1 ? ", or 2 for one sigmoid output" : "", count));
     }
-    if (const auto it = root.find("scaling"); it != root.end()) {
-      if (!it->is_object()) fail("scaling", "expected an object, got " + describe(*it));
-      try {
-        info.scaler.kind = parse_scaling(string_field(*it, "kind", "scaling.kind"));
-      } catch (const UsageError& e) {
-        fail("scaling.kind", "expected standard, minmax or none, got " + describe((*it)["kind"]));
-      }
-      if (info.scaler.kind != Scaling::none) {
-        const Index n = network.inputs;
-        const auto offset = numbers(member(*it, "offset", "scaling.offset"), n, "scaling.offset");
-        const auto scale = numbers(member(*it, "scale", "scaling.scale"), n, "scaling.scale");
-        info.scaler.offset = Eigen::Map<const RowVector<double>>(offset.data(), n);
-        info.scaler.scale = Eigen::Map<const RowVector<double>>(scale.data(), n);
-        if (!(info.scaler.scale.array() > 0).all())
-          fail("scaling.scale", "expected numbers above 0");
-      }
+    if (const auto it = root.find("scaling"); it != root.end())
+      info.scaler = read_scaler(*it, "scaling", network.inputs);
+    if (const auto it = root.find("target_scaling"); it != root.end()) {
+      info.target_scaler = read_scaler(*it, "target_scaling", network.outputs);
+      // Classes' targets are probabilities, which the loss needs as they are.
+      if (info.target_scaler.kind != Scaling::none && network.loss != Loss::half_squared_error)
+        fail("target_scaling",
+             fmt::format("a {} model's targets are classes, not scaled", to_string(network.loss)));
     }
     if (const auto it = root.find("columns"); it != root.end())
       info.columns = read_columns(*it, network);
@@ -357,14 +367,16 @@ std::string info_to_json(const ModelInfo& info) {
   } catch (const json::type_error&) {
     throw InputError("not written: classes: a label is not UTF-8 text, which JSON holds");
   }
-  if (info.scaler.kind != Scaling::none &&
-      (!info.scaler.offset.allFinite() || !info.scaler.scale.allFinite()))
-    throw InputError("not written: scaling: an offset or scale is NaN or infinite");
-  if (info.scaler.kind != Scaling::none)
+  for (const auto& [field, scaler] :
+       {std::pair{"scaling", &info.scaler}, std::pair{"target_scaling", &info.target_scaler}}) {
+    if (scaler->kind == Scaling::none) continue;
+    if (!scaler->offset.allFinite() || !scaler->scale.allFinite())
+      throw InputError(
+          fmt::format("not written: {}: an offset or scale is NaN or infinite", field));
     out += fmt::format(
-        "  \"scaling\": {{\n    \"kind\": \"{}\",\n    \"offset\": {},\n    \"scale\": {}\n  }},\n",
-        to_string(info.scaler.kind), number_list(info.scaler.offset),
-        number_list(info.scaler.scale));
+        "  \"{}\": {{\n    \"kind\": \"{}\",\n    \"offset\": {},\n    \"scale\": {}\n  }},\n",
+        field, to_string(scaler->kind), number_list(scaler->offset), number_list(scaler->scale));
+  }
   if (!info.columns.targets.empty()) {
     json targets = json::array();
     for (const Index column : info.columns.targets)

@@ -106,7 +106,8 @@ std::string canvas(Index w, Index h, const std::vector<unsigned char>& pixels,
       w, h, style, base64(pixels));
 }
 
-// Yhat for raw inputs, scaled by the model's scaler and computed in the model's precision, as
+// Yhat for raw inputs, scaled by the model's scaler and computed in the model's precision, in the
+// targets' own units (a model trained on scaled targets has its outputs scaled back), as
 // `neurona predict` computes them.
 class RawInputPredictor {
  public:
@@ -115,8 +116,9 @@ class RawInputPredictor {
   }
   Matrix<double> operator()(const Matrix<double>& X_raw) const {
     const Matrix<double> X = input_.info.scaler.apply(X_raw);
-    if (single_) return single_->predict(X.cast<float>()).cast<double>();
-    return input_.network.predict(X);
+    if (single_)
+      return input_.info.target_scaler.invert(single_->predict(X.cast<float>())).cast<double>();
+    return input_.info.target_scaler.invert(input_.network.predict(X));
   }
 
  private:
@@ -688,6 +690,8 @@ std::string model_section(const ReportInput& input) {
   row("precision", std::string(to_string(input.precision)));
   row("parameters", std::to_string(net.parameter_count()));
   row("input scaling", std::string(to_string(input.info.scaler.kind)));
+  if (input.info.target_scaler.kind != Scaling::none)
+    row("target scaling", std::string(to_string(input.info.target_scaler.kind)));
   if (!input.info.classes.empty()) {
     std::string classes;
     for (const auto& c : input.info.classes)

@@ -168,11 +168,26 @@ Matrix<T> Scaler::apply(Matrix<T>&& X) const {
   return std::move(X);
 }
 
+template <class T>
+Matrix<T> Scaler::invert(Matrix<T> Y) const {
+  if (kind == Scaling::none) return Y;
+  if (Y.cols() != offset.size())
+    throw ShapeError(
+        fmt::format("Scaler::invert: Y has {} columns, the {} scaling was fitted on {}", Y.cols(),
+                    to_string(kind), offset.size()));
+  for (Index i = 0; i < Y.rows(); ++i)
+    for (Index j = 0; j < Y.cols(); ++j)
+      Y(i, j) = T(double(Y(i, j)) * scale(j) + offset(j));
+  return Y;
+}
+
 template Scaler fit_scaler<float>(Scaling, const Matrix<float>&);
 template Scaler fit_scaler<double>(Scaling, const Matrix<double>&);
 template Matrix<float> Scaler::apply<float>(const Matrix<float>&) const;
 template Matrix<double> Scaler::apply<double>(const Matrix<double>&) const;
 template Matrix<float> Scaler::apply<float>(Matrix<float>&&) const;
 template Matrix<double> Scaler::apply<double>(Matrix<double>&&) const;
+template Matrix<float> Scaler::invert<float>(Matrix<float>) const;
+template Matrix<double> Scaler::invert<double>(Matrix<double>) const;
 
 }  // namespace neurona

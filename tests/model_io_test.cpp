@@ -315,6 +315,55 @@ TEST_F(ModelFiles, ClassesScalingAndProvenanceRoundTrip) {
       << error_of(text);
 }
 
+// A regression model's target scaling is kept beside its input scaling; a classifier's targets
+// are probabilities, which are never scaled.
+TEST_F(ModelFiles, TargetScalingRoundTripsForRegressionOnly) {
+  const Network<double> net = testing::random_network(2, {Activation::tanh}, Activation::linear, 2,
+                                                      Loss::half_squared_error, 4);
+  ModelInfo info;
+  info.target_scaler.kind = Scaling::minmax;
+  info.target_scaler.offset = (RowVector<double>(2) << 1e5, -3).finished();
+  info.target_scaler.scale = (RowVector<double>(2) << 8e5, 0.1).finished();
+  write_model(net, dir / "m.json", info);
+  const ModelFile model = read_model(dir / "m.json");
+  EXPECT_EQ(model.info.target_scaler.kind, Scaling::minmax);
+  EXPECT_EQ(model.info.target_scaler.offset, info.target_scaler.offset);
+  EXPECT_EQ(model.info.target_scaler.scale, info.target_scaler.scale);
+  EXPECT_EQ(model.info.scaler.kind, Scaling::none);
+  const std::string text = read(dir / "m.json");
+  // The model with the target scaling's scale given as `scale`.
+  auto with_scale = [&](const std::string& scale) {
+    std::string edited = text;
+    const std::size_t at = edited.find("\"scale\": [", edited.find("\"target_scaling\""));
+    return edited.replace(at, edited.find(']', at) + 1 - at, "\"scale\": " + scale);
+  };
+  const std::string one_scale = with_scale("[800000]");
+  EXPECT_NE(error_of(one_scale).find("target_scaling.scale: expected 2 numbers, got 1"),
+            std::string::npos)
+      << error_of(one_scale);
+  const std::string negative = with_scale("[800000, -0.1]");
+  EXPECT_NE(error_of(negative).find("target_scaling.scale: expected numbers above 0"),
+            std::string::npos)
+      << error_of(negative);
+
+  const Network<double> classifier = testing::random_network(
+      2, {Activation::tanh}, Activation::softmax, 2, Loss::cross_entropy, 4);
+  EXPECT_THROW(
+      try { write_model(classifier, dir / "c.json", info); } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("not written: target_scaling: a cross_entropy "
+                                             "model's targets are classes, not scaled"),
+                  std::string::npos)
+            << e.what();
+        throw;
+      },
+      InputError);
+  EXPECT_FALSE(fs::exists(dir / "c.json"));
+  ModelInfo nan_offset = info;
+  nan_offset.target_scaler.offset(1) = std::nan("");
+  EXPECT_THROW(write_model(net, dir / "m.json", nan_offset), InputError);
+  EXPECT_EQ(read(dir / "m.json"), text);
+}
+
 // What read_model would refuse is not written, and an older file stays whole: what one writes,
 // the other reads.
 TEST_F(ModelFiles, WhatCouldNotBeReadBackIsNotWritten) {

@@ -192,6 +192,31 @@ TEST(Scaling, ATemporaryIsScaledInItsOwnStorageToTheSameBits) {
   EXPECT_THROW(scaler.apply(Matrix<float>(1, 3)), ShapeError);
 }
 
+// Targets scaled for training come back to their own units: invert undoes apply to rounding,
+// column by column, for rows the scaling was not fitted on too.
+TEST(Scaling, InvertUndoesApply) {
+  const Matrix<double> Y = training() * 1e5;
+  Matrix<double> unseen(2, 3);
+  unseen << -7e5, 1e7, 5e5,  //
+      0, -3, 1e9;
+  for (const Scaling kind : {Scaling::standard, Scaling::minmax}) {
+    const Scaler scaler = fit_scaler(kind, Y);
+    for (const Matrix<double>* rows : {&Y, static_cast<const Matrix<double>*>(&unseen)}) {
+      const Matrix<double> back = scaler.invert(scaler.apply(*rows));
+      for (Index i = 0; i < rows->rows(); ++i)
+        for (Index j = 0; j < rows->cols(); ++j)
+          EXPECT_NEAR(back(i, j), (*rows)(i, j), 1e-15 * (std::abs((*rows)(i, j)) + 1e6))
+              << to_string(kind) << " " << i << "," << j;
+    }
+    // y' scale + offset, computed in double: the scaled mean (0) and minimum (0) are the offset.
+    EXPECT_EQ(scaler.invert<double>(Matrix<double>::Zero(1, 3)), scaler.offset);
+    const Matrix<float> single = scaler.invert<float>(Matrix<float>::Ones(1, 3));
+    EXPECT_EQ(single, (scaler.scale + scaler.offset).cast<float>());
+    EXPECT_THROW(scaler.invert<double>(Matrix<double>::Zero(1, 2)), ShapeError);
+  }
+  EXPECT_EQ(Scaler{}.invert(unseen), unseen);
+}
+
 TEST(Scaling, ErrorsSayWhatDoesNotFit) {
   for (const Scaling kind : {Scaling::standard, Scaling::minmax, Scaling::none})
     EXPECT_THROW(fit_scaler(kind, Matrix<double>(0, 3)), ShapeError);

@@ -49,6 +49,9 @@ struct ModelInfo {
   std::vector<std::string>
       classes;    // label of each output (one-hot column), when trained on labels
   Scaler scaler;  // applied to raw inputs before the first layer
+  // A regression model's targets as it was trained on them; its outputs are in those units, and
+  // target_scaler.invert takes them back to the data's.
+  Scaler target_scaler;
   Provenance provenance;
   TableLayout columns;
 };

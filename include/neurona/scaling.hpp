@@ -1,6 +1,7 @@
 // Feature scaling: each input column shifted and divided, X' = (X - offset) / scale, with offset
 // and scale fitted on the training rows alone and kept with the model, so that prediction sees
-// raw inputs scaled exactly as training saw them.
+// raw inputs scaled exactly as training saw them. Regression targets may be scaled alike, and the
+// network's outputs then taken back to the targets' units with invert.
 #pragma once
 
 #include <string>
@@ -48,6 +49,11 @@ struct Scaler {
   // training set is made. The values are the same bits; on an error X is left part-scaled.
   template <class T>
   Matrix<T> apply(Matrix<T>&& X) const;
+  // What apply undoes: X = X' scale + offset, computed in double, for a network's outputs trained
+  // on scaled targets. Y' (m x n) unchanged for none; ShapeError when it has not n columns. A
+  // value beyond T's range becomes infinite, as a network's own output would.
+  template <class T>
+  Matrix<T> invert(Matrix<T> Y) const;
 };
 
 // Fits a scaling on the training inputs X (m x n_in, m >= 1). Throws ShapeError for no rows,
