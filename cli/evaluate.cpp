@@ -22,8 +22,8 @@ template <class T>
 void run(const EvaluateArgs& args, const Network<T>& network, const ModelInfo& info,
          const LoadedData& loaded) {
   const Dataset<double>& data = loaded.data;
-  const Matrix<T> outputs =
-      network.predict(network_inputs<T>(info.scaler, data.X, args.data.file, loaded));
+  const Matrix<T> outputs = info.target_scaler.invert(
+      network.predict(network_inputs<T>(info.scaler, data.X, args.data.file, loaded)));
   check_outputs_finite(outputs, args.data.file, loaded.lines);
   const Matrix<double> Y_hat = outputs.template cast<double>();
   if (network.loss_type() == Loss::half_squared_error) {

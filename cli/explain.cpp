@@ -109,14 +109,17 @@ Problem load_problem(const ExplainArgs& args) {
     const ModelFile model = read_model(args.model);
     const LoadedData loaded = load_data_for(model, args.data, Targets::required);
     check_probability_targets(loaded, model.network.loss_type(), args.data.file);
-    // X as the network sees it in training: after the model's own scaling.
+    // X and Y as the network sees them in training: after the model's own scalings.
     Dataset<double> scaled{
         network_inputs<double>(model.info.scaler, loaded.data.X, args.data.file, loaded),
-        loaded.data.Y};
+        network_targets<double>(model.info.target_scaler, loaded.data.Y, args.data.file, loaded)};
     std::string title = fmt::format("One training step of {} ({}) on {}", args.model,
                                     model.network.topology(), args.data.file);
     if (model.info.scaler.kind != Scaling::none)
       title += fmt::format(", X after the model's {} scaling", to_string(model.info.scaler.kind));
+    if (model.info.target_scaler.kind != Scaling::none)
+      title += fmt::format(", Y after the model's {} target scaling",
+                           to_string(model.info.target_scaler.kind));
     if (model.precision == Precision::single) title += ", a float model computed in double";
     return {model.network, std::move(scaled), std::move(title), false};
   }

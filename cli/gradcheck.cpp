@@ -129,10 +129,13 @@ void add_gradcheck_command(CLI::App& app, int& status) {
       throw UsageError(fmt::format("--step must be a positive number, got {}", args->step));
     const Matrix<double> X =
         network_inputs<double>(model.info.scaler, loaded.data.X, args->data.file, loaded);
+    // And the targets as it was trained on them: the gradients checked are of that loss.
+    const Matrix<double> Y =
+        network_targets<double>(model.info.target_scaler, loaded.data.Y, args->data.file, loaded);
     GradientCheckResult result;
     try {
       CheckProgress progress;
-      result = gradient_check(network, X, loaded.data.Y, args->step, std::ref(progress));
+      result = gradient_check(network, X, Y, args->step, std::ref(progress));
     } catch (const InputError& e) {
       throw InputError(fmt::format("{}: {}", args->data.file, e.what()));
     } catch (const UsageError& e) {

@@ -23,8 +23,9 @@ template <class T>
 void run(const PredictArgs& args, const Network<T>& network, const ModelInfo& info,
          const LoadedData& loaded) {
   const Matrix<double>& X = loaded.data.X;
-  const Matrix<T> Y_hat =
-      network.predict(network_inputs<T>(info.scaler, X, args.data.file, loaded));
+  // In the targets' own units: a model trained on scaled targets has its outputs scaled back.
+  const Matrix<T> Y_hat = info.target_scaler.invert(
+      network.predict(network_inputs<T>(info.scaler, X, args.data.file, loaded)));
   check_outputs_finite(Y_hat, args.data.file, loaded.lines);
   // Formatted whole before anything is printed, so that a failure prints nothing.
   std::string out;

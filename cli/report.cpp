@@ -28,7 +28,8 @@ template <class T>
 void check_scorable(const Network<T>& network, const ModelInfo& info, const LoadedData& loaded,
                     const std::string& file) {
   const Dataset<double>& data = loaded.data;
-  const Matrix<T> Y_hat = network.predict(network_inputs<T>(info.scaler, data.X, file, loaded));
+  const Matrix<T> Y_hat = info.target_scaler.invert(
+      network.predict(network_inputs<T>(info.scaler, data.X, file, loaded)));
   check_outputs_finite(Y_hat, file, loaded.lines);
   if (data.Y.size() > 0 && network.loss_type() == Loss::half_squared_error)
     check_finite(regression_metrics(Y_hat.template cast<double>(), data.Y), file);

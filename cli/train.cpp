@@ -42,6 +42,7 @@ struct TrainArgs {
   bool quiet = false;
   bool json = false;
   std::string scale = "none";
+  std::string scale_targets = "none";
   double validation = 0;
   double test = 0;
   Index patience = 0;
@@ -65,6 +66,7 @@ struct TrainArgs {
   double lr = 0;  // --lr, when given: the optimizer's learning rate
   CLI::Option* lr_step_flag = nullptr;
   CLI::Option* scale_flag = nullptr;
+  CLI::Option* scale_targets_flag = nullptr;
   // Each schedule's own flags, with the schedules that use them ("cosine, plateau").
   std::vector<std::pair<CLI::Option*, std::string>> schedule_flags;
   // Each flag's default value, for --resume: "--beta1 0.9" given is "--beta1" not given.
@@ -74,6 +76,16 @@ struct TrainArgs {
     return !checkpoint.empty() ? checkpoint : save.empty() ? "" : save + ".checkpoint";
   }
 };
+
+// --scale-targets' value; the names are --scale's.
+Scaling parse_target_scaling(const std::string& name) {
+  try {
+    return parse_scaling(name);
+  } catch (const UsageError&) {
+    throw UsageError(
+        fmt::format("--scale-targets: expected standard, minmax or none, got \"{}\"", name));
+  }
+}
 
 // Classes are scored one per row, as evaluate reads them: by a softmax over the classes, or one
 // sigmoid for two. A regression loss, or several independent sigmoids, would train a model that
@@ -330,6 +342,14 @@ ModelFile network_from_init(const TrainArgs& args) {
                         model.info.scaler.kind == Scaling::none
                             ? "no scaling: its weights were learnt on the raw inputs"
                             : std::string(to_string(model.info.scaler.kind)));
+  // Likewise outputs learnt in the targets' units, or in a scaling of them.
+  const Scaling target_scaling = model.info.target_scaler.kind;
+  if (args.scale_targets_flag->count() &&
+      parse_target_scaling(args.scale_targets) != target_scaling)
+    throw contradiction("--scale-targets", args.scale_targets,
+                        target_scaling == Scaling::none
+                            ? "no target scaling: its outputs were learnt in the targets' units"
+                            : std::string(to_string(target_scaling)));
   return model;
 }
 
@@ -339,21 +359,25 @@ struct Part {
   Matrix<T> X, Y;
 };
 
-// X: the inputs of those rows, as take_rows gives them; scaled where they are.
+// X: the inputs of those rows, as take_rows gives them; scaled where they are. The targets are
+// scaled as the model's info says.
 template <class T>
 Part<T> part(const LoadedData& loaded, const std::vector<Index>& rows, Matrix<double> X,
-             const Scaler& scaler, const std::string& file) {
-  return {network_inputs<T>(scaler, std::move(X), file, loaded, &rows),
-          in_precision<T>(take_rows(loaded.data.Y, rows), file, loaded, Values::targets, &rows)};
+             const ModelInfo& info, const std::string& file) {
+  return {
+      network_inputs<T>(info.scaler, std::move(X), file, loaded, &rows),
+      network_targets<T>(info.target_scaler, take_rows(loaded.data.Y, rows), file, loaded, &rows)};
 }
 
-// The test set's metrics, as `neurona evaluate` prints them; made before any file is written, so
-// that a failure here leaves none behind.
+// The test set's metrics, as `neurona evaluate` prints them: the outputs in the targets' own units
+// against the targets as read (Y). Made before any file is written, so that a failure here leaves
+// none behind.
 template <class T>
-std::string test_metrics_text(const Network<T>& network, const Part<T>& test, const ModelInfo& info,
-                              bool json, const std::string& file) {
-  const Matrix<double> Y_hat = network.predict(test.X).template cast<double>();
-  const Matrix<double> Y = test.Y.template cast<double>();
+std::string test_metrics_text(const Network<T>& network, const Part<T>& test,
+                              const Matrix<double>& Y, const ModelInfo& info, bool json,
+                              const std::string& file) {
+  const Matrix<double> Y_hat =
+      info.target_scaler.invert(network.predict(test.X)).template cast<double>();
   if (network.loss_type() == Loss::half_squared_error) {
     const RegressionMetrics metrics = regression_metrics(Y_hat, Y);
     check_finite(metrics, file);
@@ -416,12 +440,22 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
       throw InputError(fmt::format("{}: --scale {}: {}", args.data.file, args.scale, e.what()));
     }
   }
+  // The targets likewise, on the training rows, for a regression (classes' targets are
+  // probabilities, which the loss takes as they are: refused before the data was read).
+  if (info.target_scaler.kind == Scaling::none) {
+    try {
+      if (const Scaling kind = parse_target_scaling(args.scale_targets); kind != Scaling::none)
+        info.target_scaler = fit_scaler(kind, take_rows(data.Y, split.train));
+    } catch (const InputError& e) {
+      throw InputError(
+          fmt::format("{}: --scale-targets {}: {}", args.data.file, args.scale_targets, e.what()));
+    }
+  }
   const std::string& file = args.data.file;
-  const Part<T> train_part = part<T>(loaded, split.train, std::move(train_X), info.scaler, file);
+  const Part<T> train_part = part<T>(loaded, split.train, std::move(train_X), info, file);
   const Part<T> validation =
-      part<T>(loaded, split.validation, take_rows(data.X, split.validation), info.scaler, file);
-  const Part<T> test =
-      part<T>(loaded, split.test, take_rows(data.X, split.test), info.scaler, file);
+      part<T>(loaded, split.validation, take_rows(data.X, split.validation), info, file);
+  const Part<T> test = part<T>(loaded, split.test, take_rows(data.X, split.test), info, file);
 
   Matrix<T> row_weights;
   if (args.class_weight == "balanced") {
@@ -568,7 +602,8 @@ void run(const TrainArgs& args, Network<T> network, const LoadedData& loaded, co
   AtomicFileGroup results;
   try {
     if (!split.test.empty())
-      test_metrics = test_metrics_text(network, test, info, args.json, args.data.file);
+      test_metrics = test_metrics_text(network, test, take_rows(data.Y, split.test), info,
+                                       args.json, args.data.file);
     if (!args.save.empty()) write_model(network, args.save, info);
     if (!args.history.empty()) write_history_csv(history, args.history);
     if (!args.plot.empty())
@@ -649,6 +684,7 @@ void train_command(TrainArgs& args) {
   check_name("--precision", [&] { parse_precision(args.precision); });
   check_name("--loss", [&] { parse_loss(args.loss); });
   parse_scaling(args.scale);  // its message names --scale already
+  parse_target_scaling(args.scale_targets);
   if (!args.output.empty()) check_name("--output", [&] { parse_activation(args.output); });
   // A schedule's flag given for another schedule would be ignored without a word, as an
   // optimizer's would not: refused the same way. (An unknown schedule is refused when made.)
@@ -699,6 +735,11 @@ void train_command(TrainArgs& args) {
   const Index inputs = model ? model->network.inputs() : plan->inputs;
   const Index outputs = model ? model->network.outputs() : plan->layers.back().units;
   const Loss loss = model ? model->network.loss_type() : plan->loss;
+  if (parse_target_scaling(args.scale_targets) != Scaling::none && loss != Loss::half_squared_error)
+    throw UsageError(fmt::format(
+        "--scale-targets {}: the targets of a {} network are {}, which it takes as they are; "
+        "scaling is for the numbers a regression (half_squared_error) predicts",
+        args.scale_targets, to_string(loss), classes.size() > 0 ? "classes" : "probabilities"));
   const LoadedData loaded = model
                                 ? load_data_for(*model, data, Targets::required)
                                 : load_data(data, inputs, outputs, loss,
@@ -824,6 +865,12 @@ void add_train_command(CLI::App& app, int& /*status*/) {
                                      "Input scaling fitted on the training rows: standard, "
                                      "minmax or none; kept in the model")
                          ->capture_default_str();
+  args->scale_targets_flag =
+      cmd->add_option("--scale-targets", args->scale_targets,
+                      "Regression: target scaling fitted on the training rows: standard, minmax "
+                      "or none; kept in the model, whose outputs predict and evaluate scale back "
+                      "(the losses shown are of the scaled targets)")
+          ->capture_default_str();
   cmd->add_option("--validation", args->validation,
                   "Fraction of rows held out to measure the validation loss each epoch")
       ->capture_default_str();

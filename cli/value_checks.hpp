@@ -36,7 +36,7 @@ inline std::string place_of_value(const std::string& file, const LoadedData& loa
 
 // The data in the network's precision T (in double, `values` itself: a temporary passed here is
 // moved, not copied). A value beyond float's range would become infinity. `scaled`: inputs a
-// model's scaling has scaled already, which a scaling cannot mend.
+// model's scaling has scaled already (inputs or targets), which a scaling cannot mend.
 template <class T>
 Matrix<T> in_precision(Matrix<double> values, const std::string& file, const LoadedData& loaded,
                        Values what, const std::vector<Index>* rows = nullptr, bool scaled = false) {
@@ -50,30 +50,49 @@ Matrix<T> in_precision(Matrix<double> values, const std::string& file, const Loa
           throw InputError(fmt::format(
               "{}: {} {} is beyond float's range (3.4e38); {}",
               place_of_value(file, loaded, what, i, j, rows),
-              what == Values::targets ? "the target"
-              : scaled                ? "the input, scaled as the network takes it,"
-                                      : "the input",
+              what == Values::targets
+                  ? (scaled ? "the target, scaled as the network takes it," : "the target")
+              : scaled ? "the input, scaled as the network takes it,"
+                       : "the input",
               values(i, j),
-              what == Values::inputs && !scaled
-                  ? "scale the inputs (--scale standard) or train with --precision double"
-                  : "train with --precision double"));
+              scaled                       ? "train with --precision double"
+              : what == Values::inputs     ? "scale the inputs (--scale standard) or train with "
+                                             "--precision double"
+              : loaded.classes.size() == 0 ? "scale the targets (--scale-targets standard) or "
+                                             "train with --precision double"
+                                           : "train with --precision double"));
     return cast;
   }
 }
 
-// X scaled by `scaler`, in the network's precision: the inputs a network takes. An input that the
-// scaling takes out of range is named by its line and column in the file. `rows`: the data rows X
-// holds, in order (a split's part), when not all of them.
+// The data's inputs or targets (`what`) scaled by `scaler`, in the network's precision. A value
+// that the scaling takes out of range is named by its line and column in the file. `rows`: the
+// data rows the values hold, in order (a split's part), when not all of them.
+template <class T>
+Matrix<T> scaled_in_precision(const Scaler& scaler, Matrix<double> values, Values what,
+                              const std::string& file, const LoadedData& loaded,
+                              const std::vector<Index>* rows) {
+  try {
+    return in_precision<T>(scaler.apply(std::move(values)), file, loaded, what, rows,
+                           scaler.kind != Scaling::none);
+  } catch (const ScaledValueError& e) {
+    throw InputError(
+        fmt::format("{}: {}", place_of_value(file, loaded, what, e.row, e.column, rows), e.detail));
+  }
+}
+
+// The inputs a network takes: X after the model's scaling.
 template <class T>
 Matrix<T> network_inputs(const Scaler& scaler, Matrix<double> X, const std::string& file,
                          const LoadedData& loaded, const std::vector<Index>* rows = nullptr) {
-  try {
-    return in_precision<T>(scaler.apply(std::move(X)), file, loaded, Values::inputs, rows,
-                           scaler.kind != Scaling::none);
-  } catch (const ScaledValueError& e) {
-    throw InputError(fmt::format(
-        "{}: {}", place_of_value(file, loaded, Values::inputs, e.row, e.column, rows), e.detail));
-  }
+  return scaled_in_precision<T>(scaler, std::move(X), Values::inputs, file, loaded, rows);
+}
+
+// The targets a regression network is trained on: Y after the model's target scaling.
+template <class T>
+Matrix<T> network_targets(const Scaler& target_scaler, Matrix<double> Y, const std::string& file,
+                          const LoadedData& loaded, const std::vector<Index>* rows = nullptr) {
+  return scaled_in_precision<T>(target_scaler, std::move(Y), Values::targets, file, loaded, rows);
 }
 
 // A model's outputs: weights or inputs large enough to overflow give infinity or NaN, which would

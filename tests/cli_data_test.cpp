@@ -866,6 +866,111 @@ TEST_F(CliDataTest, ModelWithBadScalingOrClassesIsAnError) {
   EXPECT_EQ(Files(), (std::set<std::string>{"iris.csv", "m.json", "bad.json"}));
 }
 
+// House prices in the hundreds of thousands: trained on them as they are, the network's outputs
+// start near 0 and the loss is in the 10^10s; with --scale-targets it learns the scaled prices,
+// and predict, evaluate and the test metrics give them back in the data's own units.
+TEST_F(CliDataTest, ScaledTargetsAreLearntAndPredictedInTheirOwnUnits) {
+  std::string houses = "size,rooms,price\n";
+  for (int i = 0; i < 200; ++i) {
+    const double size = 40 + (i * 37) % 160, rooms = 1 + (i * 13) % 6;
+    const double noise = double((i * 7919) % 2001 - 1000) * 10;
+    houses += std::to_string(int(size)) + "," + std::to_string(int(rooms)) + "," +
+              std::to_string(int(1500 * size + 20000 * rooms + noise)) + "\n";
+  }
+  Write("houses.csv", houses);
+  auto train = [&](const std::string& scaling, const std::string& save) {
+    return Neurona({"train",        "--data",      "houses.csv", "--layers", "2,8,1",
+                    "--activation", "tanh",        "--scale",    "standard", "--scale-targets",
+                    scaling,        "--optimizer", "adam",       "--lr",     "0.01",
+                    "--epochs",     "500",         "--test",     "0.2",      "--quiet",
+                    "--save",       save});
+  };
+  const Result raw = train("none", "raw.json");
+  const Result scaled = train("standard", "scaled.json");
+  ASSERT_TRUE(Succeeded(raw));
+  ASSERT_TRUE(Succeeded(scaled));
+  EXPECT_LT(NumberAfter(raw.out, "r2: "), 0) << raw.out;
+  EXPECT_GT(NumberAfter(scaled.out, "r2: "), 0.9) << scaled.out;
+  EXPECT_LT(NumberAfter(scaled.out, "mae: "), 20000) << scaled.out;  // in the prices' units
+  const std::string model = Read("scaled.json");
+  EXPECT_NE(model.find("\"target_scaling\": {\n    \"kind\": \"standard\""), std::string::npos);
+  EXPECT_EQ(Read("raw.json").find("target_scaling"), std::string::npos);
+
+  // predict prints prices; evaluate scores them against the file's.
+  const Result predicted = Neurona({"predict", "--model", "scaled.json", "--data", "houses.csv"});
+  ASSERT_TRUE(Succeeded(predicted));
+  const std::vector<std::string> lines = Lines(predicted.out), rows = Lines(houses);
+  ASSERT_EQ(lines.size(), 200u);
+  for (std::size_t i = 0; i < lines.size(); i += 37) {
+    const double price = ParseDouble(Split(rows[i + 1], ',')[2]);
+    EXPECT_NEAR(ParseDouble(lines[i]), price, 40000) << "row " << i + 1;  // prices: 80k to 420k
+  }
+  const Result evaluated = Neurona({"evaluate", "--model", "scaled.json", "--data", "houses.csv"});
+  ASSERT_TRUE(Succeeded(evaluated));
+  EXPECT_GT(NumberAfter(evaluated.out, "r2: "), 0.9) << evaluated.out;
+  EXPECT_GT(NumberAfter(evaluated.out, "mae: "), 1000) << evaluated.out;  // not scaled units
+
+  ASSERT_TRUE(Succeeded(
+      Neurona({"report", "--model", "scaled.json", "--data", "houses.csv", "--out", "r.html"})));
+  const std::string page = Read("r.html");
+  EXPECT_NE(page.find("target scaling</th><td>standard"), std::string::npos);
+  EXPECT_EQ(NumberAfter(page, "r2: "), NumberAfter(evaluated.out, "r2: "));
+  // The gradients checked and the step explained are of the loss it was trained on.
+  const Result checked = Neurona({"gradcheck", "--model", "scaled.json", "--data", "houses.csv"});
+  EXPECT_TRUE(Succeeded(checked)) << checked.out << checked.err;
+  const Result explained = Neurona({"explain", "--model", "scaled.json", "--data", "houses.csv"});
+  ASSERT_TRUE(Succeeded(explained));
+  EXPECT_NE(explained.out.find("Y after the model's standard target scaling"), std::string::npos);
+
+  // Going on from the model keeps its scaling; a flag that contradicts it is refused.
+  ASSERT_TRUE(Succeeded(Neurona({"train", "--data", "houses.csv", "--init", "scaled.json",
+                                 "--epochs", "2", "--quiet", "--save", "again.json"})));
+  EXPECT_NE(Read("again.json").find("\"target_scaling\""), std::string::npos);
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "houses.csv", "--init", "raw.json",
+                                  "--scale-targets", "minmax", "--save", "m.json"}),
+                         2,
+                         {"--scale-targets minmax contradicts raw.json, whose model has no target "
+                          "scaling: its outputs were learnt in the targets' units"}));
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "houses.csv", "--layers", "2,1",
+                                  "--scale-targets", "mean", "--save", "m.json"}),
+                         2, {"--scale-targets: expected standard, minmax or none, got \"mean\""}));
+  CopyData("iris.csv");
+  EXPECT_TRUE(FailedWith(Neurona({"train", "--data", "iris.csv", "--classes", "--layers", "4,3",
+                                  "--scale-targets", "standard", "--save", "m.json"}),
+                         2,
+                         {"--scale-targets standard: the targets of a cross_entropy network are "
+                          "classes"}));
+  EXPECT_FALSE(Exists("m.json"));
+}
+
+// An --resume of a run on scaled targets ends as the run that was not stopped.
+TEST_F(CliDataTest, AResumedRunOnScaledTargetsEndsWithTheSameBits) {
+  std::string table = "x,y\n";
+  for (int i = 0; i < 40; ++i)
+    table +=
+        std::to_string(i) + "," + std::to_string(1000000 + 50000 * i + (i * 31) % 7 * 1000) + "\n";
+  Write("t.csv", table);
+  auto run = [&](const std::string& epochs, const std::string& save,
+                 std::vector<std::string> more) {
+    return Neurona(Args({{"train",  "--data",       "t.csv",  "--layers",
+                          "1,4,1",  "--scale",      "minmax", "--scale-targets",
+                          "minmax", "--optimizer",  "adam",   "--lr",
+                          "0.01",   "--validation", "0.25",   "--epochs",
+                          epochs,   "--quiet",      "--save", save},
+                         more}));
+  };
+  ASSERT_TRUE(Succeeded(run("30", "whole.json", {})));
+  ASSERT_TRUE(Succeeded(run("10", "part.json", {"--checkpoint-every", "5"})));
+  ASSERT_TRUE(Succeeded(run("30", "part.json", {"--checkpoint-every", "5", "--resume"})));
+  EXPECT_EQ(LayersOf(Read("part.json")), LayersOf(Read("whole.json")));
+  auto target_scaling = [](const std::string& model) {
+    const std::size_t at = model.find("\"target_scaling\"");
+    return at == std::string::npos ? "" : model.substr(at, model.find('}', at) - at);
+  };
+  EXPECT_NE(target_scaling(Read("whole.json")), "");
+  EXPECT_EQ(target_scaling(Read("part.json")), target_scaling(Read("whole.json")));
+}
+
 // ---------------------------------------------------------------------------------------------
 // IDX image sets and FANN .data files.
 
