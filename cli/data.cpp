@@ -49,8 +49,24 @@ auto reading_in_memory(const DataArgs& args, Read read) {
   }
 }
 
+// Throws for the first zero byte of a stream's text from `from` on, named by its line and column:
+// CSV and FANN data are text, and a stream of binary bytes (/dev/urandom) may never end.
+void refuse_zero_byte(const std::string& path, std::string_view text, std::size_t from) {
+  const std::size_t zero = text.find('\0', from);
+  if (zero == std::string_view::npos) return;
+  const std::size_t line_start = text.rfind('\n', zero);
+  const std::size_t column = line_start == std::string_view::npos ? zero + 1 : zero - line_start;
+  const auto line = std::count(text.begin(), text.begin() + std::ptrdiff_t(zero), '\n') + 1;
+  throw InputError(fmt::format(
+      "{}:{}:{}: a zero byte, which CSV and FANN data, being text, never hold; the rest was "
+      "not read",
+      path, line, column));
+}
+
 // A stream's bytes, read on first use and kept: a command reads its data more than once (the
-// format, the classes, the rows), and a pipe would be empty the second time.
+// format, the classes, the rows), and a pipe would be empty the second time. A stream that starts
+// as IDX or gzip data does (two zero bytes, 1f 8b) is refused by format_of or as an IDX stream,
+// from its first bytes alone: only they are read, as such a stream (/dev/zero) may not end.
 const std::string& stream_text(const std::string& path) {
   static std::map<std::string, std::string> kept;
   const auto [at, first] = kept.try_emplace(path);
@@ -60,16 +76,29 @@ const std::string& stream_text(const std::string& path) {
     // Appended chunk by chunk, whose failure to grow the text throws: copied through a stream
     // buffer, a text that cannot grow ends where it stopped, and nothing says so.
     std::string& text = at->second;
+    std::size_t zero_after = std::string::npos;  // where the chunk with a zero byte starts
     try {
       std::array<char, 1 << 16> chunk;
-      while (in.read(chunk.data(), chunk.size()), in.gcount() > 0)
+      while (in.read(chunk.data(), chunk.size()), in.gcount() > 0) {
+        const std::size_t before = text.size();
         text.append(chunk.data(), std::size_t(in.gcount()));
+        if (text.starts_with(std::string_view("\0\0", 2)) || text.starts_with("\x1f\x8b")) break;
+        if (text.find('\0', before) != std::string::npos) {
+          zero_after = before;
+          break;
+        }
+      }
     } catch (const std::exception&) {  // bad_alloc, or length_error past a string's size
       const double read = double(text.size());
       kept.erase(at);
       throw InputError(fmt::format(
           "{}: too large to hold in this process's memory ({:.0f} MB read when it ran out)", path,
           read / 1e6));
+    }
+    if (zero_after != std::string::npos) {
+      const std::string read = std::move(text);
+      kept.erase(at);
+      refuse_zero_byte(path, read, zero_after);
     }
     if (in.bad()) throw InputError(path + ": read error");
   }

@@ -338,7 +338,7 @@ Precision parse_precision(std::string_view name) {
 }
 
 ModelFile read_model(const fs::path& path) {
-  return parse_model(read_text_file(path, "a file"), path.string());
+  return parse_model(read_text_file(path, "a model file"), path.string());
 }
 
 ModelFile parse_model(const std::string& text, const std::string& name) {

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "json_text.hpp"
 #include "neurona/error.hpp"
 
 namespace neurona {
@@ -38,16 +39,28 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view k
                                   double(std::max<std::uintmax_t>(size, contents.size())) / 1e6,
                                   size > 0 ? "" : " read when it ran out"));
   };
+  // A pipe's or device's zero byte ends the reading: every format read here is text, and a
+  // stream of binary bytes (/dev/zero) may never end. (A file's is refused by its parser.)
+  const bool stream = size == 0;
+  std::size_t zero = std::string::npos;
   try {
     contents.reserve(std::size_t(size));
     std::array<char, 1 << 16> chunk;
-    while (in.read(chunk.data(), chunk.size()), in.gcount() > 0)
+    while (in.read(chunk.data(), chunk.size()), in.gcount() > 0) {
+      const std::size_t before = contents.size();
       contents.append(chunk.data(), std::size_t(in.gcount()));
+      if (stream && (zero = contents.find('\0', before)) != std::string::npos) break;
+    }
   } catch (const std::bad_alloc&) {
     throw too_large();
   } catch (const std::length_error&) {
     throw too_large();
   }
+  if (zero != std::string::npos)
+    throw InputError(
+        fmt::format("{}:{}: a zero byte, which {} never holds, being text; the rest "
+                    "was not read",
+                    path.string(), position_of(contents, zero), kind));
   if (in.bad()) throw InputError(path.string() + ": read error");
   // A byte-order mark, as some spreadsheets save UTF-8, is not part of the first field.
   if (contents.starts_with("\xEF\xBB\xBF")) contents.erase(0, 3);

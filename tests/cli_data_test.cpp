@@ -1375,6 +1375,33 @@ TEST_F(CliDataTest, LargeProductsUnderATightAddressSpaceLimitFinish) {
   EXPECT_NE(version.out.find("OpenBLAS's work buffers"), std::string::npos) << version.out;
 }
 
+// A stream of binary bytes may never end: its first zero byte ends the reading with an error naming
+// where it is (data, a model or a model to start from), and a stream that starts as IDX or gzip
+// data does (/dev/zero) is refused from its first bytes. Before, each was read until memory ran
+// out.
+TEST_F(CliDataTest, BinaryStreamsAreRefusedAtTheirFirstZeroByte) {
+  const std::string zero_in_row = std::string("x,y\n1,2\n3") + '\0' + ",4\n5,6\n";
+  EXPECT_TRUE(FailedWith(NeuronaWithInput({"train", "--data", "-", "--layers", "1,1"}, zero_in_row),
+                         1, {"/dev/stdin:3:2: a zero byte, which CSV and FANN data"}));
+  Fixture("majority.csv");
+  ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "1", "--save", "m.json"})));
+  for (const char* device : {"/dev/zero", "/dev/urandom"}) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"predict", "--model", "m.json", "--data", device},
+          std::vector<std::string>{"train", "--data", device, "--layers", "3,1"}}) {
+      const Result result = Neurona(args);
+      EXPECT_NE(result.status, 0) << args[0] << " " << device;
+      EXPECT_NE(result.err.find(device), std::string::npos) << result.err;
+    }
+    const Result model = Neurona({"predict", "--model", device, "--data", "majority.csv"});
+    EXPECT_TRUE(FailedWith(model, 1, {device, ": a zero byte, which a model file never holds"}))
+        << device;
+  }
+  EXPECT_TRUE(FailedWith(Neurona({"predict", "--model", "m.json", "--data", "/dev/zero"}), 2,
+                         {"--data /dev/zero: IDX files are read from a file, not a pipe"}));
+  EXPECT_EQ(Files(), (std::set<std::string>{"majority.csv", "m.json"}));
+}
+
 TEST_F(CliDataTest, FannDataIsFoundByItsHeaderLineInAPipeOrAnyFile) {
   // A pipe has no extension: the first line, "pairs inputs outputs", says FANN.
   const Result pairs = NeuronaWithInput(
