@@ -410,15 +410,17 @@ Split split_of(const TrainArgs& args, const LoadedData& loaded, Loss loss) {
     const bool rounds_to_none = std::all_of(group_rows.begin(), group_rows.end(), [&](auto group) {
       return std::llround(fraction * double(group.second)) == 0;
     });
+    const std::string all_rows =
+        data.X.rows() == 1 ? "its one row" : fmt::format("the {} rows", data.X.rows());
     if (rounds_to_none)
-      throw UsageError(fmt::format("{} {} holds out none of the {} rows{}; give a larger fraction",
-                                   flag, fraction, data.X.rows(),
+      throw UsageError(fmt::format("{} {} holds out none of {}{}; give a larger fraction", flag,
+                                   fraction, all_rows,
                                    classes ? " (each class rounds its share to 0)" : ""));
-    throw UsageError(fmt::format(
-        "{} {} holds out none of the {} rows: {} keeps a row to train on{}; give more rows{}", flag,
-        fraction, data.X.rows(), groups,
-        other > 0 ? fmt::format(" and {} {} takes the rest", other_flag, other) : "",
-        other > 0 ? fmt::format(" or a smaller {}", other_flag) : ""));
+    throw UsageError(
+        fmt::format("{} {} holds out none of {}: {} keeps a row to train on{}; give more rows{}",
+                    flag, fraction, all_rows, groups,
+                    other > 0 ? fmt::format(" and {} {} takes the rest", other_flag, other) : "",
+                    other > 0 ? fmt::format(" or a smaller {}", other_flag) : ""));
   }
   return split;
 }

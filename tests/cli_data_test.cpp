@@ -1732,6 +1732,11 @@ TEST_F(CliDataTest, AFractionThatHoldsOutNoRowSaysWhy) {
     EXPECT_TRUE(FailedWith(result, 2, parts)) << flags[3];
     EXPECT_FALSE(fs::exists(Path("m.json"))) << flags[3];
   }
+  Write("one.csv", "x,y\n50,300\n");
+  EXPECT_TRUE(FailedWith(
+      Neurona({"train", "--data", "one.csv", "--layers", "1,1", "--test", "0.5"}), 2,
+      {"--test 0.5 holds out none of its one row: the split keeps a row to train on; give more "
+       "rows"}));
   // Half of each class's two rows is one: held out.
   EXPECT_TRUE(Succeeded(Neurona({"train", "--data", "pairs.csv", "--classes", "--layers", "1,1",
                                  "--epochs", "1", "--test", "0.5", "--quiet"})));
