@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -66,9 +67,18 @@ class Reader {
     if (!text.empty() && text.front() == '+') text.remove_prefix(1);
     double value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size())
+    const bool whole_cell = !text.empty() && end == text.data() + text.size();
+    if (whole_cell && error == std::errc::result_out_of_range) {
+      // Too small reads as the other readers read it (zero or a subnormal); too large is named
+      // so, rather than as no number.
+      value = std::strtod(std::string(text).c_str(), nullptr);
+      if (std::isinf(value))
+        fail(cell.column,
+             fmt::format("{}: {} is beyond a double's range", column, quote_field(cell.text)));
+    } else if (!whole_cell || error != std::errc()) {
       fail(cell.column, fmt::format("{}: expected a number, got {}", column,
                                     cell.text.empty() ? "an empty cell" : quote_field(cell.text)));
+    }
     // Losses, rates and times are never negative; a diverged run's loss is written as nan or
     // inf, which the plot leaves out.
     if (value < 0)

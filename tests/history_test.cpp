@@ -123,7 +123,9 @@ TEST_F(HistoryFiles, ErrorsNameFileLineAndColumn) {
            Case{head + "1,abc,,0.1,0\n", "history.csv:2:3: loss: expected a number, got \"abc\""},
            Case{head + "1,,,0.1,0\n", "history.csv:2:3: loss: expected a number, got an empty"},
            Case{head + "1,0.5,x,0.1,0\n", "history.csv:2:7: validation_loss: expected a number"},
-           Case{head + "1,0.5,,0.1,1e999\n", "history.csv:2:12: seconds: expected a number"},
+           Case{head + "1,0.5,,0.1,1e999\n",
+                "history.csv:2:12: seconds: \"1e999\" is beyond a double's range"},
+           Case{head + "1,1e400,,0.1,0\n", "history.csv:2:3: loss: \"1e400\" is beyond a double's"},
            Case{head + "1,-0.5,,0.1,0\n",
                 "history.csv:2:3: loss: expected a number of at least 0, got \"-0.5\""},
            Case{head + "1,0.5,-1e-9,0.1,0\n",
@@ -165,6 +167,14 @@ TEST_F(HistoryFiles, WhatTheReaderWouldRefuseIsNotWritten) {
   // A diverged run's last loss is written, and read back, as it was.
   EXPECT_EQ(refusal({{1, 0.5, nan, 0.1, 0.0}, {2, inf, nan, 0.1, 0.0}}), "");
   EXPECT_EQ(read_history_csv(dir / "h.csv")[1].loss, inf);
+}
+
+// Beyond a double's range: too small reads as the CSV reader reads it (zero), too large is refused
+// as such (ErrorsNameFileLineAndColumn), where "inf" is read as a diverged run's loss.
+TEST_F(HistoryFiles, ANumberTooSmallForADoubleReadsAsZero) {
+  std::ofstream(dir / "small.csv") << "epoch,loss,validation_loss,learning_rate,seconds\n"
+                                   << "1,1e-400,,0.1,0\n";
+  EXPECT_EQ(read_history_csv(dir / "small.csv")[0].loss, 0.0);
 }
 
 TEST_F(HistoryFiles, AFileThatCannotBeWrittenIsAnInputErrorAndLeavesNothing) {
