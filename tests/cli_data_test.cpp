@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -1219,19 +1222,48 @@ TEST_F(CliDataTest, FannXorTrains) {
 
 // A stream that never ends is read until memory runs out; that, and a model file read whole, must
 // be errors naming the file, not "out of memory" alone (or a text cut where it stopped).
+// An endless stream of text (a FIFO whose writer never stops) as data or as a model: read until
+// memory runs out, then named. (A stream of binary bytes stops at its first zero byte instead:
+// BinaryStreamsAreRefusedAtTheirFirstZeroByte.)
 TEST_F(CliDataTest, InputTooLargeForMemoryIsAnErrorNamingIt) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "AddressSanitizer maps more address space than the limit set here";
 #endif
   Fixture("majority.csv");
   ASSERT_TRUE(Succeeded(TrainMajority("majority.csv", {"--epochs", "1", "--save", "m.json"})));
-  const rlim_t limit = rlim_t(512) << 20;
+  const std::string fifo = Path("endless").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  signal(SIGPIPE, SIG_IGN);  // the writer below learns of its reader's exit by EPIPE
+  // Writes `line` into the FIFO until its reader is gone.
+  auto run_with_endless = [&](const std::vector<std::string>& args, const std::string& line) {
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+      int fd = -1;
+      while (fd < 0 && !done.load()) {  // no reader yet: ENXIO
+        fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      if (fd < 0) return;
+      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+      std::string text;
+      while (text.size() < (1 << 16))
+        text += line;
+      while (write(fd, text.data(), text.size()) > 0) {
+      }
+      close(fd);
+    });
+    const Result result = NeuronaWithin(args, rlim_t(512) << 20);
+    done.store(true);
+    writer.join();
+    return result;
+  };
   EXPECT_TRUE(
-      FailedWith(NeuronaWithin({"predict", "--model", "m.json", "--data", "/dev/zero"}, limit), 1,
-                 {"error: /dev/zero: too large to hold in this process's memory"}));
-  EXPECT_TRUE(FailedWith(
-      NeuronaWithin({"evaluate", "--model", "/dev/zero", "--data", "majority.csv"}, limit), 1,
-      {"error: /dev/zero: too large to hold in this process's memory"}));
+      FailedWith(run_with_endless({"predict", "--model", "m.json", "--data", "endless"}, "1,0,1\n"),
+                 1, {"error: endless: too large to hold in this process's memory"}));
+  EXPECT_TRUE(
+      FailedWith(run_with_endless({"evaluate", "--model", "endless", "--data", "majority.csv"},
+                                  "{\"layers\": [\n"),
+                 1, {"error: endless: too large to hold in this process's memory"}));
 }
 
 // A file of a few hundred kilobytes whose 30,000 rows each have a class of their own is 7 GB of
